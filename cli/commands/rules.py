@@ -1,0 +1,15 @@
+"""`sdg-tags rules` (not implemented yet)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("rules", help="(not available yet)", description="Not available yet.")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print("sdg-tags rules: not available yet")
+    return 0

@@ -1,0 +1,85 @@
+"""Entry point of the `sdg-tags` command.
+
+Sub-command modules are imported to register their parsers, so they must keep their module-level imports
+light (standard library only); heavy imports (Scrapy, SQLAlchemy, extruct) go inside their `run` function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from importlib import metadata
+from typing import NoReturn
+
+# Order is the order of `sdg-tags --help`.
+COMMAND_MODULES: tuple[str, ...] = (
+    "check",
+    "rules",
+    "taxonomy",
+    "crawl",
+    "results",
+    "report",
+    "diff",
+    "export",
+    "serve",
+    "demo",
+    "enqueue",
+    "worker",
+)
+
+
+class CommandLineError(Exception):
+    """A bad command-line input: printed as one line, exit code 2."""
+
+
+class OneLineArgumentParser(argparse.ArgumentParser):
+    """argparse prints the whole usage block on a mistake; users asked for one line saying what is wrong."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def program_version() -> str:
+    try:
+        return metadata.version("sdg-tags")
+    except metadata.PackageNotFoundError:  # running from a source tree without installation
+        return "0+unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineArgumentParser(
+        prog="sdg-tags",
+        description="Crawler and validator for EU Single Digital Gateway metadata tags "
+        "(Implementing Regulation (EU) 2020/1121, Art. 2 and Annex I).",
+    )
+    parser.add_argument("--version", action="version", version=f"sdg-tags {program_version()}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineArgumentParser)
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"cli.commands.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except CommandLineError as exc:
+        print(f"sdg-tags {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("sdg-tags: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `sdg-tags results | head` must not print a traceback
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+"""Rule family marker (SPEC §6.2)."""
+
+from __future__ import annotations
