@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from validators.models import FetchStatus, PageResult
+from validators.models import FetchStatus, PageResult, TagOccurrence
 
 UrlType = Literal["web page", "web folder"]
 NotificationType = Literal["CRAWL", "UPLOAD", "MANUAL", "WEBSERVICE"]
@@ -68,3 +68,37 @@ class PageRecord(BaseModel):
     discovered: bool = False  # found by following links inside a web folder
     depth: int = 0
     result: PageResult | None = None  # None when the page was not evaluated
+    # Every SDG-ish <meta> in document order (duplicates included), stored as the RawTag rows; when empty the
+    # repository stores the effective tags of `result.tags` instead, so duplicates are lost.
+    occurrences: list[TagOccurrence] = Field(default_factory=list)
+    # For `not-modified` (304): when the carried-forward result was evaluated; None means "at fetched_at".
+    evaluated_at: datetime | None = None
+
+
+class RunInfo(BaseModel):
+    """One crawl run as stored: when, with which settings, and what it counted (`Repository.runs()`)."""
+
+    id: int
+    started_at: datetime  # UTC
+    finished_at: datetime | None = None  # None while the run is in progress (or was interrupted)
+    profile: str
+    settings: dict = Field(default_factory=dict)
+    config_hash: str
+    code_lists: dict[str, str] = Field(default_factory=dict)
+    planned_hosts: int = 0
+    covered_hosts: int = 0
+    resume_key: str | None = None
+    # {"pages": n, "fetch_status": {status: n}, "verdict": {verdict: n}, "findings": {severity: n}}
+    counts: dict = Field(default_factory=dict)
+    stats: dict = Field(default_factory=dict)  # what the crawler passed to finish_run (e.g. Scrapy stats)
+
+
+class ConditionalInfo(BaseModel):
+    """What a conditional GET needs from the last evaluated fetch of a URL (`Repository.previous_validators`)."""
+
+    run_id: int
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+    fetched_at: datetime  # UTC, of the previous fetch
+    previous: PageRecord  # carried forward on a 304, with its date
