@@ -15,6 +15,7 @@ from validators.models import (
     TagView,
     ValidationOptions,
     Verdict,
+    construct_trusted,
 )
 from validators.page_types import determine_page_types
 from validators.rules import RULES, RuleContext, page_rules
@@ -73,7 +74,8 @@ def tag_views(page: ExtractedPage) -> dict[str, TagView]:
     for canonical in CANONICAL_TAGS:
         occ = page.first(canonical)
         if occ is not None:
-            views[canonical] = TagView.model_construct(
+            views[canonical] = construct_trusted(
+                TagView,
                 raw=occ.raw,
                 values=occ.values,
                 attribute=occ.attribute,
@@ -84,7 +86,8 @@ def tag_views(page: ExtractedPage) -> dict[str, TagView]:
             )
     if page.html_lang is not None:
         lang = page.html_lang
-        views[HTML_LANG_KEY] = TagView.model_construct(
+        views[HTML_LANG_KEY] = construct_trusted(
+            TagView,
             raw=lang.value,
             values=[lang.value.strip()] if lang.value.strip() else [],
             attribute=lang.source.removeprefix("html "),
@@ -109,7 +112,8 @@ def validate(
     """Run every enabled page rule on an extracted page and return the page's result with its verdict."""
     target = target or page.url or "-"
     if not page.readable:
-        return PageResult.model_construct(
+        return construct_trusted(
+            PageResult,
             target=target,
             url=page.url,
             verdict="not-evaluated",
@@ -141,7 +145,8 @@ def validate(
     findings = sorted(apply_options(raw_findings, options), key=sort_key)
 
     canonical = page.canonical_links[0].href if page.canonical_links else None
-    result = PageResult.model_construct(
+    result = construct_trusted(
+        PageResult,
         target=target,
         url=page.url,
         verdict=verdict_of(findings, self_describing=in_scope),

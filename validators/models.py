@@ -6,14 +6,44 @@ crawler, the repository and the web app all serialise the same shapes (`docs/out
 
 from __future__ import annotations
 
-from typing import Literal
+from functools import cache
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+_new_object = object.__new__
+_set_attribute = object.__setattr__
+
+
+@cache
+def _field_defaults(model: type[BaseModel]) -> tuple[tuple[str, Any], ...]:
+    return tuple((name, field) for name, field in model.model_fields.items() if not field.is_required())
+
+
+def construct_trusted(model: type[ModelT], **values: Any) -> ModelT:
+    """Build a model from values our own code produced, without validation.
+
+    `model_construct` costs ~4.5 us per object and extraction + validation build a dozen per page against a
+    budget of ~300 us; this costs ~1 us. Only for values whose types the caller guarantees.
+    """
+    for name, field in _field_defaults(model):
+        if name not in values:
+            values[name] = field.get_default(call_default_factory=True)
+    obj = _new_object(model)
+    _set_attribute(obj, "__dict__", values)
+    _set_attribute(obj, "__pydantic_fields_set__", set(values))
+    _set_attribute(obj, "__pydantic_extra__", None)
+    _set_attribute(obj, "__pydantic_private__", None)
+    return obj
+
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
-Verdict = Literal["compliant", "compliant-with-warnings", "non-compliant", "not-self-describing", "not-evaluated"]
+Verdict = Literal[
+    "compliant", "compliant-with-warnings", "non-compliant", "not-self-describing", "not-evaluated"
+]
 VERDICTS: tuple[Verdict, ...] = (
     "compliant",
     "compliant-with-warnings",

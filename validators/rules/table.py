@@ -18,6 +18,7 @@ from validators.models import (
     Severity,
     TagOccurrence,
     ValidationOptions,
+    construct_trusted,
 )
 
 RuleMode = Literal["page", "crawl", "registry"]
@@ -228,7 +229,8 @@ class RuleContext:
             value = value if value is not None else occurrence.raw
             line = line if line is not None else occurrence.line
             column = column if column is not None else occurrence.column
-        return Finding.model_construct(
+        return construct_trusted(
+            Finding,
             rule=rule_id,
             severity=spec.severity,
             message=message,

@@ -1,0 +1,455 @@
+"""Extraction: page bytes -> the SDG tags as written, with line and column (SPEC §3, §6.1 lenient extraction).
+
+Pure and total: any input (any encoding, broken markup, binary garbage) gives an `ExtractedPage`; what could
+not be read is said in `problems`, and `readable` is False only when there is no HTML to speak of.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from html import unescape
+
+from validators.html_scan import StartTag, iter_positions, scan_tags
+from validators.models import (
+    CANONICAL_TAGS,
+    ExtractedPage,
+    LanguageSource,
+    LinkOccurrence,
+    NameMatch,
+    Origin,
+    TagOccurrence,
+    construct_trusted,
+)
+
+WANTED_TAGS = frozenset({"meta", "html", "link", "title"})
+_TITLE_ONLY = frozenset({"title"})
+
+# Quote characters that editors and CMS templates put around names and values by mistake.
+STRAY_QUOTES = "\"'“”″‘’„‟«»`"
+
+# Dublin Core element names that are real metadata of their own, never a misspelt SDG tag.
+DUBLIN_CORE_ELEMENTS = frozenset(
+    {
+        "title",
+        "creator",
+        "subject",
+        "description",
+        "publisher",
+        "contributor",
+        "date",
+        "type",
+        "format",
+        "identifier",
+        "source",
+        "relation",
+        "coverage",
+        "rights",
+        "audience",
+        "modified",
+        "created",
+        "issued",
+        "valid",
+        "available",
+        "abstract",
+        "spatial",
+        "temporal",
+        "license",
+        "keywords",
+    }
+)
+_DC_PREFIX = re.compile(r"^(?:dcterms|dct|dc)(?:[._:\-\s]|(?=[a-z]))")
+_SEPARATOR_RUN = re.compile(r"[._:\-\s]+")
+
+# Canonical tag -> its name without the DC prefix, separators unified; what near misses are compared with.
+_CORES: dict[str, str] = {
+    "sdg-tag": "sdg-tag",
+    "DC.ISO3166": "iso3166",
+    "DC.Location": "location",
+    "DC.Service": "service",
+    "policy-code": "policy-code",
+    "DC.Policy": "policy",
+    "DC.Language": "language",
+}
+# Cores that count as a variant even without any DC-like prefix: distinctive enough not to be other metadata
+# (`<meta name="language">` and `<meta name="location">` are common for other purposes).
+_UNPREFIXED_OK = frozenset({"sdg-tag", "iso3166", "policy-code"})
+_LOWER_CANONICAL = {name.lower(): name for name in CANONICAL_TAGS}
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, giving up (returning limit + 1) once it must exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        best = i
+        for j, char_b in enumerate(b, 1):
+            cost = previous[j - 1] + (char_a != char_b)
+            value = min(previous[j] + 1, current[j - 1] + 1, cost)
+            current.append(value)
+            best = min(best, value)
+        if best > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _core(name: str) -> tuple[str, bool]:
+    """Strip a Dublin-Core-like prefix and unify separators; returns (core, had a prefix)."""
+    prefix = _DC_PREFIX.match(name)
+    rest = name[prefix.end() :] if prefix else name
+    return _SEPARATOR_RUN.sub("-", rest).strip("-"), prefix is not None
+
+
+@lru_cache(maxsize=4096)
+def match_tag_name(name_as_written: str) -> tuple[str, NameMatch] | None:
+    """Which canonical tag a meta name means, and how well it is spelt; None for unrelated metadata."""
+    stripped = name_as_written.strip().strip(STRAY_QUOTES).strip()
+    if not stripped:
+        return None
+    if stripped in _CORES:
+        return stripped, "exact"
+    folded = stripped.casefold()
+    canonical = _LOWER_CANONICAL.get(folded)
+    if canonical is not None:
+        return canonical, "case"
+    core, prefixed = _core(folded)
+    if not core or (core in DUBLIN_CORE_ELEMENTS and core != "language"):
+        return None
+    best: tuple[int, str] | None = None
+    for tag, tag_core in _CORES.items():
+        if not prefixed and tag_core not in _UNPREFIXED_OK:
+            continue
+        limit = 2 if len(tag_core) >= 6 else 1
+        distance = _edit_distance(core.replace("-", ""), tag_core.replace("-", ""), limit)
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, tag)
+    if best is None:
+        return None
+    return best[1], "variant"
+
+
+# --- decoding ----------------------------------------------------------------------------------------------
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# WHATWG: these labels mean windows-1252 in browsers.
+_ENCODING_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+}
+
+
+def _known_encoding(label: str) -> str | None:
+    label = label.strip().lower()
+    label = _ENCODING_ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def header_value(headers: Mapping[str, str] | None, name: str) -> str | None:
+    if not headers:
+        return None
+    lowered = name.lower()
+    for key, value in headers.items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+def decode_page(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, str, list[str]]:
+    """Decode like a browser: BOM, then HTTP charset, then `<meta charset>`, then UTF-8, then windows-1252."""
+    problems: list[str] = []
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(encoding, errors="replace"), encoding, problems
+    candidates: list[tuple[str, str]] = []
+    content_type = header_value(headers, "content-type")
+    if content_type:
+        found = _HEADER_CHARSET.search(content_type)
+        if found:
+            candidates.append((found.group(1), "HTTP Content-Type"))
+    found_meta = _META_CHARSET.search(body, 0, 4096)
+    if found_meta:
+        candidates.append((found_meta.group(1).decode("ascii", "replace"), "<meta charset>"))
+    for label, where in candidates:
+        encoding = _known_encoding(label)
+        if encoding is None:
+            problems.append(f"unknown charset {label!r} declared in {where}; ignored")
+            continue
+        if encoding.startswith(
+            "utf-16"
+        ):  # a declared UTF-16 without BOM on an ASCII-compatible page is a lie
+            encoding = "utf-8"
+        try:
+            return body.decode(encoding), encoding, problems
+        except UnicodeDecodeError as exc:
+            problems.append(
+                f"bytes at offset {exc.start} are not valid {encoding} as declared in {where}; "
+                "undecodable bytes replaced"
+            )
+            return body.decode(encoding, errors="replace"), encoding, problems
+    try:
+        return body.decode("utf-8"), "utf-8", problems
+    except UnicodeDecodeError:
+        problems.append("no charset declared and the bytes are not UTF-8; decoded as windows-1252")
+        return body.decode("cp1252", errors="replace"), "cp1252", problems
+
+
+# --- extraction --------------------------------------------------------------------------------------------
+
+_HEAD_END = re.compile(rb"</head[\s>]|<body[\s>]", re.IGNORECASE)
+_MANDATORY_NAMES = frozenset({"sdg-tag", "dc.iso3166", "dc.service", "policy-code"})
+_BODY_META = re.compile(r"<meta[\s/>]", re.IGNORECASE)
+_SDG_MENTION = re.compile(r"sdg-tag|dc\.iso3166|policy-code|dc\.service", re.IGNORECASE)
+_SCRIPT_OPEN = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
+_WHITESPACE = re.compile(r"\s+")
+_BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (e.g. an office document)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "gzip-compressed data"),
+)
+
+
+def _binary_reason(body: bytes, text: str) -> str | None:
+    for signature, what in _BINARY_SIGNATURES:
+        if body.startswith(signature):
+            return f"content is {what}, not HTML"
+    sample = text[:4096]
+    if sample and (sample.count("\x00") + sample.count("\ufffd")) > len(sample) * 0.1 and "<" not in sample:
+        return "content is binary data, not HTML"
+    return None
+
+
+def _has_mandatory_tags(tags: list[StartTag]) -> bool:
+    """True when the head holds all four scope tags under their exact (case-insensitive) names."""
+    seen: set[str] = set()
+    for tag in tags:
+        if tag.name == "meta":
+            name = tag.attributes.get("name")
+            if name is not None:
+                folded = name.strip().lower()
+                if folded in _MANDATORY_NAMES:
+                    seen.add(folded)
+    return len(seen) == len(_MANDATORY_NAMES)
+
+
+def _meta_name(tag: StartTag) -> tuple[str, str] | None:
+    """The naming attribute of a meta: `name` first, then `property`, then `itemprop`."""
+    for attribute in ("name", "property", "itemprop"):
+        value = tag.attributes.get(attribute)
+        if value is not None and value.strip():
+            return attribute, value
+    return None
+
+
+def _other_syntax(text: str) -> list[str]:
+    """Where SDG data appears in a page that has no SDG meta tags (JSON-LD, scripts, microdata/RDFa)."""
+    kinds: list[str] = []
+    for mention in _SDG_MENTION.finditer(text):
+        script_start = text.rfind("<script", 0, mention.start())
+        script_end = text.rfind("</script", 0, mention.start())
+        if script_start > script_end:
+            opening = _SCRIPT_OPEN.match(text, script_start)
+            attrs = opening.group(1).lower() if opening else ""
+            kind = "json-ld" if "ld+json" in attrs else "script"
+        else:
+            kind = "markup attributes (microdata/RDFa)"
+        if kind not in kinds:
+            kinds.append(kind)
+    return kinds
+
+
+def extract_tags(
+    body: bytes,
+    *,
+    url: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    origin: Origin = "static",
+) -> ExtractedPage:
+    """Extract every SDG-related `<meta>` (any casing, `name`/`property`, known variants) with its position."""
+    try:
+        return _extract(body, url, headers, origin)
+    except Exception as exc:
+        return ExtractedPage(
+            url=url,
+            readable=False,
+            problems=[f"internal extraction error ({type(exc).__name__}: {exc}); please report this page"],
+            origin=origin,
+        )
+
+
+def _extract(
+    body: bytes, url: str | None, headers: Mapping[str, str] | None, origin: Origin
+) -> ExtractedPage:
+    if not isinstance(body, bytes | bytearray | memoryview):
+        raise TypeError(f"extract_tags needs bytes, got {type(body).__name__}")
+    body = bytes(body)
+    head_end = _HEAD_END.search(body)
+    # Decoding and tokenising stop at </head> when the head holds the tags; cutting the bytes at "<" is a
+    # character boundary in every ASCII-compatible encoding (UTF-16 pages carry a BOM and are decoded whole).
+    prefix_only = head_end is not None and not body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    text, encoding, problems = decode_page(body[: head_end.start()] if prefix_only else body, headers)
+    page = construct_trusted(
+        ExtractedPage,
+        url=url,
+        readable=True,
+        encoding=encoding,
+        problems=problems,
+        occurrences=[],
+        html_lang=None,
+        ignored_language_sources=[],
+        canonical_links=[],
+        robots=None,
+        title=None,
+        other_syntax=[],
+        body_parsed=False,
+        origin=origin,
+    )
+    reason = _binary_reason(body, text)
+    if reason is not None:
+        page.readable = False
+        page.problems.append(reason)
+        return page
+
+    scan = scan_tags(text, wanted=WANTED_TAGS, capture_text=_TITLE_ONLY)
+    tags = scan.tags
+    head_complete = _has_mandatory_tags(tags)
+    if not head_complete:
+        if prefix_only:
+            # The head lacks tags: read the whole document like a browser would, body included.
+            text, encoding, problems = decode_page(body, headers)
+            page.encoding, page.problems = encoding, problems
+            scan = scan_tags(text, wanted=WANTED_TAGS, capture_text=_TITLE_ONLY)
+            tags = scan.tags
+        if scan.stopped_at < len(text) and _BODY_META.search(text, scan.stopped_at):
+            rest = scan_tags(
+                text,
+                wanted=WANTED_TAGS,
+                start=scan.stopped_at,
+                stop_after_head=False,
+                in_head=False,
+                capture_text=_TITLE_ONLY,
+            )
+            tags = tags + rest.tags
+            page.body_parsed = True
+            scan.truncated_tag = scan.truncated_tag or rest.truncated_tag
+    if scan.truncated_tag:
+        page.problems.append(
+            "a start tag is never closed (an unclosed quote?); the rest of the page was not read"
+        )
+    if not text.strip():
+        page.problems.append("the document is empty")
+        return page
+
+    positions = iter_positions(text, [tag.offset for tag in tags])
+    for tag, (line, column) in zip(tags, positions, strict=True):
+        name = tag.name
+        if name == "meta":
+            _collect_meta(page, tag, line, column, origin)
+        elif name == "html":
+            if page.html_lang is None:
+                lang = tag.attributes.get("lang")
+                source = "html lang"
+                if lang is None:
+                    lang = tag.attributes.get("xml:lang")
+                    source = "html xml:lang"
+                if lang is not None:
+                    page.html_lang = construct_trusted(
+                        LanguageSource, source=source, value=lang, line=line, column=column
+                    )
+        elif name == "link":
+            rel = tag.attributes.get("rel", "").lower().split()
+            if "canonical" in rel:
+                page.canonical_links.append(
+                    construct_trusted(
+                        LinkOccurrence,
+                        href=tag.attributes.get("href"),
+                        line=line,
+                        column=column,
+                        in_head=tag.in_head,
+                    )
+                )
+        elif name == "title" and page.title is None and tag.text is not None:
+            page.title = _WHITESPACE.sub(" ", unescape(tag.text)).strip() or None
+
+    content_language = header_value(headers, "content-language")
+    if content_language:
+        page.ignored_language_sources.append(
+            construct_trusted(
+                LanguageSource, source="http content-language", value=content_language, line=None, column=None
+            )
+        )
+    if not page.occurrences:
+        page.other_syntax = _other_syntax(text)
+    return page
+
+
+def _collect_meta(page: ExtractedPage, tag: StartTag, line: int, column: int, origin: Origin) -> None:
+    attributes = tag.attributes
+    naming = _meta_name(tag)
+    if naming is None:
+        equiv = attributes.get("http-equiv")
+        if equiv is not None and equiv.strip().lower() == "content-language":
+            page.ignored_language_sources.append(
+                construct_trusted(
+                    LanguageSource,
+                    source="meta http-equiv content-language",
+                    value=attributes.get("content", ""),
+                    line=line,
+                    column=column,
+                )
+            )
+        return
+    attribute, name_as_written = naming
+    matched = match_tag_name(name_as_written)
+    if matched is None:
+        lowered = name_as_written.strip().lower()
+        if lowered == "robots" and page.robots is None:
+            page.robots = attributes.get("content")
+        elif lowered == "language":
+            page.ignored_language_sources.append(
+                construct_trusted(
+                    LanguageSource,
+                    source="meta name=language",
+                    value=attributes.get("content", ""),
+                    line=line,
+                    column=column,
+                )
+            )
+        return
+    canonical, match = matched
+    raw = attributes.get("content")
+    values = [item.strip() for item in raw.split(";")] if raw else []
+    page.occurrences.append(
+        construct_trusted(
+            TagOccurrence,
+            canonical=canonical,
+            name_as_written=name_as_written,
+            attribute=attribute,
+            match=match,
+            raw=raw,
+            values=[value for value in values if value],
+            line=line,
+            column=column,
+            in_head=tag.in_head,
+            origin=origin,
+        )
+    )
