@@ -21,12 +21,14 @@ from typing import Any
 from taxonomy import sources
 from taxonomy.importers import ImportFileError
 
-LAU_FILE_HEADER = ("country", "code", "name", "nuts3", "vintages")
+LAU_FILE_HEADER = ("gisco_id", "name", "nuts3", "vintages")
 VINTAGE_IN_NAME = re.compile(r"lau[-_ ]?(\d{4})", re.IGNORECASE)
 NUTS3_SHAPE = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}$")
 EUROSTAT_COLUMNS = ("nuts 3 code", "lau code", "lau name national")
 EDJNET_COLUMNS = ("country", "nuts_3", "lau_id", "lau_name")
 HEADER_SEARCH_ROWS = 10
+LAU_CODE_SHAPE = re.compile(r"^[A-Za-z0-9]+$")
+COUNTRY_SHAPE = re.compile(r"^[A-Z]{2}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,8 @@ class MergedUnit:
 def detect_vintage(path: Path, explicit: str | None) -> str:
     """`--vintage` when given, else the year after 'LAU' in the file name (`EU-28-LAU-2019-...`, `lau_2020_...`)."""
     if explicit:
+        if not re.fullmatch(r"\d{4}", explicit):
+            raise ImportFileError(f"--vintage {explicit!r} is not a year (e.g. 2020)")
         return explicit
     match = VINTAGE_IN_NAME.search(path.name)
     if not match:
@@ -122,8 +126,11 @@ def records_from_rows(path: Path, rows: Iterable[list[str]], where: str) -> Iter
                 f"{path}{where}: row {number}: {len(row)} columns, expected at least {width}"
             )
         record = parse(row)
-        if not record.code or len(record.country) != 2:
-            raise ImportFileError(f"{path}{where}: row {number}: missing LAU code or country")
+        if not LAU_CODE_SHAPE.match(record.code) or not COUNTRY_SHAPE.match(record.country):
+            raise ImportFileError(
+                f"{path}{where}: row {number}: LAU code {record.code!r} / country {record.country!r} is not "
+                "letters and digits / two capital letters"
+            )
         yield record
 
 
@@ -189,7 +196,7 @@ def read_lau_file(path: Path) -> list[LauRecord]:
 
 
 def build_lau_rows(paths: Iterable[Path], vintage: str | None = None) -> list[list[str]]:
-    """Merged shipped rows: country, code, latest national name, `vintage:NUTS3` list, vintages."""
+    """Merged shipped rows: `CC_CODE`, latest national name, `vintage:NUTS3` list, vintages; sorted."""
     units: dict[tuple[str, str], MergedUnit] = {}
     for path in paths:
         file_vintage = detect_vintage(path, vintage)
@@ -206,7 +213,7 @@ def build_lau_rows(paths: Iterable[Path], vintage: str | None = None) -> list[li
         vintages = sorted(set(unit.names) | {v for v, _ in unit.nuts3})
         name = next((unit.names[v] for v in reversed(vintages) if unit.names.get(v)), "")
         nuts3 = ",".join(f"{v}:{c}" for v, c in sorted(unit.nuts3))
-        rows.append([country, code, name, nuts3, ",".join(vintages)])
+        rows.append([f"{country}_{code}", name, nuts3, ",".join(vintages)])
     return rows
 
 
