@@ -1,0 +1,429 @@
+"""Registry files: the link-registry upload layout (SPEC §7.1) as CSV, Excel or JSON, or a plain list of URLs.
+
+`load_registry(path)` returns the good rows as `RegistryEntry` and one `RegistryRowError` per bad row (file, row,
+column, why); bad rows are skipped. A file that cannot be read at all raises `RegistryFileError` (one line).
+Pure Python: the crawler, the CLI and the web app all load registry files through here without Scrapy.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from repository.records import RegistryEntry, RegistryRowError
+
+# Header names compared after lower-casing and dropping everything but letters and digits, so `url type`,
+# `url_type`, `urlType` and `URL-TYPE` are one column. Besides the upload names (SPEC §7.1) this accepts the
+# web-service names and the columns of the Commission's registry export (TITLE, CLASSIFICATION_INFORMATION, ...).
+COLUMN_ALIASES: dict[str, str] = {
+    "url": "url",
+    "title": "title",
+    "description": "description",
+    "type": "types",
+    "types": "types",
+    "metadatatype": "types",
+    "metadatatypestring": "types",
+    "categories": "categories",
+    "category": "categories",
+    "classification": "categories",
+    "classificationinformation": "categories",
+    "language": "languages",
+    "languages": "languages",
+    "urltype": "url_type",
+    "nationalcode": "national_code",
+    "parenturl": "parent_url",
+    "parent": "parent_url",
+    "excludedpaths": "excluded_paths",
+    "excludedpath": "excluded_paths",
+    "ignoreparams": "ignore_params",
+    "ignoredparams": "ignore_params",
+    "ignoreparameters": "ignore_params",
+    "delete": "delete",
+    "country": "country",
+    "countrycode": "country",
+    "provider": "provider",
+    "author": "provider",
+    "notificationtype": "notification_type",
+}
+REGISTRY_TYPES: dict[str, str] = {
+    "information": "Information",
+    "procedure": "Procedure",
+    "database": "Database",
+}
+URL_TYPES: dict[str, str] = {
+    "web page": "web page",
+    "webpage": "web page",
+    "web folder": "web folder",
+    "webfolder": "web folder",
+}
+NOTIFICATION_TYPES: frozenset[str] = frozenset({"CRAWL", "UPLOAD", "MANUAL", "WEBSERVICE"})
+YES: frozenset[str] = frozenset({"y", "yes", "true", "1"})
+NO: frozenset[str] = frozenset({"", "n", "no", "false", "0"})
+CSV_DELIMITERS: tuple[str, ...] = (",", ";", "\t")
+LIST_SEPARATORS = re.compile(r";")
+PATH_SEPARATORS = re.compile(r"[;,\n]")
+INLINE_COMMENT = re.compile(r"\s#.*$")
+
+
+class RegistryFileError(Exception):
+    """The registry file as a whole cannot be used (unreadable, not UTF-8, no url column). One line."""
+
+
+@dataclass
+class RegistryLoad:
+    """What a registry file yielded: good entries, skipped rows with their reasons, and the detected format."""
+
+    entries: list[RegistryEntry] = field(default_factory=list)
+    errors: list[RegistryRowError] = field(default_factory=list)
+    format: str = "csv"  # "csv", "json", "xlsx" or "url-list"
+
+
+class RowProblem(Exception):
+    """A bad value in one row: the column (as written in the file) and why."""
+
+    def __init__(self, column: str | None, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+def column_key(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def load_registry(path: Path) -> RegistryLoad:
+    """Read a registry file (CSV `,`/`;`, Excel, JSON `linkData` or list, or one URL per line)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise RegistryFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise RegistryFileError(f"{path}: is a folder, not a registry file") from None
+    except OSError as exc:
+        raise RegistryFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise RegistryFileError(f"{path}: the file is empty")
+    if data.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return load_rows(path, excel_rows(path), "xlsx")
+    text = decode_text(path, data)
+    stripped = text.lstrip()
+    if path.suffix.lower() == ".json" or stripped.startswith(("{", "[")):
+        return load_json(path, text)
+    return load_text(path, text)
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")  # Excel writes a BOM in front of "CSV UTF-8"
+    except UnicodeDecodeError as exc:
+        raise RegistryFileError(
+            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8"
+        ) from None
+
+
+# -- text: CSV or plain URL list ------------------------------------------------------------------------
+
+
+def load_text(path: Path, text: str) -> RegistryLoad:
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip() and not line.lstrip().startswith("#")), "")
+    delimiter = header_delimiter(first)
+    if delimiter is not None:
+        return load_rows(path, csv_rows(path, text, delimiter), "csv")
+    if looks_like_url(first.strip()):
+        return load_url_list(path, lines)
+    columns = ", ".join(cell.strip() for cell in next(csv.reader([first]), []) if cell.strip()) or "none"
+    raise RegistryFileError(
+        f"{path}: no url column in the header (columns: {columns}); name the column with the addresses 'url', "
+        "or give one URL per line"
+    )
+
+
+def header_delimiter(line: str) -> str | None:
+    """The delimiter under which `line` is a header with a url column (most columns wins), else None."""
+    best: tuple[int, str] | None = None
+    for delimiter in CSV_DELIMITERS:
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        if any(COLUMN_ALIASES.get(column_key(cell)) == "url" for cell in cells):
+            if best is None or len(cells) > best[0]:
+                best = (len(cells), delimiter)
+    return best[1] if best else None
+
+
+def looks_like_url(text: str) -> bool:
+    return "://" in text or text.lower().startswith("www.")
+
+
+def csv_rows(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(spreadsheet row number, {header as written: cell}) per non-empty data row; the header is row 1."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    row_number = 0
+    try:
+        for cells in reader:
+            row_number += 1
+            if header is None:
+                if not any(cell.strip() for cell in cells):
+                    continue
+                header = [cell.strip() for cell in cells]
+                continue
+            if not any(cell.strip() for cell in cells):
+                continue
+            yield (
+                row_number,
+                {name: cells[index] if index < len(cells) else "" for index, name in enumerate(header)},
+            )
+    except csv.Error as exc:
+        raise RegistryFileError(f"{path}:{row_number + 1}: cannot parse CSV: {exc}") from None
+
+
+def load_url_list(path: Path, lines: list[str]) -> RegistryLoad:
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        for number, line in enumerate(lines, start=1):
+            stripped = line.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            yield number, {"url": INLINE_COMMENT.sub("", stripped)}
+
+    return load_rows(path, rows(), "url-list")
+
+
+# -- Excel ----------------------------------------------------------------------------------------------
+
+
+def excel_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows of the first worksheet, header in its first non-empty row; numbers are Excel's row numbers."""
+    from openpyxl import load_workbook  # only Excel uploads pay for it
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many unrelated types for a damaged file
+        raise RegistryFileError(f"{path}: cannot read as an Excel workbook: {exc}") from None
+    try:
+        sheet = workbook.worksheets[0]
+        header: list[str] | None = None
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = ["" if value is None else str(value) for value in values]
+            if not any(cell.strip() for cell in cells):
+                continue
+            if header is None:
+                header = [cell.strip() for cell in cells]
+                if not any(COLUMN_ALIASES.get(column_key(name)) == "url" for name in header):
+                    columns = ", ".join(name for name in header if name) or "none"
+                    raise RegistryFileError(
+                        f"{path}: no url column in the header of sheet '{sheet.title}' (columns: {columns}); "
+                        "name the column with the addresses 'url'"
+                    )
+                continue
+            yield (
+                number,
+                {name: cells[index] if index < len(cells) else "" for index, name in enumerate(header)},
+            )
+    finally:
+        workbook.close()
+
+
+# -- JSON -----------------------------------------------------------------------------------------------
+
+
+def load_json(path: Path, text: str) -> RegistryLoad:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RegistryFileError(
+            f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    defaults: dict[str, Any] = {}
+    if isinstance(document, dict):
+        items = next((value for key, value in document.items() if column_key(key) == "linkdata"), None)
+        if not isinstance(items, list):
+            keys = ", ".join(document) or "none"
+            raise RegistryFileError(f"{path}: the JSON object has no 'linkData' list (keys: {keys})")
+        # The web-service envelope names the country and the author once for every link.
+        for key, value in document.items():
+            if column_key(key) in ("countrycode", "country") and isinstance(value, str):
+                defaults["countryCode"] = value
+            elif column_key(key) == "author" and isinstance(value, str):
+                defaults["author"] = value
+    elif isinstance(document, list):
+        items = document
+    else:
+        raise RegistryFileError(f"{path}: expected a JSON object with 'linkData' or a list of links")
+
+    def rows() -> Iterator[tuple[int, dict[str, Any] | Any]]:
+        for number, item in enumerate(items, start=1):
+            if isinstance(item, str):
+                yield number, {"url": item}
+            elif isinstance(item, dict):
+                present = {column_key(key) for key in item}
+                extra = {key: value for key, value in defaults.items() if column_key(key) not in present}
+                if "country" in present:
+                    extra.pop("countryCode", None)
+                if "provider" in present:
+                    extra.pop("author", None)
+                yield number, extra | item
+            else:
+                yield number, item
+
+    return load_rows(path, rows(), "json")
+
+
+# -- rows -> entries ------------------------------------------------------------------------------------
+
+
+def load_rows(path: Path, rows: Iterable[tuple[int, Any]], file_format: str) -> RegistryLoad:
+    """Turn raw rows into entries, one error per bad row; a repeated URL keeps its first row."""
+    load = RegistryLoad(format=file_format)
+    first_row: dict[str, int] = {}
+    for number, row in rows:
+        try:
+            if not isinstance(row, Mapping):
+                raise RowProblem(None, f"expected an object with 'url', got {type(row).__name__}")
+            entry = registry_entry(row, number)
+            if entry.url in first_row:
+                url_column = next(
+                    (name for name in row if COLUMN_ALIASES.get(column_key(name)) == "url"), "url"
+                )
+                raise RowProblem(
+                    url_column, f"duplicate url {entry.url} (first in row {first_row[entry.url]}); skipped"
+                )
+        except RowProblem as problem:
+            load.errors.append(
+                RegistryRowError(file=str(path), row=number, column=problem.column, message=problem.message)
+            )
+            continue
+        first_row[entry.url] = number
+        load.entries.append(entry)
+    return load
+
+
+def registry_entry(row: Mapping[str, Any], number: int) -> RegistryEntry:
+    """One RegistryEntry from a row keyed by the file's own column names; RowProblem on the first bad value."""
+    columns: dict[str, tuple[str, Any]] = {}
+    for name, value in row.items():
+        target = COLUMN_ALIASES.get(column_key(str(name)))
+        if target is not None and target not in columns:
+            columns[target] = (str(name), value)
+
+    def column_name(target: str, default: str) -> str:
+        return columns[target][0] if target in columns else default
+
+    def text(target: str) -> str | None:
+        if target not in columns:
+            return None
+        value = columns[target][1]
+        if value is None:
+            return None
+        if isinstance(value, dict | list):
+            raise RowProblem(columns[target][0], f"expected text, got a JSON {type(value).__name__}")
+        stripped = str(value).strip()
+        return stripped or None
+
+    url = parse_url(text("url"), column_name("url", "url"))
+    fields: dict[str, Any] = {"url": url, "source_row": number}
+    fields["title"] = text("title")
+    fields["description"] = text("description")
+    fields["types"] = [
+        registry_type(item, column_name("types", "type"))
+        for item in items_of(columns.get("types"), LIST_SEPARATORS, "type")
+    ]
+    fields["categories"] = items_of(columns.get("categories"), LIST_SEPARATORS, "category")
+    fields["languages"] = items_of(columns.get("languages"), LIST_SEPARATORS, "language")
+    url_type = text("url_type")
+    if url_type is not None:
+        normalised = re.sub(r"[\s_-]+", " ", url_type.lower()).strip()
+        if normalised not in URL_TYPES:
+            raise RowProblem(
+                column_name("url_type", "url type"),
+                f"unknown url type '{url_type}' (expected 'web page' or 'web folder')",
+            )
+        fields["url_type"] = URL_TYPES[normalised]
+    fields["national_code"] = text("national_code")
+    fields["parent_url"] = text("parent_url")
+    fields["excluded_paths"] = items_of(columns.get("excluded_paths"), PATH_SEPARATORS, "path")
+    fields["ignore_params"] = items_of(columns.get("ignore_params"), PATH_SEPARATORS, "param")
+    fields["delete"] = parse_delete(columns.get("delete"))
+    country = text("country")
+    if country is not None:
+        if not re.fullmatch(r"[A-Za-z]{2}", country):
+            raise RowProblem(
+                column_name("country", "country"), f"country '{country}' is not a two-letter code (like 'SE')"
+            )
+        fields["country"] = country.upper()
+    fields["provider"] = text("provider")
+    notification = text("notification_type")
+    if notification is not None:
+        normalised = re.sub(r"[\s_-]+", "", notification.upper())
+        if normalised not in NOTIFICATION_TYPES:
+            raise RowProblem(
+                column_name("notification_type", "notification type"),
+                f"unknown notification type '{notification}' (expected CRAWL, UPLOAD, MANUAL or WEBSERVICE)",
+            )
+        fields["notification_type"] = normalised
+    return RegistryEntry(**fields)
+
+
+def parse_url(value: str | None, column: str) -> str:
+    if value is None:
+        raise RowProblem(column, "missing url")
+    if any(character.isspace() for character in value):
+        raise RowProblem(column, f"url '{value}' contains white space")
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https"):
+        if not parts.scheme or value.lower().startswith("www."):
+            raise RowProblem(column, f"url '{value}' has no http(s) scheme; write https://{value}")
+        raise RowProblem(column, f"url '{value}' is not an http(s) URL")
+    if not parts.hostname:
+        raise RowProblem(column, f"url '{value}' has no host name")
+    return value
+
+
+def registry_type(item: str, column: str) -> str:
+    canonical = REGISTRY_TYPES.get(item.strip().lower())
+    if canonical is None:
+        hint = " (the registry has no assistance type)" if item.strip().lower() == "assistance" else ""
+        raise RowProblem(column, f"unknown type value '{item}' (expected Information or Procedure){hint}")
+    return canonical
+
+
+def items_of(cell: tuple[str, Any] | None, separators: re.Pattern[str], object_key: str) -> list[str]:
+    """Items of a multi-valued cell: a separated string, a JSON list of strings, or of {"<key>": value}."""
+    if cell is None or cell[1] is None:
+        return []
+    name, value = cell
+    if isinstance(value, str):
+        return [item.strip() for item in separators.split(value) if item.strip()]
+    if isinstance(value, list):
+        items: list[str] = []
+        for element in value:
+            if isinstance(element, dict):
+                element = element.get(
+                    object_key, next(iter(element.values()), None) if len(element) == 1 else None
+                )
+            if not isinstance(element, str | int | float):
+                raise RowProblem(name, f'expected a list of strings or of {{"{object_key}": ...}} objects')
+            items.extend(item.strip() for item in separators.split(str(element)) if item.strip())
+        return items
+    raise RowProblem(name, f"expected text or a list, got {type(value).__name__}")
+
+
+def parse_delete(cell: tuple[str, Any] | None) -> bool:
+    if cell is None or cell[1] is None:
+        return False
+    name, value = cell
+    if isinstance(value, bool):
+        return value
+    normalised = str(value).strip().lower()
+    if normalised in YES:
+        return True
+    if normalised in NO:
+        return False
+    raise RowProblem(name, f"delete must be 'y' or 'n', not '{value}'")

@@ -1,0 +1,1 @@
+"""Alembic revisions of the repository schema, oldest first (`0001_...`)."""
