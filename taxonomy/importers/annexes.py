@@ -36,6 +36,10 @@ def read_csv_table(path: Path, columns: tuple[str, ...]) -> list[list[str]]:
             rows = []
             for row in reader:
                 values = [(row.get(column) or "").strip() for column in columns]
+                if any("\t" in value or "\n" in value or "\r" in value for value in values):
+                    raise ImportFileError(
+                        f"{path}: row {reader.line_num}: a value contains a tab or line break"
+                    )
                 if not values[0]:
                     raise ImportFileError(f"{path}: row {reader.line_num}: empty {columns[0]}")
                 rows.append(values)

@@ -28,6 +28,7 @@ EUROSTAT_COLUMNS = ("nuts 3 code", "lau code", "lau name national")
 EDJNET_COLUMNS = ("country", "nuts_3", "lau_id", "lau_name")
 HEADER_SEARCH_ROWS = 10
 LAU_CODE_SHAPE = re.compile(r"^[A-Za-z0-9]+$")
+LINE_BREAKS = re.compile(r"[\t\r\n]+")
 COUNTRY_SHAPE = re.compile(r"^[A-Z]{2}$")
 
 
@@ -126,10 +127,15 @@ def records_from_rows(path: Path, rows: Iterable[list[str]], where: str) -> Iter
                 f"{path}{where}: row {number}: {len(row)} columns, expected at least {width}"
             )
         record = parse(row)
+        record = LauRecord(record.country, record.code, LINE_BREAKS.sub(" ", record.name), record.nuts3)
         if not LAU_CODE_SHAPE.match(record.code) or not COUNTRY_SHAPE.match(record.country):
             raise ImportFileError(
                 f"{path}{where}: row {number}: LAU code {record.code!r} / country {record.country!r} is not "
                 "letters and digits / two capital letters"
+            )
+        if record.nuts3 and not NUTS3_SHAPE.match(record.nuts3):
+            raise ImportFileError(
+                f"{path}{where}: row {number}: NUTS 3 code {record.nuts3!r} is not like BE100"
             )
         yield record
 
@@ -159,8 +165,8 @@ def read_xlsx_records(path: Path) -> list[LauRecord]:
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a non-xlsx file
-        raise ImportFileError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__})") from None
+    except Exception:  # openpyxl raises many types for a non-xlsx file
+        raise ImportFileError(f"{path}: not a readable .xlsx workbook") from None
     records: list[LauRecord] = []
     try:
         for worksheet in workbook.worksheets:

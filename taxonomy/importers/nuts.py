@@ -33,6 +33,7 @@ HEADER_SEARCH_ROWS = 10
 # The JRC tables list every geometric overlap, including digitising slivers (CH055 -> CH057: 5 km2, 5 people);
 # an overlap below this share of the old region's area and population is not a successor.
 SLIVER_SHARE = 0.01
+LINE_BREAKS = re.compile(r"[\t\r\n]+")
 LABEL_HEADER = re.compile(r"^(?:nuts|statis\w*\s+regions?|sr)\s+level\s+([123])\b.+")
 
 
@@ -66,7 +67,8 @@ class SheetTable:
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip()
+        # Excel labels may hold line breaks; the shipped file is one line per region.
+        return LINE_BREAKS.sub(" ", str(value)).strip()
 
 
 def find_sheet(
@@ -118,8 +120,8 @@ def read_workbook(path: Path) -> dict[tuple[str, str], RegionVersions]:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise ImportFileError(f"{path}: file not found") from None
-    except Exception as exc:  # openpyxl raises many types for a non-xlsx file
-        raise ImportFileError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__})") from None
+    except Exception:  # openpyxl raises many types for a non-xlsx file
+        raise ImportFileError(f"{path}: not a readable .xlsx workbook") from None
     regions: dict[tuple[str, str], RegionVersions] = {}
 
     def record(classification: str, version: str, code: str, level: int, country: str, label: str) -> None:
