@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import repository.exports  # noqa: F401  (registers the export ledger table on the shared metadata)
 from repository.schema import metadata
 
 
