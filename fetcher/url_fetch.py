@@ -1,0 +1,340 @@
+"""Fetch one page over HTTP(S) with the standard library: timeout, size limit, redirects, gzip/deflate.
+
+Used by `sdg-tags check URL` (which must start fast, so no Scrapy or Twisted here) and by the web app, which
+passes a `guard` that refuses addresses it must not reach (loopback, private networks). Network conditions
+never raise: they come back as a `FetchedPage` whose `fetch_status` uses the vocabulary of
+`validators.models.FetchStatus` and whose `detail` says what happened in words.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+from urllib.parse import quote, urljoin, urlsplit
+
+DEFAULT_USER_AGENT = "sdg-tags-check/0.1 (+https://github.com/sdg-tags/sdg-tags)"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Content types a gateway page can have; anything else (PDF, images, JSON) is `not-html`.
+HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
+_CHUNK = 64 * 1024
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
+
+# guard(host, resolved_ip) -> None to allow, or the reason for refusing (shown to the user).
+AddressGuard = Callable[[str, str], "str | None"]
+
+
+class Redirect(NamedTuple):
+    """One followed redirect: the status code and the absolute URL it pointed to."""
+
+    status: int
+    location: str
+
+
+@dataclass(slots=True)
+class FetchedPage:
+    """The outcome of one fetch. `body` holds the decoded (un-gzipped) bytes, empty unless evaluated."""
+
+    url: str  # as requested
+    final_url: str  # after redirects
+    redirects: list[Redirect] = field(default_factory=list)
+    status: int | None = None  # HTTP status of the last response, None when there was none
+    headers: dict[str, str] = field(default_factory=dict)  # last response; lower-case names, repeats joined
+    body: bytes = b""
+    fetch_status: str = "ok"  # a `validators.models.FetchStatus` value
+    detail: str | None = None  # in words, for people: why it failed, or what was followed
+
+    @property
+    def evaluated(self) -> bool:
+        return self.fetch_status in ("ok", "not-modified", "noindex")
+
+
+class _Failure(Exception):
+    """Ends a fetch with a fetch status; internal to this module."""
+
+    def __init__(self, fetch_status: str, detail: str) -> None:
+        super().__init__(detail)
+        self.fetch_status = fetch_status
+        self.detail = detail
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the address the guard approved, not to a second DNS answer (no rebinding)."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, host: str, port: int, address: str, timeout: float, context: ssl.SSLContext) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._address = address
+        self._tls_context = context
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        try:
+            self.sock = self._tls_context.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+
+
+def fetch_url(
+    url: str,
+    *,
+    timeout: float = 15,
+    max_bytes: int = 5_000_000,
+    max_redirects: int = 5,
+    user_agent: str = DEFAULT_USER_AGENT,
+    guard: AddressGuard | None = None,
+) -> FetchedPage:
+    """GET an http(s) URL, following up to `max_redirects` redirects, within `timeout` seconds in total.
+
+    `max_bytes` limits the decoded body. Raises ValueError only for a URL that is not http(s) with a host.
+    """
+    _check_url(url)
+    result = FetchedPage(url=url, final_url=url)
+    deadline = time.monotonic() + timeout
+    current = url
+    try:
+        while True:
+            answer = _request(current, deadline, user_agent, guard)
+            try:
+                result.status, result.headers, result.final_url = answer.status, answer.headers, current
+                location = answer.headers.get("location")
+                if answer.status in REDIRECT_STATUSES and location:
+                    current = _follow(answer.status, current, location, len(result.redirects), max_redirects)
+                    result.redirects.append(Redirect(answer.status, current))
+                    continue
+                _classify_status(answer.status, answer.reason)
+                _check_content_type(answer.headers)
+                result.body = _read_body(answer.response, answer.sock, answer.headers, max_bytes, deadline)
+                break
+            finally:
+                answer.connection.close()
+    except _Failure as failure:
+        result.fetch_status, result.detail = failure.fetch_status, failure.detail
+        result.body = b""
+        return result
+    if result.status == 304:
+        result.fetch_status = "not-modified"
+    if result.redirects:
+        hops = "; ".join(f"{hop.status} -> {hop.location}" for hop in result.redirects)
+        result.detail = f"followed {len(result.redirects)} redirect(s): {hops}"
+    return result
+
+
+def _follow(status: int, current: str, location: str, followed: int, max_redirects: int) -> str:
+    """The absolute URL a redirect points to, or the failure it amounts to."""
+    target = urljoin(current, location.strip())
+    if followed >= max_redirects:
+        raise _Failure(
+            "too-many-redirects",
+            f"more than {max_redirects} redirects (the last one, {status}, pointed to {target})",
+        )
+    if urlsplit(target).scheme.lower() not in ("http", "https"):
+        raise _Failure("redirected-off-site", f"{status} redirect to {target}, which is not an http(s) URL")
+    return target
+
+
+def _check_url(url: str) -> None:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError on a bad port)
+    except ValueError as exc:
+        raise ValueError(f"not a valid URL: {url!r} ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL with a host name: {url!r}")
+
+
+def _resolve(host: str, port: int, guard: AddressGuard | None) -> list[str]:
+    """Resolve a host name; every address must pass the guard (a host with one private address is refused)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise _Failure("dns-error", f"the host name {host} could not be resolved ({exc})") from None
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    if guard is not None:
+        for address in addresses:
+            refusal = guard(host, address)
+            if refusal:
+                raise _Failure("out-of-scope", f"refused to connect to {host} ({address}): {refusal}")
+    return addresses
+
+
+def _remaining(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _Failure("timeout", "the time limit ran out")
+    return left
+
+
+@dataclass(slots=True)
+class _Response:
+    status: int
+    reason: str
+    headers: dict[str, str]  # lower-case names
+    response: http.client.HTTPResponse
+    connection: http.client.HTTPConnection
+    sock: socket.socket | None  # kept before http.client lets go of it, to shrink its timeout while reading
+
+
+def _request(url: str, deadline: float, user_agent: str, guard: AddressGuard | None) -> _Response:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        raise _Failure("dns-error", f"the URL {url} has an invalid port") from None
+    # Non-ASCII in a path or query is sent percent-encoded, as browsers do; existing escapes stay as they are.
+    path = quote(parts.path or "/", safe=_URL_SAFE)
+    if parts.query:
+        path = f"{path}?{quote(parts.query, safe=_URL_SAFE)}"
+    last_error: _Failure | None = None
+    for address in _resolve(host, port, guard):
+        connection: http.client.HTTPConnection
+        if scheme == "https":
+            connection = _PinnedHTTPSConnection(
+                host, port, address, _remaining(deadline), ssl.create_default_context()
+            )
+        else:
+            connection = _PinnedHTTPConnection(host, port, address, _remaining(deadline))
+        try:
+            connection.putrequest("GET", path, skip_accept_encoding=True)
+            connection.putheader("User-Agent", user_agent)
+            connection.putheader("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")
+            connection.putheader("Accept-Encoding", "gzip, deflate")
+            connection.putheader("Connection", "close")
+            connection.endheaders()
+            sock = connection.sock
+            response = connection.getresponse()
+        except ConnectionRefusedError:
+            connection.close()
+            last_error = _Failure("connection-refused", f"{parts.netloc} refused the connection")
+            continue  # another address of the host may answer
+        except Exception as exc:
+            connection.close()
+            raise _network_failure(exc, url, deadline) from None
+        headers: dict[str, str] = {}
+        for name, value in response.getheaders():
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        return _Response(response.status, response.reason, headers, response, connection, sock)
+    raise last_error or _Failure("dns-error", f"the host name {host} has no address")
+
+
+def _network_failure(exc: BaseException, url: str, deadline: float) -> _Failure:
+    if isinstance(exc, _Failure):
+        return exc
+    if isinstance(exc, TimeoutError):
+        return _Failure("timeout", f"no answer from {url} within the time limit")
+    if isinstance(exc, ssl.SSLError | ssl.CertificateError):
+        return _Failure("tls-error", f"TLS handshake with {urlsplit(url).hostname} failed ({exc})")
+    if isinstance(exc, ConnectionRefusedError):
+        return _Failure("connection-refused", f"{urlsplit(url).netloc} refused the connection")
+    if isinstance(exc, http.client.HTTPException):
+        # The vocabulary has no "protocol error"; the server did not give a usable answer, as with a refusal.
+        return _Failure(
+            "connection-refused", f"{urlsplit(url).netloc} did not answer with valid HTTP ({exc!r})"
+        )
+    if isinstance(exc, OSError):
+        if time.monotonic() >= deadline:
+            return _Failure("timeout", f"no answer from {url} within the time limit")
+        return _Failure("connection-refused", f"could not connect to {urlsplit(url).netloc} ({exc})")
+    return _Failure("connection-refused", f"the request to {url} failed ({type(exc).__name__}: {exc})")
+
+
+def _classify_status(status: int, reason: str) -> None:
+    if 400 <= status < 500:
+        raise _Failure("http-4xx", f"HTTP {status} {reason}".strip())
+    if status >= 500:
+        raise _Failure("http-5xx", f"HTTP {status} {reason}".strip())
+    if status in REDIRECT_STATUSES:
+        raise _Failure("http-4xx", f"HTTP {status} redirect without a Location header")
+
+
+def _check_content_type(headers: dict[str, str]) -> None:
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type and content_type not in HTML_CONTENT_TYPES:
+        raise _Failure("not-html", f"the server sent {content_type}, not an HTML page")
+
+
+def _decompressor(encoding: str, first_bytes: bytes) -> zlib._Decompress | None:
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        # "deflate" should be zlib-wrapped, but some servers send raw deflate; browsers accept both.
+        wrapped = (
+            len(first_bytes) >= 2
+            and first_bytes[0] & 0x0F == 8
+            and (first_bytes[0] * 256 + first_bytes[1]) % 31 == 0
+        )
+        return zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+    if encoding in ("", "identity"):
+        return None
+    raise _Failure(
+        "decode-error", f"the server used the content encoding {encoding!r}, which is not supported"
+    )
+
+
+def _read_body(
+    response: http.client.HTTPResponse,
+    sock: socket.socket | None,
+    headers: dict[str, str],
+    max_bytes: int,
+    deadline: float,
+) -> bytes:
+    """Read the body, decoding gzip/deflate on the fly; the size limit applies to the decoded bytes."""
+    encoding = headers.get("content-encoding", "").strip().lower()
+    too_large = _Failure("too-large", f"the page is larger than the size limit of {max_bytes:,} bytes")
+    declared = headers.get("content-length", "").strip()
+    if encoding in ("", "identity") and declared.isdigit() and int(declared) > max_bytes:
+        raise too_large
+    decoded = bytearray()
+    decompressor: zlib._Decompress | None = None
+    first = True
+    try:
+        while True:
+            if sock is not None:
+                # Each read gets only what is left of the total limit: a slow drip must not go on forever.
+                sock.settimeout(_remaining(deadline))
+            chunk = response.read1(_CHUNK)
+            if not chunk:
+                break
+            if first:
+                decompressor = _decompressor(encoding, chunk)
+                first = False
+            if decompressor is None:
+                decoded += chunk
+            else:
+                decoded += decompressor.decompress(chunk, max_bytes + 1 - len(decoded))
+            if len(decoded) > max_bytes:
+                raise too_large
+        if decompressor is not None:
+            decoded += decompressor.flush()
+    except zlib.error as exc:
+        raise _Failure("decode-error", f"the {encoding} body could not be decoded ({exc})") from None
+    except TimeoutError:
+        raise _Failure("timeout", "the page did not arrive completely within the time limit") from None
+    except http.client.IncompleteRead as exc:
+        raise _Failure(
+            "connection-refused", f"the connection closed before the page was complete ({exc!r})"
+        ) from None
+    except OSError as exc:
+        raise _Failure(
+            "connection-refused", f"the connection failed while reading the page ({exc})"
+        ) from None
+    if len(decoded) > max_bytes:
+        raise too_large
+    return bytes(decoded)
