@@ -513,8 +513,10 @@ class Repository:
             covered = stats.get("covered_hosts")
             if not isinstance(covered, int):
                 hosts: set[str] = set()
-                urls = conn.execution_options(yield_per=2000).execute(
-                    select(observations.c.url).where(observations.c.run_id == run_id)
+                urls = conn.execute(
+                    select(observations.c.url)
+                    .where(observations.c.run_id == run_id)
+                    .execution_options(yield_per=2000)
                 )
                 for (url,) in urls:
                     hosts.add((urlsplit(url).hostname or "").lower())
@@ -850,7 +852,7 @@ class Repository:
         )
         with self.engine.connect() as conn:
             # yield_per: server-side cursor on PostgreSQL, incremental fetch on SQLite; constant memory.
-            rows = conn.execution_options(yield_per=500).execute(statement).mappings()
+            rows = conn.execute(statement.execution_options(yield_per=500)).mappings()
             for row in rows:
                 yield results_record(
                     run_id=row["run_id"],
