@@ -7,6 +7,8 @@ import sys
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import taxonomy
 from taxonomy import (
@@ -428,3 +430,35 @@ def test_importing_taxonomy_imports_no_heavy_package() -> None:
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+# --- Arbitrary input never crashes -------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_lookups_accept_any_text(text: str) -> None:
+    parsed = taxonomy.parse_bcp47(text)
+    if parsed is not None:
+        assert parsed.primary == parsed.primary.lower()
+        assert "_" not in text and " " not in text.strip()
+    assert taxonomy.classify_country(text).code == text.strip().upper()
+    taxonomy.eea_country(text)
+    taxonomy.iso639_1(text)
+    taxonomy.from_iso639_2(text)
+    taxonomy.language_code_for_name(text)
+    taxonomy.nuts_status(text)
+    taxonomy.successors(text)
+    taxonomy.lau_unit(text[:2], text[2:])
+    taxonomy.countries_with_lau_code(text)
+    taxonomy.annex1_item(text)
+    taxonomy.annex2_item(text)
+    taxonomy.assistance_service(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"\A[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?\Z"))
+def test_parse_bcp47_accepts_language_script_region(tag: str) -> None:
+    parsed = taxonomy.parse_bcp47(tag)
+    assert parsed is not None and parsed.well_formed
+    assert parsed.primary == tag.split("-")[0]

@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cli.main import main
 
@@ -206,3 +208,13 @@ def test_installed_command_runs_lookup() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.splitlines()[0] == "EL: country Greece (EU; EEA country code for DC.ISO3166)"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=30), st.sampled_from([None, "BE", "IT"]))
+def test_lookup_never_crashes(code: str, country: str | None) -> None:
+    from cli.commands.taxonomy import lookup_matches, unknown_hint
+
+    for match in lookup_matches(code, country):
+        assert match["kind"] and match["text"]
+    assert unknown_hint(code)
