@@ -124,8 +124,10 @@ def decode_text(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")  # Excel writes a BOM in front of "CSV UTF-8"
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
         raise RegistryFileError(
-            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8"
+            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); save the file as UTF-8 "
+            "(Excel: 'CSV UTF-8')"
         ) from None
 
 
