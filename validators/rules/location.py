@@ -1,3 +1,444 @@
-"""Rule family location (SPEC §6.2)."""
+"""Rule family D: location, `DC.Location` (SPEC §5.6, §6.2 group D).
+
+Each item is looked up as a NUTS or statistical-region code in every shipped version first, then as a LAU code
+in the page's country: the `CC_CODE` form (`BE_21001`), or a bare code when `DC.ISO3166` holds exactly one
+valid country. What it turned out to be is computed once per page (`location_items`); each rule reports one
+aspect of it.
+"""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Literal
+
+from taxonomy.countries import classify_country
+from taxonomy.languages import iso639_1
+from taxonomy.lau import GISCO_FORM, LAU_VINTAGES, LauUnit, countries_with_lau_code, lau_countries, lau_unit
+from taxonomy.nuts import (
+    NUTS_LATEST,
+    NUTS_VERSIONS,
+    NutsRegion,
+    nuts_region,
+    nuts_regions,
+    nuts_status,
+    successors,
+)
+from taxonomy.versions import CODE_LIST_VERSIONS
+from validators.models import Finding, TagOccurrence
+from validators.rules.table import RuleContext, ValueItem, rule, split_items
+
+LocationForm = Literal["nuts", "country", "lau", "lau-bare", "lau-unknown", "unknown", "invalid"]
+
+NUTS_LIST = CODE_LIST_VERSIONS["nuts"]
+LAU_LIST = CODE_LIST_VERSIONS["lau"]
+
+# NUTS/SR code shape: country prefix + 0-3 characters (`NL`, `BE1`, `EL30`, `NL329`, `IS001`).
+_NUTS_SHAPE = re.compile(r"^([A-Za-z]{2})([A-Za-z0-9]{0,3})$")
+# A bare LAU code: letters and digits with at least one digit (every shipped LAU code has one: `0114`,
+# `21001`, `GM0363`); a word without digits (`Stockholm`) is a name, not a code.
+_BARE_CODE = re.compile(r"^[A-Za-z0-9]*\d[A-Za-z0-9]*$")
+_VINTAGES_TEXT = " or ".join(LAU_VINTAGES)
+
+
+@dataclass(frozen=True, slots=True)
+class LocationMeaning:
+    """What one `DC.Location` item is. `code` is its correct spelling (`BE1`, `BE_21001`), `country` the
+    country it lies in (EL for Greece); `reason` says why an unknown or invalid item is so."""
+
+    form: LocationForm
+    code: str | None = None
+    country: str | None = None
+    region: NutsRegion | None = None
+    unit: LauUnit | None = None
+    wrong_case: bool = False
+    reason: str = ""
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LocationItem:
+    occurrence: TagOccurrence
+    item: ValueItem
+    meaning: LocationMeaning
+
+
+@cache
+def _nuts_countries() -> frozenset[str]:
+    return frozenset(region.country for region in nuts_regions())
+
+
+def page_countries(ctx: RuleContext) -> tuple[str, ...]:
+    """Valid countries of the effective `DC.ISO3166`, as tag codes (`gr` and `GR` -> `EL`), without repeats."""
+
+    def compute() -> tuple[str, ...]:
+        found: list[str] = []
+        for item in ctx.items("DC.ISO3166"):
+            lookup = classify_country(item.text)
+            if lookup.kind in ("eea", "greece-iso") and lookup.country is not None:
+                found.append(lookup.country.code)
+        return tuple(dict.fromkeys(found))
+
+    return ctx.memo("page-countries", compute)
+
+
+@lru_cache(maxsize=4096)
+def classify_location(text: str, countries: tuple[str, ...], lau_forms: tuple[str, ...]) -> LocationMeaning:
+    """Classify one trimmed `DC.Location` item given the page's valid countries and the accepted LAU forms."""
+    upper = text.upper()
+    region = nuts_region(upper)
+    if region is not None:
+        form: LocationForm = "country" if region.level == 0 else "nuts"
+        return LocationMeaning(form, upper, region.country, region=region, wrong_case=text != upper)
+    gisco = GISCO_FORM.match(text)
+    if gisco:
+        return _classify_gisco(text, gisco.group(1), gisco.group(2), lau_forms)
+    if _BARE_CODE.match(text) and len(countries) == 1 and "bare" in lau_forms:
+        unit = lau_unit(countries[0], text) or lau_unit(countries[0], upper)
+        if unit is not None:
+            return LocationMeaning("lau-bare", unit.gisco_id, unit.country, unit=unit)
+    if len(text) == 2:
+        lookup = classify_country(text)
+        if lookup.kind == "greece-iso" and lookup.country is not None:
+            return LocationMeaning("country", lookup.country.code, lookup.country.code)
+    shaped = _NUTS_SHAPE.match(text)
+    if shaped and (len(text) == 2 or shaped.group(1).upper() in _nuts_countries() or upper.startswith("GR")):
+        return _unknown_nuts(text, upper)
+    if _BARE_CODE.match(text):
+        return _bare_lau(text, upper, countries, lau_forms)
+    return LocationMeaning(
+        "invalid",
+        reason="it is not a NUTS code, a statistical-region code or a LAU code in the form CC_CODE",
+    )
+
+
+def _classify_gisco(text: str, prefix: str, code: str, lau_forms: tuple[str, ...]) -> LocationMeaning:
+    country = prefix.upper()
+    if "prefixed" not in lau_forms:
+        return LocationMeaning("invalid", reason="the LAU form CC_CODE is not accepted here (SDG_LAU_FORMS)")
+    if country not in lau_countries():
+        greek = f"EL_{code.upper()}" if country == "GR" else None
+        reason = (
+            "Greek LAU codes are prefixed EL, not GR"
+            if greek
+            else f"'{prefix}' is not a country with LAU codes"
+        )
+        return LocationMeaning("invalid", reason=reason, suggestion=greek)
+    unit = lau_unit(country, code) or lau_unit(country, code.upper())
+    if unit is None:
+        return LocationMeaning("lau-unknown", f"{country}_{code.upper()}", country)
+    return LocationMeaning(
+        "lau", unit.gisco_id, country, unit=unit, wrong_case=prefix != country or code != unit.code
+    )
+
+
+def _unknown_nuts(text: str, upper: str) -> LocationMeaning:
+    suggestion = None
+    notes = []
+    if upper.startswith("GR") and nuts_region("EL" + upper[2:]) is not None:
+        suggestion = "EL" + upper[2:]
+        notes.append(f"Greek NUTS codes start with EL ({suggestion})")
+    if len(text) == 2 and iso639_1(text.lower()) is not None:
+        notes.append(f"'{text}' looks like a language code")
+    reason = f"it is NUTS-shaped but in no NUTS or statistical-region version ({', '.join(NUTS_VERSIONS)})"
+    if notes:
+        reason += "; " + "; ".join(notes)
+    return LocationMeaning("unknown", reason=reason, suggestion=suggestion)
+
+
+def _bare_lau(
+    text: str, upper: str, countries: tuple[str, ...], lau_forms: tuple[str, ...]
+) -> LocationMeaning:
+    if "bare" not in lau_forms:
+        return LocationMeaning(
+            "invalid", reason="bare LAU codes are not accepted here (SDG_LAU_FORMS): use CC_CODE"
+        )
+    if len(countries) != 1:
+        holders = countries_with_lau_code(text) or countries_with_lau_code(upper)
+        where = f"; the code exists in {', '.join(holders)}" if holders else ""
+        found = "none" if not countries else ", ".join(countries)
+        return LocationMeaning(
+            "invalid",
+            reason=f"a bare LAU code needs exactly one valid country in DC.ISO3166 (found: {found}){where}",
+            suggestion=f"{holders[0]}_{upper}" if len(holders) == 1 else None,
+        )
+    return LocationMeaning("lau-unknown", f"{countries[0]}_{upper}", countries[0])
+
+
+def location_items(ctx: RuleContext) -> list[LocationItem]:
+    """Every item of every `DC.Location` element (duplicates with a repeated value skipped), classified."""
+
+    def compute() -> list[LocationItem]:
+        occurrences = ctx.occurrences("DC.Location")
+        if not occurrences:
+            return []
+        countries = page_countries(ctx)
+        forms = ctx.options.lau_forms
+        result: list[LocationItem] = []
+        seen: set[str | None] = set()
+        for position, occ in enumerate(occurrences):
+            if occ.raw in seen:
+                continue
+            seen.add(occ.raw)
+            items = ctx.items("DC.Location") if position == 0 else split_items(occ.raw, "DC.Location")
+            result.extend(
+                LocationItem(occ, item, classify_location(item.text, countries, forms)) for item in items
+            )
+        return result
+
+    return ctx.memo("location-items", compute)
+
+
+def _finding(
+    ctx: RuleContext, rule_id: str, located: LocationItem, message: str, **fields: object
+) -> Finding:
+    return ctx.finding(
+        rule_id,
+        message,
+        occurrence=located.occurrence,
+        item=located.item.index,
+        value=located.item.text,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+@rule(
+    "location-invalid",
+    "error",
+    "D",
+    "Item fits no accepted form (§5.6), or bare LAU code without exactly one valid country · seen: region "
+    "names instead of codes (pilot engine)",
+    "IR 2020/1121 Annex I; Guidance 2020 §tag table",
+    "NUTS code or `CC_LAUCODE`",
+)
+def location_invalid(ctx: RuleContext) -> Iterator[Finding]:
+    for located in location_items(ctx):
+        meaning = located.meaning
+        if meaning.form != "invalid":
+            continue
+        yield _finding(
+            ctx,
+            "location-invalid",
+            located,
+            f"DC.Location item '{located.item.text}' is not a usable location: {meaning.reason}",
+            expected=meaning.suggestion,
+            hint="Use a NUTS 1-3 code (`BE1`) or a LAU code with its country (`BE_21001`)",
+        )
+
+
+@rule(
+    "location-unknown",
+    "error",
+    "D",
+    "NUTS/SR-shaped, in no shipped version · seen: `sv` (jordbruksverket.se)",
+    "IR 2020/1121 Annex I; NUTS",
+    "Check code",
+)
+def location_unknown(ctx: RuleContext) -> Iterator[Finding]:
+    for located in location_items(ctx):
+        meaning = located.meaning
+        if meaning.form != "unknown":
+            continue
+        yield _finding(
+            ctx,
+            "location-unknown",
+            located,
+            f"DC.Location item '{located.item.text}' is not a known region code: {meaning.reason}",
+            expected=meaning.suggestion,
+            code_list=NUTS_LIST,
+        )
+
+
+@rule(
+    "location-lau-unknown",
+    "warning",
+    "D",
+    "LAU form, not in the shipped vintages for that country; message names the vintage",
+    "IR 2020/1121 Annex I; LAU",
+    "Check code; message names the vintage",
+)
+def location_lau_unknown(ctx: RuleContext) -> Iterator[Finding]:
+    for located in location_items(ctx):
+        meaning = located.meaning
+        if meaning.form != "lau-unknown":
+            continue
+        national = (meaning.code or "").partition("_")[2]
+        yield _finding(
+            ctx,
+            "location-lau-unknown",
+            located,
+            f"DC.Location item '{located.item.text}': LAU code {national} is not in the LAU {_VINTAGES_TEXT} "
+            f"list for {meaning.country}",
+            normalized=meaning.code,
+            hint=f"Check the code against the current national LAU list (shipped: LAU {_VINTAGES_TEXT}); "
+            "LAU lists change every year",
+            code_list=LAU_LIST,
+        )
+
+
+@rule(
+    "location-lau-unprefixed",
+    "info",
+    "D",
+    "Bare LAU code resolved through `DC.ISO3166`",
+    "IR 2020/1121 Annex I",
+    "Prefer `BE_21001`",
+)
+def location_lau_unprefixed(ctx: RuleContext) -> Iterator[Finding]:
+    for located in location_items(ctx):
+        meaning = located.meaning
+        if meaning.form != "lau-bare" or meaning.unit is None:
+            continue
+        yield _finding(
+            ctx,
+            "location-lau-unprefixed",
+            located,
+            f"DC.Location item '{located.item.text}' is a bare LAU code, read as {meaning.code} "
+            f"({meaning.unit.name}) through DC.ISO3166; LAU codes repeat across countries",
+            normalized=meaning.code,
+            expected=meaning.code,
+            hint=f"Prefer the prefixed form `{meaning.code}`",
+            code_list=LAU_LIST,
+        )
+
+
+@rule(
+    "location-country-mismatch",
+    "error",
+    "D",
+    "Country part of location ≠ `DC.ISO3166` (EL and GR count as equal here)",
+    "IR 2020/1121 Annex I",
+    "Align both",
+)
+def location_country_mismatch(ctx: RuleContext) -> Iterator[Finding]:
+    countries = page_countries(ctx)
+    if not countries:
+        return  # no usable country to compare with: group C reports that
+    for located in location_items(ctx):
+        meaning = located.meaning
+        if meaning.form not in ("nuts", "lau", "lau-bare", "lau-unknown") or meaning.country in countries:
+            continue
+        yield _finding(
+            ctx,
+            "location-country-mismatch",
+            located,
+            f"DC.Location item '{located.item.text}' lies in {meaning.country}, but DC.ISO3166 says "
+            f"{';'.join(countries)}",
+            normalized=meaning.country,
+            expected=countries[0] if len(countries) == 1 else None,
+            hint="Align DC.Location and DC.ISO3166: the location must lie in the page's country",
+            code_list=LAU_LIST if meaning.form.startswith("lau") else NUTS_LIST,
+        )
+
+
+@rule(
+    "location-outdated-nuts-version",
+    "warning",
+    "D",
+    "Valid only in an older NUTS/SR version (current: SDG_NUTS_VERSIONS, default 2024)",
+    "IR 2020/1121 Annex I; NUTS",
+    "Hint lists successor codes",
+)
+def location_outdated_nuts_version(ctx: RuleContext) -> Iterator[Finding]:
+    current = ctx.options.nuts_versions
+    for located in location_items(ctx):
+        region = located.meaning.region
+        if located.meaning.form != "nuts" or region is None:
+            continue
+        if any(version in current for version in region.versions):
+            continue
+        later = successors(region.code)
+        status = nuts_status(region.code)
+        listed = ", ".join(later)
+        hint = (
+            f"Use the {NUTS_LATEST} successor code(s): {listed}"
+            if later
+            else f"No successor in NUTS {NUTS_LATEST}; use the current region that covers the content"
+        )
+        yield _finding(
+            ctx,
+            "location-outdated-nuts-version",
+            located,
+            f"DC.Location item '{located.item.text}' is an outdated "
+            f"{'statistical-region' if region.classification == 'SR' else 'NUTS'} code: "
+            f"{status.message if status else 'not valid in ' + ', '.join(current)}",
+            normalized=region.code,
+            expected=later[0] if len(later) == 1 else None,
+            hint=hint,
+            code_list=NUTS_LIST,
+        )
+
+
+@rule(
+    "location-country-level",
+    "warning",
+    "D",
+    "Country code (NUTS 0) as location · seen: `NL` (business.gov.nl, 142 records), `IT`",
+    "IR 2020/1121 Annex I (NUTS 1–3)",
+    "Omit for nationwide content",
+)
+def location_country_level(ctx: RuleContext) -> Iterator[Finding]:
+    for located in location_items(ctx):
+        if located.meaning.form != "country":
+            continue
+        yield _finding(
+            ctx,
+            "location-country-level",
+            located,
+            f"DC.Location item '{located.item.text}' is a whole country (NUTS level 0); DC.Location is for "
+            "content that applies only to a region or municipality",
+            normalized=located.meaning.code,
+            hint="Omit DC.Location for nationwide content; DC.ISO3166 already names the country",
+            code_list=NUTS_LIST,
+        )
+
+
+@rule(
+    "location-extra-regio",
+    "warning",
+    "D",
+    "`xxZ`, `xxZZ`, `xxZZZ`",
+    "NUTS",
+    "Use a real region",
+)
+def location_extra_regio(ctx: RuleContext) -> Iterator[Finding]:
+    for located in location_items(ctx):
+        region = located.meaning.region
+        if located.meaning.form != "nuts" or region is None or not region.extra_regio:
+            continue
+        yield _finding(
+            ctx,
+            "location-extra-regio",
+            located,
+            f"DC.Location item '{located.item.text}' is an extra-regio code (territory outside any region), "
+            "not a place",
+            normalized=region.code,
+            code_list=NUTS_LIST,
+        )
+
+
+@rule(
+    "location-case",
+    "warning",
+    "D",
+    "Valid code in wrong case (`be1`, `be_21001`)",
+    "IR 2020/1121 Annex I",
+    "Upper-case country part",
+)
+def location_case(ctx: RuleContext) -> Iterator[Finding]:
+    for located in location_items(ctx):
+        meaning = located.meaning
+        if not meaning.wrong_case or meaning.form not in ("nuts", "lau"):
+            continue
+        yield _finding(
+            ctx,
+            "location-case",
+            located,
+            f"DC.Location item '{located.item.text}' is a valid code written in the wrong case",
+            normalized=meaning.code,
+            expected=meaning.code,
+            hint=f"Write `{meaning.code}`",
+            code_list=NUTS_LIST if meaning.form == "nuts" else LAU_LIST,
+        )
