@@ -1,15 +1,296 @@
-"""`sdg-tags crawl` (not implemented yet)."""
+"""`sdg-tags crawl`: crawl the registered pages and folders politely, validate every page, store the run."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+EPILOG = """\
+exit codes:
+  0  the crawl finished (pages that could not be fetched are results, not failures)
+  1  the crawl stopped early (repository errors, internal error); see the log
+  2  bad input: options, registry file, database URL
+  3  another run holds the repository's run lock (the message names it)
+  130  interrupted (Ctrl-C / SIGTERM); with --job-dir, run the same command again to resume
+
+Also available as `scrapy crawl registry -a registry=FILE -s SDG_DB_URL=...` from the project folder.
+Details: docs/crawling.md"""
+
+EXIT_OK = 0
+EXIT_STOPPED = 1
+EXIT_LOCKED = 3
+EXIT_INTERRUPTED = 130
+SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
+SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("crawl", help="(not available yet)", description="Not available yet.")
+    parser = subparsers.add_parser(
+        "crawl",
+        help="crawl registered pages and folders, validate every page, store the run",
+        description="Fetch every registered web page, crawl every registered web folder (same host, under "
+        "its path, robots.txt and noindex honoured), validate each page and store the results as one run.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--registry", required=True, metavar="FILE", help="registry file (CSV, Excel, JSON, URL list)"
+    )
+    parser.add_argument(
+        "--db", default="sqlite:///sdg-tags.db", metavar="URL", help="repository (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--job-dir", metavar="DIR", help="resume journal: a killed or interrupted crawl continues from here"
+    )
+    parser.add_argument(
+        "--max-pages-per-folder",
+        type=int,
+        metavar="N",
+        help="pages per web folder (0 = no limit; default 10000)",
+    )
+    parser.add_argument(
+        "--max-depth",
+        type=int,
+        metavar="N",
+        help="link levels below a folder root (0 = no limit, the default)",
+    )
+    parser.add_argument(
+        "--delay",
+        type=float,
+        metavar="SECONDS",
+        help="minimum gap between requests to one host (default 1.0)",
+    )
+    parser.add_argument(
+        "--concurrency-per-host", type=int, metavar="N", help="parallel requests per host (default 2)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, metavar="S", help="download timeout per request (default 30)"
+    )
+    parser.add_argument(
+        "--max-size", metavar="BYTES", help="largest body, also after decompression (e.g. 5M; default 5M)"
+    )
+    parser.add_argument(
+        "--user-agent", metavar="UA", help="User-Agent header (default: sdg-tags/<version> (+contact URL))"
+    )
+    parser.add_argument(
+        "--conditional",
+        action="store_true",
+        help="If-None-Match/If-Modified-Since from the previous run; a 304 keeps its result",
+    )
+    parser.add_argument(
+        "--profile", choices=("harvester", "strict"), default="harvester", help="validation profile"
+    )
+    parser.add_argument(
+        "--harvester-emulation",
+        action="store_true",
+        help="do not follow links of noindex/nofollow pages nor rel=nofollow links, as the harvester",
+    )
+    parser.add_argument(
+        "--progress-interval",
+        type=float,
+        metavar="S",
+        help="seconds between progress lines (0 = off; default 30)",
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        metavar="H",
+        help="break another run's lock after H hours without heartbeat (default 24)",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any Scrapy or SDG_* setting (repeatable; VALUE is JSON or text)",
+    )
+    parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     parser.set_defaults(handler=run)
 
 
+def parse_size(text: str) -> int:
+    from cli.main import CommandLineError
+
+    found = SIZE.match(text)
+    if not found:
+        raise CommandLineError(f"--max-size {text!r} is not a size (use bytes, or e.g. 500k, 5M, 1G)")
+    unit = (found.group(2) or "").lower()[:1]
+    return int(float(found.group(1)) * SIZE_UNITS[unit])
+
+
+def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """Scrapy/SDG settings from the command line (only what was given, so settings.py keeps its defaults)."""
+    from cli.main import CommandLineError
+
+    def non_negative(name: str, value: float | None) -> None:
+        if value is not None and value < 0:
+            raise CommandLineError(f"{name} must be 0 or more, not {value:g}")
+
+    for name, value in (
+        ("--max-pages-per-folder", args.max_pages_per_folder),
+        ("--max-depth", args.max_depth),
+        ("--delay", args.delay),
+        ("--progress-interval", args.progress_interval),
+    ):
+        non_negative(name, value)
+    for name, value in (
+        ("--concurrency-per-host", args.concurrency_per_host),
+        ("--timeout", args.timeout),
+        ("--lock-timeout", args.lock_timeout),
+    ):
+        if value is not None and value <= 0:
+            raise CommandLineError(f"{name} must be more than 0, not {value:g}")
+
+    settings: dict[str, Any] = {
+        "SDG_DB_URL": args.db,
+        "SDG_PROFILE": args.profile,
+        "SDG_REGISTRY_SOURCE": str(args.registry),
+        "LOG_LEVEL": args.log_level,
+    }
+    if args.job_dir:
+        settings["SDG_JOB_DIR"] = str(Path(args.job_dir).resolve())
+    if args.max_pages_per_folder is not None:
+        settings["SDG_MAX_PAGES_PER_FOLDER"] = args.max_pages_per_folder
+    if args.max_depth is not None:
+        settings["SDG_MAX_DEPTH"] = args.max_depth
+    if args.delay is not None:
+        settings["SDG_HOST_DELAY"] = settings["DOWNLOAD_DELAY"] = args.delay
+    if args.concurrency_per_host is not None:
+        settings["SDG_HOST_CONCURRENCY"] = settings["CONCURRENT_REQUESTS_PER_DOMAIN"] = (
+            args.concurrency_per_host
+        )
+    if args.timeout is not None:
+        settings["DOWNLOAD_TIMEOUT"] = args.timeout
+        settings["DNS_TIMEOUT"] = args.timeout
+    if args.max_size is not None:
+        size = parse_size(args.max_size)
+        if size <= 0:
+            raise CommandLineError("--max-size must be more than 0 bytes")
+        settings["DOWNLOAD_MAXSIZE"] = size
+        settings["DOWNLOAD_WARNSIZE"] = 0  # the limit itself is reported; no second warning below it
+    if args.user_agent:
+        settings["USER_AGENT"] = args.user_agent
+        # robots.txt groups name the product token: "ExampleBot/1.0 (+url)" -> "ExampleBot"
+        settings["ROBOTSTXT_USER_AGENT"] = re.split(r"[/\s]", args.user_agent.strip(), maxsplit=1)[0]
+    if args.conditional:
+        settings["SDG_CONDITIONAL"] = True
+    if args.harvester_emulation:
+        settings["SDG_HARVESTER_EMULATION"] = True
+    if args.progress_interval is not None:
+        settings["SDG_PROGRESS_INTERVAL"] = args.progress_interval
+    if args.lock_timeout is not None:
+        settings["SDG_LOCK_TIMEOUT_HOURS"] = args.lock_timeout
+    for assignment in args.set:
+        name, equals, value = assignment.partition("=")
+        if not equals or not name.strip():
+            raise CommandLineError(f"--set {assignment!r}: expected NAME=VALUE")
+        try:
+            settings[name.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            settings[name.strip()] = value
+    return settings
+
+
+def load_entries(path: Path) -> list[Any]:
+    """The registry's good rows; each skipped row is printed (file, row, column, why)."""
+    from cli.main import CommandLineError
+    from crawler.registry import RegistryFileError, load_registry
+
+    try:
+        loaded = load_registry(path)
+    except RegistryFileError as exc:
+        raise CommandLineError(str(exc)) from None
+    for error in loaded.errors:
+        print(f"sdg-tags crawl: skipped row: {error}", file=sys.stderr)
+    crawlable = [entry for entry in loaded.entries if not entry.delete]
+    if not crawlable:
+        skipped = f" ({len(loaded.errors)} rows skipped, see above)" if loaded.errors else ""
+        raise CommandLineError(f"{path}: no registry entry to crawl{skipped}")
+    return loaded.entries
+
+
+def counts_line(title: str, counts: dict[str, int], order: tuple[str, ...]) -> str:
+    parts = [f"{name} {counts[name]}" for name in order if counts.get(name)]
+    parts += [f"{name} {count}" for name, count in sorted(counts.items()) if name not in order and count]
+    return f"{title}: " + (", ".join(parts) if parts else "none")
+
+
+def print_summary(stats: dict[str, Any], *, db: str) -> None:
+    from validators.models import FETCH_STATUSES, VERDICTS
+
+    by_status = {
+        key.removeprefix("sdg/status/"): value
+        for key, value in stats.items()
+        if key.startswith("sdg/status/")
+    }
+    by_verdict = {
+        key.removeprefix("sdg/verdict/"): value
+        for key, value in stats.items()
+        if key.startswith("sdg/verdict/")
+    }
+    elapsed = stats.get("elapsed_time_seconds")
+    took = f" in {elapsed:.1f} s" if isinstance(elapsed, (int, float)) else ""
+    run_id = stats.get("sdg/run_id", "?")
+    reason = stats.get("finish_reason", "unknown")
+    print(f"Run {run_id} ({reason}): {stats.get('sdg/pages/total', 0)} pages{took}; database {db}")
+    print(counts_line("  fetch status", by_status, FETCH_STATUSES))
+    print(counts_line("  verdict", by_verdict, VERDICTS))
+
+
 def run(args: argparse.Namespace) -> int:
-    print("sdg-tags crawl: not available yet")
-    return 0
+    from cli.main import CommandLineError
+
+    overrides = setting_overrides(args)
+    entries = load_entries(Path(args.registry))
+
+    from repository.store import Repository, RepositoryError, RunLockedError
+
+    try:
+        repository = Repository(args.db)
+        lock = repository.run_lock(
+            owner=f"sdg-tags crawl (pid {os.getpid()} on {socket.gethostname()})",
+            **({"timeout_hours": args.lock_timeout} if args.lock_timeout is not None else {}),
+        )
+        lock.__enter__()
+    except RunLockedError as exc:
+        print(f"sdg-tags crawl: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except RepositoryError as exc:
+        raise CommandLineError(str(exc)) from None
+    try:
+        if lock.broken:
+            print(f"sdg-tags crawl: {lock.broken}", file=sys.stderr)
+        stats = crawl(entries, repository, overrides, registry=str(args.registry))
+    finally:
+        lock.release()
+        repository.close()
+    print_summary(stats, db=repository.display_url)
+    reason = stats.get("finish_reason")
+    if reason == "finished":
+        return EXIT_OK
+    if reason == "shutdown":
+        return EXIT_INTERRUPTED
+    return EXIT_STOPPED
+
+
+def crawl(entries: list[Any], repository: Any, overrides: dict[str, Any], *, registry: str) -> dict[str, Any]:
+    """Run the registry spider in this process (the Twisted reactor starts and stops once); return its stats."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from crawler.spiders.registry import RegistrySpider
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(overrides, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(RegistrySpider)
+    process.crawl(crawler, entries=entries, repository=repository, lock_held=True, registry=registry)
+    process.start()
+    return dict(crawler.stats.get_stats()) if crawler.stats is not None else {}

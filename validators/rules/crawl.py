@@ -1,3 +1,158 @@
-"""Rule family crawl (SPEC §6.2)."""
+"""Rule family crawl (SPEC §6.2 group I): canonical link and crawl reach.
+
+These rules need what only a crawl knows (the registered scope, robots.txt, the discovery path), so they
+have no page check function: the crawler builds their findings with the functions below and appends them to
+the page's result.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from urllib.parse import urljoin, urlsplit
+
+from validators.models import Finding, LinkOccurrence, Origin
+from validators.rules.table import RULES, declare
+
+declare(
+    "canonical-missing",
+    "info",
+    "I",
+    "No canonical link",
+    "Guidance 2020 §canonical",
+    "Add one",
+    mode="crawl",
+)
+declare(
+    "canonical-invalid",
+    "warning",
+    "I",
+    "Several canonical links, unresolvable URL, other host, or outside the registered scope",
+    "Guidance 2020 §canonical",
+    "One absolute in-scope URL",
+    mode="crawl",
+)
+declare(
+    "crawl-robots-disallowed",
+    "warning",
+    "I",
+    "robots.txt forbids the page for the crawler or `*`",
+    "Guidance 2020 §crawler access; DIGG guidance",
+    "Allow the harvester",
+    mode="crawl",
+)
+declare(
+    "crawl-noindex",
+    "warning",
+    "I",
+    "Page, or a page on its discovery path, has `noindex` (meta robots or `X-Robots-Tag`)",
+    "DIGG guidance",
+    "Remove `noindex`",
+    mode="crawl",
+)
+declare(
+    "crawl-not-reachable",
+    "warning",
+    "I",
+    "Tagged or registered page not reachable by links from the registered root within scope (same host, "
+    "under the path, excluded paths honoured), incl. links that only pass through another host "
+    "(`www.` vs bare)",
+    "DIGG guidance; Guidance 2020 §crawler access",
+    "Link it from an in-scope page, or register it",
+    mode="crawl",
+)
+
+
+def crawl_finding(
+    rule_id: str,
+    message: str,
+    *,
+    value: str | None = None,
+    expected: str | None = None,
+    hint: str | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    origin: Origin = "static",
+) -> Finding:
+    """A finding of a crawl-mode rule with the rule's declared severity, reference and hint."""
+    spec = RULES[rule_id]
+    return Finding.model_construct(
+        rule=rule_id,
+        severity=spec.severity,
+        message=message,
+        tag=None,
+        item=None,
+        value=value,
+        normalized=None,
+        expected=expected,
+        line=line,
+        column=column,
+        origin=origin,
+        reference=spec.reference,
+        hint=hint or spec.hint,
+        code_list=None,
+        type_inferred=False,
+    )
+
+
+def canonical_findings(
+    links: Sequence[LinkOccurrence],
+    *,
+    page_url: str,
+    same_site: Callable[[str], bool],
+    in_scope: Callable[[str], bool],
+) -> list[Finding]:
+    """`canonical-missing` / `canonical-invalid` for the `<link rel="canonical">` elements of one page.
+
+    `page_url` resolves relative hrefs; `same_site` and `in_scope` come from the registry entry's scope.
+    """
+    if not links:
+        return [crawl_finding("canonical-missing", 'The page has no <link rel="canonical">.')]
+    if len(links) > 1:
+        hrefs = ", ".join(repr(link.href) for link in links)
+        second = links[1]
+        return [
+            crawl_finding(
+                "canonical-invalid",
+                f"The page has {len(links)} canonical links ({hrefs}); the harvester can use only one.",
+                value=second.href,
+                line=second.line,
+                column=second.column,
+            )
+        ]
+    link = links[0]
+    href = (link.href or "").strip()
+    where = {"value": link.href, "line": link.line, "column": link.column}
+    if not href:
+        return [crawl_finding("canonical-invalid", "The canonical link has an empty href.", **where)]
+    try:
+        target = urljoin(page_url, href)
+        parts = urlsplit(target)
+        resolvable = parts.scheme in ("http", "https") and bool(parts.hostname)
+        _ = parts.port  # raises on a malformed port
+    except ValueError:
+        resolvable = False
+    if not resolvable:
+        return [
+            crawl_finding(
+                "canonical-invalid",
+                f"The canonical link {href!r} does not resolve to an http(s) URL.",
+                **where,
+            )
+        ]
+    if not same_site(target):
+        return [
+            crawl_finding(
+                "canonical-invalid",
+                f"The canonical link {target!r} points to another host than the registered one.",
+                **where,
+            )
+        ]
+    if not in_scope(target):
+        return [
+            crawl_finding(
+                "canonical-invalid",
+                f"The canonical link {target!r} is outside the registered scope (path prefix or excluded paths).",
+                **where,
+            )
+        ]
+    return []

@@ -1,0 +1,1 @@
+"""Extensions of the registry crawl: one component per module (Scrapy style)."""

@@ -1,0 +1,1 @@
+"""Middlewares of the registry crawl: one component per module (Scrapy style)."""

@@ -1,0 +1,1 @@
+"""Pipelines of the registry crawl: one component per module (Scrapy style)."""

@@ -1,0 +1,192 @@
+"""Repository writer: stores page records in batches, opens and closes the run, holds the run lock.
+
+Records are upserted on (run, url) every `SDG_WRITE_BATCH_SIZE` records or `SDG_WRITE_INTERVAL` seconds,
+whichever comes first, and at close; never one transaction per page. Writes run on one worker thread so the
+crawl keeps downloading while a batch commits; once a batch is committed the `records_committed` signal
+lets the spider mark its URLs done in the resume journal.
+
+On open: the run lock (unless `sdg-tags crawl` already holds it), the registry import (so later runs and the
+registry diff see it), `start_run` (an unfinished run with the same job dir is re-opened). On close: the rest
+of the records, then `finish_run` with the crawl stats, unless the crawl was interrupted and can resume.
+
+Settings: `SDG_WRITE_BATCH_SIZE` (200), `SDG_WRITE_INTERVAL` (2.0 s), `SDG_LOCK_TIMEOUT_HOURS` (24),
+`SDG_REGISTRY_SOURCE`. Stats: `sdg/run_id`, `sdg/db/batches`, `sdg/db/records`, `sdg/db/errors`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from twisted.internet import task
+
+from crawler.items import FetchOutcome
+from crawler.signals import records_committed
+from repository.records import PageRecord
+from taxonomy.versions import CODE_LIST_VERSIONS
+
+logger = logging.getLogger(__name__)
+
+# Consecutive failed batch writes after which the crawl stops: the records would only pile up in memory.
+MAX_WRITE_FAILURES = 3
+# Settings recorded with the run (SDG_DB_URL is left out: it may hold a password).
+RECORDED_SETTINGS: tuple[str, ...] = (
+    "USER_AGENT",
+    "ROBOTSTXT_OBEY",
+    "CONCURRENT_REQUESTS",
+    "DOWNLOAD_TIMEOUT",
+    "DOWNLOAD_MAXSIZE",
+    "REDIRECT_MAX_TIMES",
+    "RETRY_TIMES",
+    "SDG_HOST_DELAY",
+    "SDG_HOST_CONCURRENCY",
+    "SDG_PROFILE",
+    "SDG_HARVESTER_EMULATION",
+    "SDG_MAX_PAGES_PER_FOLDER",
+    "SDG_MAX_DEPTH",
+    "SDG_CONDITIONAL",
+    "SDG_JOB_DIR",
+)
+
+
+class RepositoryWriterPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.batch_size = max(1, settings.getint("SDG_WRITE_BATCH_SIZE", 200))
+        self.interval = settings.getfloat("SDG_WRITE_INTERVAL", 2.0)
+        self.lock_timeout = settings.getfloat("SDG_LOCK_TIMEOUT_HOURS", 24.0)
+        self.buffer: list[PageRecord] = []
+        self.inflight: asyncio.Future[None] | None = None
+        self.failures = 0
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sdg-repository-writer")
+        self.lock: Any = None
+        self.run_id: int | None = None
+        self.ticker: task.LoopingCall | None = None
+        self.closing: asyncio.Future[None] | None = None
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RepositoryWriterPipeline:
+        return cls(crawler)
+
+    @property
+    def repository(self) -> Any:
+        return self.crawler.spider.repository
+
+    async def open_spider(self) -> None:
+        spider: Any = self.crawler.spider
+        settings = self.crawler.settings
+        if not spider.lock_held:
+            self.lock = self.repository.run_lock(
+                owner=f"scrapy crawl {spider.name} (pid {os.getpid()} on {socket.gethostname()})",
+                timeout_hours=self.lock_timeout,
+            )
+            self.lock.__enter__()  # RunLockedError: the crawl does not open
+            if self.lock.broken:
+                logger.warning("%s", self.lock.broken)
+        source = settings.get("SDG_REGISTRY_SOURCE") or spider.registry_path or "sdg-tags crawl"
+        entries = [entry for entry in spider.registry_entries if not entry.delete]
+        imported = await self.in_writer_thread(self.repository.import_registry, entries, source=str(source))
+        recorded = {name: settings.get(name) for name in RECORDED_SETTINGS}
+        self.run_id = await self.in_writer_thread(
+            self.repository.start_run,
+            profile=settings.get("SDG_PROFILE", "harvester"),
+            settings=recorded,
+            code_lists=dict(CODE_LIST_VERSIONS),
+            planned_hosts=len({scope.site for scope in spider.scopes.values()}),
+            resume_key=spider.resume_key,
+        )
+        self.stats.set_value("sdg/run_id", self.run_id)
+        logger.info(
+            "Run %d in %s: %d registry entries imported, %d hosts planned",
+            self.run_id,
+            self.repository.display_url,
+            imported,
+            len({scope.site for scope in spider.scopes.values()}),
+        )
+        self.ticker = task.LoopingCall(self.tick)
+        self.ticker.start(self.interval, now=False)
+
+    async def in_writer_thread(self, function: Any, *args: Any, **kwargs: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, lambda: function(*args, **kwargs))
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, FetchOutcome) or item.record is None:
+            return item
+        self.buffer.append(item.record)
+        if len(self.buffer) >= self.batch_size:
+            if self.inflight is not None and len(self.buffer) >= 4 * self.batch_size:
+                await self.inflight  # back-pressure: the database is slower than the crawl
+            self.start_write()
+        return item
+
+    def tick(self) -> None:
+        if self.buffer:
+            self.start_write()
+
+    def start_write(self) -> None:
+        """Hand the buffered records to the writer thread (one batch in flight at a time)."""
+        if self.run_id is None or not self.buffer or (self.inflight is not None and not self.inflight.done()):
+            return
+        batch, self.buffer = self.buffer, []
+        self.inflight = asyncio.ensure_future(self.write(batch))
+
+    async def write(self, batch: list[PageRecord]) -> None:
+        try:
+            await self.in_writer_thread(self.repository.write_pages, self.run_id, batch)
+        except Exception as exc:
+            self.failures += 1
+            self.stats.inc_value("sdg/db/errors")
+            self.buffer[:0] = batch  # keep them for the next attempt
+            logger.error("Writing %d records to the repository failed: %s", len(batch), exc)
+            if self.failures >= MAX_WRITE_FAILURES:
+                logger.error("The repository failed %d times in a row; stopping the crawl", self.failures)
+                self.closing = asyncio.ensure_future(
+                    self.crawler.engine.close_spider_async(reason="repository-error")
+                )
+            return
+        self.failures = 0
+        self.stats.inc_value("sdg/db/batches")
+        self.stats.inc_value("sdg/db/records", len(batch))
+        await self.crawler.signals.send_catch_log_async(
+            signal=records_committed, urls=[record.url for record in batch]
+        )
+
+    async def close_spider(self) -> None:
+        if self.ticker is not None and self.ticker.running:
+            self.ticker.stop()
+        if self.inflight is not None:
+            await self.inflight
+        while self.buffer and self.failures < MAX_WRITE_FAILURES:
+            batch, self.buffer = self.buffer[: self.batch_size * 5], self.buffer[self.batch_size * 5 :]
+            self.inflight = asyncio.ensure_future(self.write(batch))
+            await self.inflight
+        if self.buffer:
+            logger.error("%d records could not be written to the repository", len(self.buffer))
+
+    async def spider_closed(self, reason: str) -> None:
+        """After the pipelines closed: finish the run (unless it can resume), then release the lock."""
+        spider: Any = self.crawler.spider
+        try:
+            resumable = spider is not None and spider.resume_key is not None and reason != "finished"
+            if self.run_id is not None and not resumable:
+                stats = dict(self.stats.get_stats())
+                stats["close_reason"] = reason
+                await self.in_writer_thread(self.repository.finish_run, self.run_id, stats=stats)
+            elif self.run_id is not None:
+                logger.info(
+                    "Run %d left open (%s); rerun with the same --job-dir to resume", self.run_id, reason
+                )
+        finally:
+            if self.lock is not None:
+                await self.in_writer_thread(self.lock.release)
+            self.executor.shutdown(wait=True)

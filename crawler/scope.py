@@ -1,0 +1,120 @@
+"""Which URLs a registry entry covers, and how URLs are cleaned and compared (SPEC §7.2, §7.3).
+
+A *site* is host plus explicit port, whatever the scheme: `http://example.se` and `https://example.se` are one
+site (a redirect that upgrades to HTTPS does not leave it), `www.example.se` and `example.se` are two, and so are
+two ports of one address. A *web folder* scope is narrower (SPEC §7.3): same scheme and site, under the path
+prefix, minus excluded paths; ignored query parameters are stripped before de-duplication.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+DEFAULT_PORTS: dict[str, int] = {"http": 80, "https": 443}
+FETCHABLE_SCHEMES: frozenset[str] = frozenset({"http", "https"})
+
+
+def site_key(url: str) -> str:
+    """`host[:port]` in lower case, default ports dropped: the unit of scope and of politeness (one slot)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number: keep the URL's own spelling so it stays distinct
+        return parts.netloc.lower()
+    if port is None or port == DEFAULT_PORTS.get(parts.scheme.lower()):
+        return host
+    return f"{host}:{port}"
+
+
+def folder_prefix(path: str) -> str:
+    """The path prefix a web folder covers: `/docs` and `/docs/` both cover `/docs` and `/docs/...`."""
+    return path.rstrip("/")
+
+
+def path_under(path: str, prefix: str) -> bool:
+    """True when `path` is `prefix` itself or below it (`/docsx` is not under `/docs`)."""
+    if not prefix:
+        return True
+    return path == prefix or path.startswith(prefix + "/")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What one registry entry covers. Picklable, so it can travel in request meta."""
+
+    entry_url: str  # the registered URL this scope belongs to
+    scheme: str  # lower-case scheme of the registered URL
+    site: str  # site_key of the registered URL
+    path_prefix: str  # "" for a whole host; only meaningful for folders
+    is_folder: bool
+    excluded_paths: tuple[str, ...] = ()  # path prefixes (or absolute URL prefixes) never crawled
+    ignore_params: frozenset[str] = field(default_factory=frozenset)  # lower-cased query parameter names
+
+    @classmethod
+    def for_entry(
+        cls,
+        url: str,
+        *,
+        is_folder: bool,
+        excluded_paths: list[str] | tuple[str, ...] = (),
+        ignore_params: list[str] | tuple[str, ...] = (),
+    ) -> Scope:
+        parts = urlsplit(url)
+        excluded = tuple(path.strip() for path in excluded_paths if path and path.strip())
+        return cls(
+            entry_url=url,
+            scheme=parts.scheme.lower(),
+            site=site_key(url),
+            path_prefix=folder_prefix(parts.path) if is_folder else "",
+            is_folder=is_folder,
+            excluded_paths=excluded,
+            ignore_params=frozenset(name.strip().lower() for name in ignore_params if name.strip()),
+        )
+
+    def same_site(self, url: str) -> bool:
+        """Same host and port as the registered URL (scheme may differ)."""
+        return urlsplit(url).scheme.lower() in FETCHABLE_SCHEMES and site_key(url) == self.site
+
+    def excluded_by(self, url: str) -> str | None:
+        """The excluded path that matches `url`, if any."""
+        path = urlsplit(url).path or "/"
+        for excluded in self.excluded_paths:
+            if "://" in excluded:
+                if url.startswith(excluded):
+                    return excluded
+            elif path_under(path, folder_prefix(excluded if excluded.startswith("/") else "/" + excluded)):
+                return excluded
+        return None
+
+    def contains(self, url: str) -> bool:
+        """In scope: same scheme and site, under the folder's path prefix, not excluded (a page scope: its site)."""
+        if not self.same_site(url):
+            return False
+        if self.is_folder:
+            parts = urlsplit(url)
+            if parts.scheme.lower() != self.scheme or not path_under(parts.path or "/", self.path_prefix):
+                return False
+        return self.excluded_by(url) is None
+
+    def clean(self, url: str) -> str:
+        """The URL to fetch: fragment dropped, ignored query parameters removed (others keep their order)."""
+        parts = urlsplit(url)
+        query = parts.query
+        if query and self.ignore_params:
+            kept = [
+                (name, value)
+                for name, value in parse_qsl(query, keep_blank_values=True)
+                if name.lower() not in self.ignore_params
+            ]
+            query = urlencode(kept)
+        return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+
+
+def dedupe_key(url: str) -> str:
+    """The key two spellings of one address share: canonical percent-encoding, sorted query, no default port."""
+    parts = urlsplit(canonicalize_url(url))
+    return urlunsplit((parts.scheme, site_key(url), parts.path or "/", parts.query, ""))

@@ -1,0 +1,99 @@
+"""Scrapy settings of the registry crawl (`scrapy crawl registry`, `sdg-tags crawl`).
+
+Scrapy's defaults suit a scraper, not a nightly harvester-like crawl of public-sector sites: 8 parallel
+requests per domain and no delay is too much for small authority servers, the telnet console and the remote
+control listen on ports, and DEBUG logging drowns the progress lines. The `SDG_*` settings are ours; each
+component documents the ones it reads. `sdg-tags crawl` options override them (`docs/crawling.md`).
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+BOT_NAME = "sdg-tags"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# A truthful crawler name with a contact URL (SPEC §7.3); robots.txt groups match the token "sdg-tags".
+try:
+    version = metadata.version("sdg-tags")
+except metadata.PackageNotFoundError:  # a source tree without installation
+    version = "0+unknown"
+USER_AGENT = f"sdg-tags/{version} (+https://github.com/sdg-tags/sdg-tags; SDG metadata validator)"
+ROBOTSTXT_OBEY = True
+ROBOTSTXT_USER_AGENT = "sdg-tags"
+
+# --- politeness: per host (download slot = host[:port]), see crawler/middlewares/politeness.py -------------
+CONCURRENT_REQUESTS = 32  # across all hosts
+CONCURRENT_REQUESTS_PER_DOMAIN = 2  # also sizes the connection pool per host
+DOWNLOAD_DELAY = 1.0
+# Delays are minimum gaps (a robots Crawl-delay is a promise); Scrapy's default ±50 % jitter would break it.
+DOWNLOAD_DELAY_JITTER = 0.0
+SDG_HOST_DELAY = 1.0  # seconds between requests to one host
+SDG_HOST_CONCURRENCY = 2  # parallel requests to one host
+SDG_CRAWL_DELAY_MAX = 60.0  # a robots Crawl-delay above this is capped (and logged)
+SDG_BACKOFF_MAX_DELAY = 60.0  # adaptive back-off after errors / slow responses never waits longer
+SDG_SLOW_RESPONSE = 5.0  # a response slower than this (seconds) widens the host's delay to its latency
+SDG_RETRY_AFTER_MAX = 300.0  # Retry-After values above this are not waited for (the host pauses this long)
+# Fair across hosts: the next request goes to the host with the fewest requests in the downloader.
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+# Breadth-first within a host, so a page is reached on its shortest discovery path (depth, noindex path).
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+# The spider de-duplicates by canonical URL itself (ignored parameters, canonical links, resume journal).
+DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
+
+# --- fetch limits --------------------------------------------------------------------------------------------
+DOWNLOAD_TIMEOUT = 30
+DNS_TIMEOUT = 20
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024  # also bounds decompressed bodies (HttpCompressionMiddleware)
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+RETRY_TIMES = 2
+# 429/503 with Retry-After are retried by crawler.middlewares.retry_after after the requested pause.
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# The harvester reads the HTML the server returns; a meta refresh is not a redirect to it.
+METAREFRESH_ENABLED = False
+COOKIES_ENABLED = False
+# The spider classifies every response itself (4xx/5xx are fetch statuses, not errors to drop).
+HTTPERROR_ALLOW_ALL = True
+
+# --- components ----------------------------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.conditional.ConditionalGetMiddleware": 450,
+    "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+    # Replaces Scrapy's redirect handling: scope-aware, keeps the chain, classifies loops and off-site hops.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.scoped_redirect.ScopedRedirectMiddleware": 600,
+    # Next to the downloader: sees every response and exception before retries are made of them.
+    "crawler.middlewares.politeness.PolitenessMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.validation.ValidationPipeline": 300,
+    "crawler.pipelines.repository_writer.RepositoryWriterPipeline": 800,
+}
+EXTENSIONS = {
+    "crawler.extensions.progress.ProgressLog": 500,
+}
+
+# --- crawl behaviour (SDG_*) ---------------------------------------------------------------------------------
+SDG_DB_URL = "sqlite:///sdg-tags.db"
+SDG_JOB_DIR = None  # resume journal folder (`--job-dir`); None = not resumable
+SDG_PROFILE = "harvester"  # validation profile: harvester | strict
+SDG_HARVESTER_EMULATION = False  # do not follow links of noindex/nofollow pages nor rel=nofollow links
+SDG_MAX_PAGES_PER_FOLDER = 10_000  # pages fetched per web-folder entry; 0 = no limit
+SDG_MAX_DEPTH = 0  # link levels below a web-folder root; 0 = no limit (as Scrapy's DEPTH_LIMIT)
+SDG_CONDITIONAL = False  # If-None-Match / If-Modified-Since from the previous run (`--conditional`)
+SDG_WRITE_BATCH_SIZE = 200  # records per repository transaction
+SDG_WRITE_INTERVAL = 2.0  # seconds: a partial batch is written at least this often
+SDG_PROGRESS_INTERVAL = 30.0  # seconds between progress log lines; 0 = off
+SDG_LOCK_TIMEOUT_HOURS = 24.0  # a run lock without heartbeat for this long is broken (`--lock-timeout`)
+# Render mode hook (scrapy-playwright, a later task): hosts whose pages are also rendered. Requests to them
+# carry meta["sdg_render"] = True; nothing renders yet.
+SDG_RENDER_HOSTS: list[str] = []
+
+# --- operations ----------------------------------------------------------------------------------------------
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 0  # replaced by crawler.extensions.progress (pages done / queued / rate / ETA)
+TELNETCONSOLE_ENABLED = False  # no listening ports on a crawl server
+REMOTE_CONTROL_ENABLED = False

@@ -1,0 +1,440 @@
+"""The registry spider: fetch every registered web page, crawl every registered web folder (SPEC §7.2, §7.3).
+
+`scrapy crawl registry -a registry=FILE` or `sdg-tags crawl --registry FILE`. Each URL yields exactly one
+`FetchOutcome` (fetch status + what validation needs); the pipelines validate and store it.
+
+* A *web page* entry is fetched alone. A *web folder* entry is crawled: links are followed while they stay on
+  the registered scheme and host (`example.se` is not `www.example.se`) under the registered path, outside the
+  excluded paths; ignored query parameters are stripped; URLs are de-duplicated by canonical form, and an
+  in-scope `<link rel="canonical">` (or redirect target) covers its aliases.
+* A registered page that lies inside a registered folder is held back until the folder crawls are done: if
+  the folder crawl reached it, it was fetched as part of the crawl; otherwise it is fetched alone and gets
+  `crawl-not-reachable`.
+* `--job-dir`: every frontier change goes to a crash-safe journal (crawler/frontier.py) so a killed crawl
+  resumes in the same run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.frontier import CrawlTarget, FrontierJournal
+from crawler.items import FetchOutcome
+from crawler.robots_directives import robots_directives
+from crawler.scope import FETCHABLE_SCHEMES, Scope, dedupe_key, site_key
+from crawler.signals import records_committed
+from crawler.status import FetchAborted, status_of_failure, status_of_response
+from repository.records import RegistryEntry
+
+logger = logging.getLogger(__name__)
+
+LINKS_XPATH = "//a[@href]/@href | //area[@href]/@href"
+# rel is a token list: `rel="nofollow noopener"` counts, `rel="nofollower"` does not.
+FOLLOWABLE_LINKS_XPATH = (
+    "//a[@href][not(contains(concat(' ', normalize-space(translate(@rel, 'NOFLW', 'noflw')), ' '), ' nofollow '))]"
+    "/@href | //area[@href][not(contains(concat(' ', normalize-space(translate(@rel, 'NOFLW', 'noflw')), ' '),"
+    " ' nofollow '))]/@href"
+)
+CANONICAL_XPATH = "//link[contains(concat(' ', normalize-space(translate(@rel, 'CANONIL', 'canonil')), ' '), ' canonical ')]/@href"
+META_ROBOTS_XPATH = "//meta[translate(@name, 'ROBTS', 'robts') = 'robots']/@content"
+
+
+def header_map(response: Response) -> dict[str, str]:
+    """Response headers as text, the first value of each name (names as sent)."""
+    return {
+        name.decode("latin-1"): values[0].decode("latin-1")
+        for name, values in response.headers.items()
+        if values
+    }
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RegistrySpider(scrapy.Spider):
+    name = "registry"
+
+    def __init__(
+        self,
+        registry: str | None = None,
+        entries: list[RegistryEntry] | None = None,
+        repository: Any = None,
+        lock_held: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """`registry` is a registry file (for `scrapy crawl -a registry=FILE`); `sdg-tags crawl` passes the
+        loaded `entries`, its `repository` and `lock_held=True` (it holds the run lock itself)."""
+        super().__init__(**kwargs)
+        self.registry_path = registry
+        self.registry_entries: list[RegistryEntry] | None = entries
+        self.repository = repository
+        self.lock_held = bool(lock_held)
+        self.seen: set[str] = set()
+        self.scopes: dict[str, Scope] = {}
+        self.entries_by_url: dict[str, RegistryEntry] = {}
+        self.seeds: list[CrawlTarget] = []
+        self.held_back: dict[str, CrawlTarget] = {}  # registered pages inside a folder, by dedupe key
+        self.folder_pages: dict[str, int] = defaultdict(int)  # pages queued per folder entry
+        self.limited_folders: set[str] = set()
+        self.pending_resume: list[CrawlTarget] = []
+        self.journal: FrontierJournal | None = None
+        self.released = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> RegistrySpider:
+        spider: RegistrySpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.configure()
+        crawler.signals.connect(spider.release_held_back, signal=signals.spider_idle)
+        crawler.signals.connect(spider.mark_done, signal=records_committed)
+        crawler.signals.connect(spider.close_journal, signal=signals.spider_closed)
+        return spider
+
+    # -- set-up -------------------------------------------------------------------------------------------
+
+    def configure(self) -> None:
+        settings = self.crawler.settings
+        self.emulate_harvester = settings.getbool("SDG_HARVESTER_EMULATION")
+        self.max_pages_per_folder = settings.getint("SDG_MAX_PAGES_PER_FOLDER")
+        self.max_depth = settings.getint("SDG_MAX_DEPTH")
+        self.conditional = settings.getbool("SDG_CONDITIONAL")
+        self.render_hosts = {host.lower() for host in settings.getlist("SDG_RENDER_HOSTS")}
+        self.robots_agent = settings.get("ROBOTSTXT_USER_AGENT") or "sdg-tags"
+        if self.repository is None:
+            from repository.store import Repository
+
+            self.repository = Repository(settings.get("SDG_DB_URL"))
+        if self.registry_entries is None:
+            self.registry_entries = self.load_registry_file()
+        self.plan(self.registry_entries)
+        job_dir = settings.get("SDG_JOB_DIR")
+        if job_dir:
+            self.resume_key = str(Path(job_dir).resolve())
+            self.journal = FrontierJournal(job_dir)
+            self.replay_journal()
+        else:
+            self.resume_key = None
+
+    def load_registry_file(self) -> list[RegistryEntry]:
+        from crawler.registry import load_registry
+
+        if not self.registry_path:
+            raise ValueError("no registry: run `scrapy crawl registry -a registry=FILE`")
+        loaded = load_registry(Path(self.registry_path))
+        for error in loaded.errors:
+            logger.warning("registry row skipped: %s", error)
+        return loaded.entries
+
+    def plan(self, entries: list[RegistryEntry]) -> None:
+        """Scopes and seed targets; registered pages inside a registered folder are held back."""
+        folders_by_site: dict[str, list[Scope]] = defaultdict(list)
+        deletions = 0
+        for entry in entries:
+            if entry.delete:  # an upload row that deletes the entry from the registry: nothing to crawl
+                deletions += 1
+                continue
+            if entry.url in self.scopes:
+                continue
+            scope = Scope.for_entry(
+                entry.url,
+                is_folder=entry.url_type == "web folder",
+                excluded_paths=entry.excluded_paths,
+                ignore_params=entry.ignore_params,
+            )
+            self.scopes[entry.url] = scope
+            self.entries_by_url[entry.url] = entry
+            if scope.is_folder:
+                folders_by_site[scope.site].append(scope)
+        if deletions:
+            logger.info("%d registry rows mark deletions and are not crawled", deletions)
+        for url, scope in self.scopes.items():
+            target = CrawlTarget(
+                url=url,
+                key=dedupe_key(url),
+                scope_url=url,
+                registry_url=url,
+                registered=True,
+            )
+            covering = next(
+                (
+                    folder
+                    for folder in folders_by_site.get(scope.site, [])
+                    if folder.entry_url != url and folder.contains(url)
+                ),
+                None,
+            )
+            if not scope.is_folder and covering is not None:
+                target.scope_url = covering.entry_url
+                target.not_reachable_from = covering.entry_url
+                self.held_back.setdefault(target.key, target)
+            else:
+                self.seeds.append(target)
+
+    def replay_journal(self) -> None:
+        assert self.journal is not None
+        if not self.run_in_progress():
+            self.journal.reset()
+            return
+        state = self.journal.replay()
+        self.seen |= state.seen_keys
+        for target in state.targets.values():
+            if target.discovered and target.scope_url in self.scopes:
+                self.folder_pages[target.scope_url] += 1
+        for key in list(self.held_back):
+            if key in self.seen:
+                del self.held_back[key]
+        self.pending_resume = [target for target in state.pending if target.scope_url in self.scopes]
+        dropped = len(state.pending) - len(self.pending_resume)
+        logger.info(
+            "Resuming from %s: %d URLs queued before, %d stored, %d to fetch%s",
+            self.journal.path,
+            len(state.targets),
+            len(state.done_urls),
+            len(self.pending_resume),
+            f" ({dropped} dropped: their registry entry is gone)" if dropped else "",
+        )
+        self.crawler.stats.set_value("sdg/resume/pending", len(self.pending_resume))
+
+    def run_in_progress(self) -> bool:
+        """True when the repository has an unfinished run for this job dir (else the journal is stale)."""
+        return any(
+            run.resume_key == self.resume_key and run.finished_at is None for run in self.repository.runs()
+        )
+
+    # -- scheduling ---------------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for target in self.pending_resume:
+            yield self.request_for(target)
+        self.pending_resume = []
+        for target in self.seeds:
+            if self.admit(target):
+                yield self.request_for(target)
+
+    def admit(self, target: CrawlTarget) -> bool:
+        """Add a target to the frontier unless its key was seen; journal it first."""
+        if target.key in self.seen:
+            return False
+        self.seen.add(target.key)
+        if self.journal is not None:
+            self.journal.add(target)
+        return True
+
+    def cover(self, key: str) -> None:
+        """Mark a key as covered by another URL's fetch (canonical or redirect target)."""
+        if key not in self.seen:
+            self.seen.add(key)
+            if self.journal is not None:
+                self.journal.seen(key)
+
+    def request_for(self, target: CrawlTarget) -> Request:
+        scope = self.scopes[target.scope_url]
+        meta: dict[str, Any] = {
+            "sdg_target": target,
+            "sdg_scope": scope,
+            "download_slot": site_key(target.url),
+        }
+        # A 304 carries the previous result but no links: only pages whose links are not needed go conditional.
+        if self.conditional and (not scope.is_folder or self.at_depth_limit(target)):
+            meta["sdg_conditional"] = True
+        if self.render_hosts and (urlsplit(target.url).hostname or "") in self.render_hosts:
+            meta["sdg_render"] = True  # hook for render mode (scrapy-playwright); nothing renders yet
+        return Request(
+            target.url,
+            callback=self.parse_page,
+            errback=self.fetch_failed,
+            priority=-target.depth,
+            dont_filter=True,
+            meta=meta,
+        )
+
+    def at_depth_limit(self, target: CrawlTarget) -> bool:
+        return bool(self.max_depth) and target.depth >= self.max_depth
+
+    def release_held_back(self) -> None:
+        """spider_idle: every folder crawl is done; fetch the registered pages no folder crawl reached."""
+        if self.released or not self.held_back:
+            return
+        self.released = True
+        targets = list(self.held_back.values())
+        self.held_back.clear()
+        logger.info("Folder crawls done; fetching %d registered pages they did not reach", len(targets))
+        for target in targets:
+            if self.admit(target):
+                self.crawler.engine.crawl(self.request_for(target))
+        raise DontCloseSpider
+
+    def mark_done(self, urls: list[str]) -> None:
+        if self.journal is not None:
+            for url in urls:
+                self.journal.done(url)
+
+    def close_journal(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
+
+    # -- responses ----------------------------------------------------------------------------------------
+
+    def outcome_for(self, target: CrawlTarget, **fields: Any) -> FetchOutcome:
+        entry = self.entries_by_url.get(target.registry_url or "")
+        outcome = FetchOutcome(
+            url=target.url,
+            scope=self.scopes[target.scope_url],
+            fetched_at=utc_now(),
+            registry_url=target.registry_url,
+            registered=target.registered,
+            registry_types=[kind.lower() for kind in entry.types]
+            if entry is not None and target.registered
+            else None,
+            discovered=target.discovered,
+            depth=target.depth,
+            noindex_via=target.noindex_via,
+            not_reachable_from=target.not_reachable_from,
+            folder_limited=target.not_reachable_from in self.limited_folders,
+            **fields,
+        )
+        return outcome
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        target: CrawlTarget = response.meta["sdg_target"]
+        scope: Scope = response.meta["sdg_scope"]
+        headers = header_map(response)
+        status, detail = status_of_response(response.status, headers, response.body)
+        outcome = self.outcome_for(
+            target,
+            fetch_status=status or "ok",
+            status_detail=detail,
+            http_status=response.status,
+            final_url=response.url,
+            redirects=list(response.meta.get("redirect_urls", [])),
+            headers=headers,
+        )
+        if status == "not-modified":
+            outcome.previous = response.meta.get("sdg_previous")
+            yield outcome
+            return
+        if status is not None:
+            yield outcome
+            return
+        if not isinstance(response, TextResponse):  # sniffed as HTML without a Content-Type
+            response = response.replace(cls=HtmlResponse)
+        outcome.body = response.body
+        directives = robots_directives(
+            response.xpath(META_ROBOTS_XPATH).getall(),
+            [value.decode("latin-1") for value in response.headers.getlist("X-Robots-Tag")],
+            agent=self.robots_agent,
+        )
+        if directives.noindex:
+            outcome.fetch_status = "noindex"
+            outcome.noindex_source = directives.noindex_source
+        if directives.nofollow:
+            outcome.nofollow_source = next(
+                (s for s in directives.sources if "nofollow" in s or "none" in s), None
+            )
+        if scope.is_folder:
+            yield from self.follow_links(
+                response, target, scope, outcome, directives.noindex, directives.nofollow
+            )
+        yield outcome
+
+    def follow_links(
+        self,
+        response: TextResponse,
+        target: CrawlTarget,
+        scope: Scope,
+        outcome: FetchOutcome,
+        noindex: bool,
+        nofollow: bool,
+    ) -> Iterator[Request]:
+        """Cover the final URL and the canonical, then queue the in-scope links of a folder page."""
+        if response.url != target.url and scope.contains(response.url):
+            self.cover(dedupe_key(scope.clean(response.url)))
+        canonicals = response.xpath(CANONICAL_XPATH).getall()
+        if len(canonicals) == 1 and canonicals[0].strip():
+            canonical = scope.clean(response.urljoin(canonicals[0].strip()))
+            key = dedupe_key(canonical)
+            if key != target.key and scope.contains(canonical):
+                if key in self.seen:
+                    # An alias of a page that is (or will be) crawled under its canonical URL: the
+                    # harvester merges them, so its links add nothing.
+                    outcome.canonical_of = canonical
+                    outcome.status_detail = f"alias of {canonical} (its canonical link), which is crawled"
+                    return
+                self.cover(key)
+        if self.emulate_harvester and (noindex or nofollow):
+            return
+        if self.at_depth_limit(target):
+            self.limited_folders.add(scope.entry_url)
+            return
+        noindex_via = response.url if noindex else target.noindex_via
+        xpath = FOLLOWABLE_LINKS_XPATH if self.emulate_harvester else LINKS_XPATH
+        for href in response.xpath(xpath).getall():
+            href = href.strip()
+            if not href or href.startswith(("#", "mailto:", "javascript:", "tel:", "data:")):
+                continue
+            try:
+                url = scope.clean(response.urljoin(href))
+            except ValueError:  # a malformed URL (bad port, bad IPv6 literal): not a link to follow
+                continue
+            if urlsplit(url).scheme not in FETCHABLE_SCHEMES or not scope.contains(url):
+                continue
+            key = dedupe_key(url)
+            if key in self.seen:
+                continue
+            if self.max_pages_per_folder and self.folder_pages[scope.entry_url] >= self.max_pages_per_folder:
+                if scope.entry_url not in self.limited_folders:
+                    self.limited_folders.add(scope.entry_url)
+                    logger.info(
+                        "Folder %s reached --max-pages-per-folder %d; further links are not followed",
+                        scope.entry_url,
+                        self.max_pages_per_folder,
+                    )
+                    self.crawler.stats.inc_value("sdg/folders/limited")
+                continue
+            registered = self.held_back.pop(key, None)
+            child = CrawlTarget(
+                url=url,
+                key=key,
+                scope_url=scope.entry_url,
+                registry_url=registered.registry_url if registered else scope.entry_url,
+                registered=registered is not None,
+                discovered=True,
+                depth=target.depth + 1,
+                noindex_via=noindex_via,
+            )
+            if self.admit(child):
+                self.folder_pages[scope.entry_url] += 1
+                yield self.request_for(child)
+
+    def fetch_failed(self, failure: Failure) -> Iterator[FetchOutcome]:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        target: CrawlTarget = request.meta["sdg_target"]
+        status, detail = status_of_failure(failure, timeout=request.meta.get("download_timeout"))
+        redirects = list(request.meta.get("redirect_urls", []))
+        final_url = request.url if redirects else None
+        if isinstance(failure.value, FetchAborted) and failure.value.location is not None:
+            redirects.append(request.url)
+            final_url = failure.value.location
+        outcome = self.outcome_for(
+            target,
+            fetch_status=status,
+            status_detail=detail,
+            final_url=final_url,
+            redirects=redirects,
+        )
+        if status == "robots-disallowed":
+            parts = urlsplit(request.url)
+            outcome.robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+        yield outcome

@@ -1,0 +1,1 @@
+"""Small test sites for the crawl tests, and the server that serves them."""
