@@ -27,6 +27,9 @@ _URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
 
 # guard(host, resolved_ip) -> None to allow, or the reason for refusing (shown to the user).
 AddressGuard = Callable[[str, str], "str | None"]
+# resolver(host, port) -> addresses as text; raises OSError when the name cannot be resolved. Tests pass a stub
+# so that guard refusals are proven without any traffic; the default asks the operating system.
+Resolver = Callable[[str, int], list[str]]
 
 
 class Redirect(NamedTuple):
@@ -97,10 +100,13 @@ def fetch_url(
     max_redirects: int = 5,
     user_agent: str = DEFAULT_USER_AGENT,
     guard: AddressGuard | None = None,
+    resolver: Resolver | None = None,
+    content_types: tuple[str, ...] | None = HTML_CONTENT_TYPES,
 ) -> FetchedPage:
     """GET an http(s) URL, following up to `max_redirects` redirects, within `timeout` seconds in total.
 
-    `max_bytes` limits the decoded body. Raises ValueError only for a URL that is not http(s) with a host.
+    `max_bytes` limits the decoded body. `content_types=None` accepts any type (a browser's sub-resources).
+    Raises ValueError only for a URL that is not http(s) with a host.
     """
     _check_url(url)
     result = FetchedPage(url=url, final_url=url)
@@ -108,7 +114,7 @@ def fetch_url(
     current = url
     try:
         while True:
-            answer = _request(current, deadline, user_agent, guard)
+            answer = _request(current, deadline, user_agent, guard, resolver)
             try:
                 result.status, result.headers, result.final_url = answer.status, answer.headers, current
                 location = answer.headers.get("location")
@@ -117,7 +123,8 @@ def fetch_url(
                     result.redirects.append(Redirect(answer.status, current))
                     continue
                 _classify_status(answer.status, answer.reason)
-                _check_content_type(answer.headers)
+                if content_types is not None:
+                    _check_content_type(answer.headers, content_types)
                 result.body = _read_body(answer.response, answer.sock, answer.headers, max_bytes, deadline)
                 break
             finally:
@@ -157,13 +164,17 @@ def _check_url(url: str) -> None:
         raise ValueError(f"not an http(s) URL with a host name: {url!r}")
 
 
-def _resolve(host: str, port: int, guard: AddressGuard | None) -> list[str]:
+def _system_resolver(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def _resolve(host: str, port: int, guard: AddressGuard | None, resolver: Resolver | None) -> list[str]:
     """Resolve a host name; every address must pass the guard (a host with one private address is refused)."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+        addresses = (resolver or _system_resolver)(host, port)
+    except (OSError, UnicodeError) as exc:
         raise _Failure("dns-error", f"the host name {host} could not be resolved ({exc})") from None
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if guard is not None:
         for address in addresses:
             refusal = guard(host, address)
@@ -189,7 +200,9 @@ class _Response:
     sock: socket.socket | None  # kept before http.client lets go of it, to shrink its timeout while reading
 
 
-def _request(url: str, deadline: float, user_agent: str, guard: AddressGuard | None) -> _Response:
+def _request(
+    url: str, deadline: float, user_agent: str, guard: AddressGuard | None, resolver: Resolver | None
+) -> _Response:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = parts.hostname or ""
@@ -202,7 +215,7 @@ def _request(url: str, deadline: float, user_agent: str, guard: AddressGuard | N
     if parts.query:
         path = f"{path}?{quote(parts.query, safe=_URL_SAFE)}"
     last_error: _Failure | None = None
-    for address in _resolve(host, port, guard):
+    for address in _resolve(host, port, guard, resolver):
         connection: http.client.HTTPConnection
         if scheme == "https":
             connection = _PinnedHTTPSConnection(
@@ -264,9 +277,9 @@ def _classify_status(status: int, reason: str) -> None:
         raise _Failure("http-4xx", f"HTTP {status} redirect without a Location header")
 
 
-def _check_content_type(headers: dict[str, str]) -> None:
+def _check_content_type(headers: dict[str, str], content_types: tuple[str, ...]) -> None:
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type and content_type not in HTML_CONTENT_TYPES:
+    if content_type and content_type not in content_types:
         raise _Failure("not-html", f"the server sent {content_type}, not an HTML page")
 
 
