@@ -51,6 +51,9 @@ class PageOutcome:
     fetch_status: str
     http_status: int | None
     final_url: str | None
+    provider: str | None  # as in ObservedPage
+    registry_country: str | None
+    tag_country: str | None
     findings: Counter[tuple[str, str | None]] = field(default_factory=Counter)  # (rule, tag) -> count
 
 
@@ -109,18 +112,32 @@ def _stream_observed_pages(repository: Repository, run_id: int) -> Iterator[Obse
 
 def page_outcomes(repository: Repository, run_id: int) -> dict[str, PageOutcome]:
     """Verdict, fetch status and finding counts per (rule, tag) of every URL of a run, from two plain scans."""
-    o, f = observations, findings
+    o, r, t, f = observations, registry_entries, tag_sets, findings
     outcomes: dict[str, PageOutcome] = {}
     by_id: dict[int, PageOutcome] = {}
     with repository.engine.connect() as conn:
         repository.require_run(conn, run_id)
-        statement = select(
-            o.c.id, o.c.url, o.c.verdict, o.c.fetch_status, o.c.http_status, o.c.final_url
-        ).where(o.c.run_id == run_id)
-        for observation_id, url, verdict, fetch_status, http_status, final_url in conn.execution_options(
-            yield_per=STREAM_BATCH
-        ).execute(statement):
-            outcome = PageOutcome(verdict, fetch_status, http_status, final_url)
+        statement = (
+            select(
+                o.c.id,
+                o.c.url,
+                o.c.verdict,
+                o.c.fetch_status,
+                o.c.http_status,
+                o.c.final_url,
+                r.c.provider,
+                r.c.country,
+                t.c.country,
+            )
+            .select_from(
+                o.outerjoin(r, r.c.url == func.coalesce(o.c.registry_url, o.c.url)).outerjoin(
+                    t, t.c.observation_id == o.c.id
+                )
+            )
+            .where(o.c.run_id == run_id)
+        )
+        for observation_id, url, *fields in conn.execution_options(yield_per=STREAM_BATCH).execute(statement):
+            outcome = PageOutcome(*fields)
             outcomes[url] = outcome
             by_id[observation_id] = outcome
         for observation_id, rule, tag in conn.execution_options(yield_per=STREAM_BATCH).execute(

@@ -1,0 +1,117 @@
+"""Changes since the previous run: pages that got better or worse, new and fixed findings, new and gone pages.
+
+Verdicts are ranked not-self-describing < non-compliant < compliant-with-warnings < compliant (starting to tag,
+even imperfectly, is progress; losing the tags is a step back). A page that could not be evaluated in either
+run is not ranked: it is listed as "could not be checked" (or "checked again"). Findings are compared per page,
+rule and tag, only for pages evaluated in both runs, so a page that fails to load does not "fix" its findings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from reports.pages import ReportPage, normalize_country_filter, page_country, same_country, same_provider
+from repository.queries import PageOutcome
+
+VERDICT_RANK: dict[str, int] = {
+    "not-self-describing": 0,
+    "non-compliant": 1,
+    "compliant-with-warnings": 2,
+    "compliant": 3,
+}
+MAX_LISTED_CHANGES = 5_000
+
+
+def outcome_in_filter(outcome: PageOutcome, country: str | None, provider: str | None) -> bool:
+    if provider is not None and not same_provider(outcome.provider, provider):
+        return False
+    if country is not None:
+        return same_country(
+            page_country(outcome.registry_country, outcome.tag_country), normalize_country_filter(country)
+        )
+    return True
+
+
+def page_findings(page: ReportPage) -> Counter[tuple[str, str | None]]:
+    return Counter((finding.rule, finding.tag) for finding in page.findings)
+
+
+def compare_runs(
+    pages: Sequence[ReportPage],
+    previous: Mapping[str, PageOutcome],
+    *,
+    previous_run_id: int,
+    country: str | None = None,
+    provider: str | None = None,
+) -> dict[str, Any]:
+    """What changed between the previous run's outcomes and this run's (filtered) pages, for report.json."""
+    current_urls = {page.url for page in pages}
+    better: list[dict[str, Any]] = []
+    worse: list[dict[str, Any]] = []
+    now_failing: list[dict[str, Any]] = []
+    checked_again: list[dict[str, Any]] = []
+    new_pages: list[str] = []
+    new_findings: list[dict[str, Any]] = []
+    fixed_findings: list[dict[str, Any]] = []
+    new_by_rule: Counter[str] = Counter()
+    fixed_by_rule: Counter[str] = Counter()
+    for page in pages:
+        before = previous.get(page.url)
+        if before is None:
+            new_pages.append(page.url)
+            continue
+        change = {"url": page.url, "before": before.verdict, "after": page.verdict}
+        if before.verdict == "not-evaluated" or page.verdict == "not-evaluated":
+            if before.verdict != "not-evaluated":
+                now_failing.append(change | {"fetch_status": page.fetch_status})
+            elif page.verdict != "not-evaluated":
+                checked_again.append(change)
+            continue
+        if VERDICT_RANK[page.verdict] > VERDICT_RANK[before.verdict]:
+            better.append(change)
+        elif VERDICT_RANK[page.verdict] < VERDICT_RANK[before.verdict]:
+            worse.append(change)
+        now = page_findings(page)
+        for (rule, tag), count in (now - before.findings).items():
+            new_findings.append({"url": page.url, "rule": rule, "tag": tag, "count": count})
+            new_by_rule[rule] += count
+        for (rule, tag), count in (before.findings - now).items():
+            fixed_findings.append({"url": page.url, "rule": rule, "tag": tag, "count": count})
+            fixed_by_rule[rule] += count
+    gone_pages = sorted(
+        url
+        for url, outcome in previous.items()
+        if url not in current_urls and outcome_in_filter(outcome, country, provider)
+    )
+    rules = sorted(set(new_by_rule) | set(fixed_by_rule))
+    return {
+        "previous_run": previous_run_id,
+        "better": len(better),
+        "worse": len(worse),
+        "unchanged": len(pages)
+        - len(new_pages)
+        - len(better)
+        - len(worse)
+        - len(now_failing)
+        - len(checked_again),
+        "now_not_evaluated": len(now_failing),
+        "evaluated_again": len(checked_again),
+        "new_pages": len(new_pages),
+        "gone_pages": len(gone_pages),
+        "new_findings": sum(new_by_rule.values()),
+        "fixed_findings": sum(fixed_by_rule.values()),
+        "by_rule": [
+            {"rule": rule, "new": new_by_rule.get(rule, 0), "fixed": fixed_by_rule.get(rule, 0)}
+            for rule in rules
+        ],
+        "better_pages": better[:MAX_LISTED_CHANGES],
+        "worse_pages": worse[:MAX_LISTED_CHANGES],
+        "now_not_evaluated_pages": now_failing[:MAX_LISTED_CHANGES],
+        "evaluated_again_pages": checked_again[:MAX_LISTED_CHANGES],
+        "new_page_urls": new_pages[:MAX_LISTED_CHANGES],
+        "gone_page_urls": gone_pages[:MAX_LISTED_CHANGES],
+        "new_finding_list": new_findings[:MAX_LISTED_CHANGES],
+        "fixed_finding_list": fixed_findings[:MAX_LISTED_CHANGES],
+    }
