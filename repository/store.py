@@ -162,6 +162,23 @@ def process_alive(pid: int) -> bool:
     return True
 
 
+def touch_lock_of_this_process(conn: Connection, **values: Any) -> None:
+    """Refresh the heartbeat (and set `values`) of the run lock if this process holds it.
+
+    Matched on pid and host, not on the RunLock object: the CLI takes the lock and the crawl writes through
+    another Repository instance of the same process, and both must keep the lock alive and named.
+    """
+    conn.execute(
+        update(run_locks)
+        .where(
+            run_locks.c.name == LOCK_NAME,
+            run_locks.c.pid == os.getpid(),
+            run_locks.c.host == socket.gethostname(),
+        )
+        .values(heartbeat_at=utc_now(), **values)
+    )
+
+
 @cache
 def known_revisions() -> frozenset[str]:
     script = ScriptDirectory.from_config(alembic_config())
@@ -258,28 +275,11 @@ class RunLock:
             f"once that process is gone (same host) or silent for {hours:g} hours (--lock-timeout)"
         )
 
-    def heartbeat(self, conn: Connection | None = None) -> None:
-        """Tell other processes this run is alive (done on every `write_pages` batch)."""
-        if self.token is None:
-            return
-        statement = (
-            update(run_locks)
-            .where(run_locks.c.name == LOCK_NAME, run_locks.c.token == self.token)
-            .values(heartbeat_at=utc_now())
-        )
-        if conn is not None:
-            conn.execute(statement)
-        else:
-            with self.repository.transaction() as own:
-                own.execute(statement)
-
-    def attach_run(self, conn: Connection, run_id: int) -> None:
+    def heartbeat(self) -> None:
+        """Tell other processes this run is alive (also done by every `write_pages` batch of this process)."""
         if self.token is not None:
-            conn.execute(
-                update(run_locks)
-                .where(run_locks.c.name == LOCK_NAME, run_locks.c.token == self.token)
-                .values(run_id=run_id, heartbeat_at=utc_now())
-            )
+            with self.repository.transaction() as conn:
+                touch_lock_of_this_process(conn)
 
     def release(self) -> None:
         """Give the lock up (only our own row: a successor that broke it keeps theirs)."""
@@ -501,8 +501,7 @@ class Repository:
                     )
                     .returning(runs.c.id)
                 ).scalar_one()
-            if self._lock is not None:
-                self._lock.attach_run(conn, run_id)
+            touch_lock_of_this_process(conn, run_id=run_id)
             return run_id
 
     def finish_run(self, run_id: int, *, stats: dict) -> None:
@@ -634,8 +633,7 @@ class Repository:
             for table, rows in children.items():
                 if rows:
                     conn.execute(table.insert(), rows)
-            if self._lock is not None:
-                self._lock.heartbeat(conn)
+            touch_lock_of_this_process(conn)
 
     @staticmethod
     def observation_row(run_id: int, record: PageRecord) -> dict[str, Any]:

@@ -129,17 +129,21 @@ def test_lock_without_heartbeat_for_the_timeout_is_broken(db_url: str) -> None:
 
 
 def test_run_started_under_the_lock_is_named_and_writes_keep_it_alive(db_url: str) -> None:
-    with Repository(db_url) as repository:
-        with repository.run_lock(owner="crawl"):
-            run_id = repository.start_run(profile="harvester", settings={}, code_lists={})
-            with repository.transaction() as conn:
-                conn.execute(update(run_locks).values(heartbeat_at=utc_now() - timedelta(hours=2)))
-            repository.write_pages(run_id, [])  # an empty batch writes nothing, not even a heartbeat
-            repository.write_pages(run_id, [failed_record("https://www.example.se/")])
-            with repository.engine.connect() as conn:
-                row = conn.execute(select(run_locks)).mappings().one()
-            assert row["run_id"] == run_id
-            assert utc_now() - row["heartbeat_at"] < timedelta(hours=1)
+    # As in `sdg-tags crawl`: the command holds the lock, the crawl writes through its own Repository object.
+    with Repository(db_url) as command, Repository(db_url) as crawl, command.run_lock(owner="crawl"):
+        run_id = crawl.start_run(profile="harvester", settings={}, code_lists={})
+        with crawl.transaction() as conn:
+            conn.execute(update(run_locks).values(heartbeat_at=utc_now() - timedelta(hours=2)))
+        crawl.write_pages(run_id, [])  # an empty batch writes nothing, not even a heartbeat
+        with crawl.engine.connect() as conn:
+            assert utc_now() - conn.execute(select(run_locks.c.heartbeat_at)).scalar_one() > timedelta(
+                hours=1
+            )
+        crawl.write_pages(run_id, [failed_record("https://www.example.se/")])
+        with crawl.engine.connect() as conn:
+            row = conn.execute(select(run_locks)).mappings().one()
+        assert row["run_id"] == run_id
+        assert utc_now() - row["heartbeat_at"] < timedelta(hours=1)
 
 
 def test_closing_the_repository_releases_its_lock(db_url: str) -> None:
