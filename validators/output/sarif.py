@@ -1,0 +1,160 @@
+"""`sdg-tags check --format sarif`: SARIF 2.1.0 for code-scanning tools (GitHub, GitLab, IDE viewers).
+
+`tool.driver.rules` is the rule table (id, short description, help URI, default level); each finding is a
+result with a physical location (file path or URL, line, column in characters). Pages that could not be checked
+are tool execution notifications, and make `executionSuccessful` false.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from validators.models import Finding, PageResult, Severity
+from validators.rules.table import GROUPS, Rule
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+INFORMATION_URI = "https://github.com/sdg-tags/sdg-tags"
+LEVELS: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
+STDIN_URI = "stdin"
+
+
+def artifact_uri(target: str, url: str | None = None) -> str:
+    """Where findings are: the (final) URL for web pages, a relative or `file:` URI for files."""
+    if urlsplit(target).scheme.lower() in ("http", "https"):
+        return url or target
+    if target == "-":
+        return STDIN_URI
+    windows = PureWindowsPath(target)
+    if windows.drive:
+        return "file:///" + quote(windows.as_posix(), safe="/:")
+    path = PurePosixPath(target.replace("\\", "/"))
+    if path.is_absolute():
+        return "file://" + quote(path.as_posix())
+    return quote(path.as_posix())
+
+
+def _rule_descriptor(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": "".join(part.capitalize() for part in rule.id.split("-")),
+        "shortDescription": {"text": rule.triggers},
+        "fullDescription": {"text": f"{rule.triggers}. Cites: {rule.reference}."},
+        "help": {"text": rule.hint},
+        "helpUri": rule.docs_url,
+        "defaultConfiguration": {"level": LEVELS[rule.severity], "enabled": rule.enabled_by_default},
+        "properties": {
+            "group": f"{rule.group}. {GROUPS[rule.group]}",
+            "reference": rule.reference,
+            "mode": rule.mode,
+            "tags": [rule.severity, rule.mode],
+        },
+    }
+
+
+def _unknown_rule_descriptor(finding: Finding) -> dict[str, Any]:
+    # A finding whose rule is not in the table (a plug-in, a newer engine) still needs a descriptor.
+    return {
+        "id": finding.rule,
+        "shortDescription": {"text": finding.rule},
+        "help": {"text": finding.hint},
+        "defaultConfiguration": {"level": LEVELS[finding.severity]},
+    }
+
+
+def _location(uri: str, line: int | None, column: int | None) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+    if line is not None and line >= 1:
+        region: dict[str, int] = {"startLine": line}
+        if column is not None and column >= 1:
+            region["startColumn"] = column
+        physical["region"] = region
+    return {"physicalLocation": physical}
+
+
+def _result(finding: Finding, rule_index: int, result: PageResult, uri: str) -> dict[str, Any]:
+    properties: dict[str, Any] = {"verdict": result.verdict, "reference": finding.reference}
+    for key in ("tag", "item", "value", "normalized", "expected", "code_list"):
+        value = getattr(finding, key)
+        if value is not None:
+            properties[key] = value
+    if finding.type_inferred:
+        properties["type_inferred"] = True
+    if finding.origin != "static":
+        properties["origin"] = finding.origin
+    return {
+        "ruleId": finding.rule,
+        "ruleIndex": rule_index,
+        "level": LEVELS[finding.severity],
+        "message": {"text": f"{finding.message} Fix: {finding.hint}"},
+        "locations": [_location(uri, finding.line, finding.column)],
+        "properties": properties,
+    }
+
+
+def sarif_document(
+    results: Sequence[PageResult], *, version: str, rules: Mapping[str, Rule] | None = None
+) -> dict[str, Any]:
+    """The SARIF log as a dict: one run, the rule table as driver rules, one result per finding."""
+    if rules is None:
+        from validators.rules import RULES  # fills the table
+
+        rules = RULES
+    descriptors = [_rule_descriptor(rule) for rule in rules.values()]
+    index = {rule_id: position for position, rule_id in enumerate(rules)}
+    sarif_results: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+    for result in results:
+        uri = artifact_uri(result.target, result.url)
+        if result.verdict == "not-evaluated":
+            detail = result.status_detail or "the page could not be read"
+            notifications.append(
+                {
+                    "level": "error",
+                    "message": {"text": f"{result.target} could not be checked: {detail}"},
+                    "locations": [_location(uri, None, None)],
+                    "descriptor": {"id": "not-evaluated"},
+                }
+            )
+            continue
+        for finding in result.findings:
+            if finding.rule not in index:
+                index[finding.rule] = len(descriptors)
+                descriptors.append(_unknown_rule_descriptor(finding))
+            sarif_results.append(_result(finding, index[finding.rule], result, uri))
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "sdg-tags",
+                        "version": version,
+                        "informationUri": INFORMATION_URI,
+                        "rules": descriptors,
+                    }
+                },
+                "invocations": [
+                    {
+                        "executionSuccessful": not notifications,
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
+                "columnKind": "unicodeCodePoints",
+                "results": sarif_results,
+            }
+        ],
+    }
+
+
+def format_sarif(
+    results: Sequence[PageResult], *, version: str, rules: Mapping[str, Rule] | None = None
+) -> str:
+    """The SARIF log as indented JSON text."""
+    document = sarif_document(results, version=version, rules=rules)
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
