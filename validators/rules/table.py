@@ -144,12 +144,36 @@ class ValueItem:
     separator: str | None = None  # the wrong separator it was split on (",", ":", "/", "|", " ")
 
 
+# Quote characters that CMS templates and copy-pasted guidance leave around values (`content=”sdg”`).
+QUOTE_DEBRIS = "\"'“”″‘’„‟«»`"
+# Markup swallowed into a value by an unclosed quote (`…title”/>\n<link rel=`): the value ends where it starts.
+MARKUP_DEBRIS = re.compile(r"/>|<meta\b|<link\b", re.IGNORECASE)
+
+
+def strip_markup_debris(raw: str) -> str:
+    """The value a tag was meant to have: cut at swallowed markup, quote debris removed from both ends.
+
+    `markup-typographic-quotes` reports the debris once; the other rules check what is left (one root cause).
+    """
+    debris = MARKUP_DEBRIS.search(raw)
+    if debris is not None:
+        raw = raw[: debris.start()]
+    stripped = raw.strip()
+    if stripped and (stripped[0] in QUOTE_DEBRIS or stripped[-1] in QUOTE_DEBRIS or stripped[-1] == "/"):
+        # `content=”sdg”/>` leaves `”sdg”/`: the slash of the self-closing tag belongs to the debris.
+        return stripped.rstrip("/").strip().strip(QUOTE_DEBRIS).strip()
+    return raw
+
+
 def split_items(raw: str | None, canonical: str) -> list[ValueItem]:
-    """Split a tag value on `;`, then on a wrong separator where every part has the tag's item shape."""
+    """Split a tag value on `;`, then on a wrong separator where every part has the tag's item shape.
+
+    Quote and markup debris is removed first (`strip_markup_debris`)."""
     if raw is None:
         return []
     items: list[ValueItem] = []
     shape = ITEM_SHAPES.get(canonical)
+    raw = strip_markup_debris(raw)
     for piece in raw.split(";"):
         text = piece.strip()
         if not text:
@@ -205,6 +229,12 @@ class RuleContext:
 
     def items(self, canonical: str) -> list[ValueItem]:
         return self.memo(f"items:{canonical}", lambda: split_items(self.raw(canonical), canonical))
+
+    def items_of(self, occurrence: TagOccurrence) -> list[ValueItem]:
+        """Items of any occurrence: the effective one's are memoised, a duplicate's are split on demand."""
+        if occurrence is self.effective(occurrence.canonical):
+            return self.items(occurrence.canonical)
+        return split_items(occurrence.raw, occurrence.canonical)
 
     def finding(
         self,
