@@ -98,11 +98,11 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def _core(name: str) -> tuple[str, bool]:
-    """Strip a Dublin-Core-like prefix and unify separators; returns (core, had a prefix)."""
+def _core(name: str) -> tuple[str, str | None]:
+    """Strip a Dublin-Core-like prefix and unify separators; returns (core, the prefix or None)."""
     prefix = _DC_PREFIX.match(name)
     rest = name[prefix.end() :] if prefix else name
-    return _SEPARATOR_RUN.sub("-", rest).strip("-"), prefix is not None
+    return _SEPARATOR_RUN.sub("-", rest).strip("-"), prefix.group(0) if prefix else None
 
 
 @lru_cache(maxsize=4096)
@@ -117,8 +117,10 @@ def match_tag_name(name_as_written: str) -> tuple[str, NameMatch] | None:
     canonical = _LOWER_CANONICAL.get(folded)
     if canonical is not None:
         return canonical, "case"
-    core, prefixed = _core(folded)
-    if not core or (core in DUBLIN_CORE_ELEMENTS and core != "language"):
+    core, prefix = _core(folded)
+    prefixed = prefix is not None
+    # `DC-Language` is a misspelt SDG tag, but `dcterms.language` is the qualified Dublin Core term itself.
+    if not core or core in DUBLIN_CORE_ELEMENTS or (core == "language" and (prefix or "").startswith("dct")):
         return None
     best: tuple[int, str] | None = None
     for tag, tag_core in _CORES.items():
@@ -218,6 +220,7 @@ _BODY_META = re.compile(r"<meta[\s/>]", re.IGNORECASE)
 _SDG_MENTION = re.compile(r"sdg-tag|dc\.iso3166|policy-code|dc\.service", re.IGNORECASE)
 _SCRIPT_OPEN = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
+_BINARY_CHARACTERS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "a PDF document"),
     (b"PK\x03\x04", "a ZIP archive (e.g. an office document)"),
@@ -233,7 +236,8 @@ def _binary_reason(body: bytes, text: str) -> str | None:
         if body.startswith(signature):
             return f"content is {what}, not HTML"
     sample = text[:4096]
-    if sample and (sample.count("\x00") + sample.count("\ufffd")) > len(sample) * 0.1 and "<" not in sample:
+    # Text, even broken HTML, has almost no C0 control characters; random or compressed bytes have ~12 %.
+    if sample and len(_BINARY_CHARACTERS.findall(sample)) > len(sample) * 0.05:
         return "content is binary data, not HTML"
     return None
 

@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
 
-# Elements whose content is raw text: their content holds no tags.
+# Elements whose content is raw text: their content holds no tags. `noscript` is raw text in a browser with
+# scripting on (what editors see in developer tools): a tracking pixel `<noscript><img></noscript>` in the head
+# does not end the head there.
 RAW_TEXT_ELEMENTS = frozenset(
-    {"script", "style", "xmp", "iframe", "noembed", "noframes", "textarea", "title"}
+    {"script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "textarea", "title"}
 )
 # Start tags that may appear in <head>; any other start tag (or </head>, <body>) ends the head in HTML5.
 HEAD_ELEMENTS = frozenset(
@@ -37,8 +39,10 @@ HEAD_ELEMENTS = frozenset(
 
 _MARKUP = re.compile(r"<(?:(!--)|([!?])|/([A-Za-z][^\s/>]*)|([A-Za-z][^\s/>]*))")
 # The rest of a start tag up to its ">": a quote opens a quoted value only right after "=" (HTML5), so a
-# typographic or stray quote elsewhere is an ordinary character; an unclosed quoted value runs on (no match).
-_TAG_REST = re.compile(r"""((?:[^>="']|["']|=\s*"[^"]*"|=\s*'[^']*'|=)*)>""")
+# typographic or stray quote elsewhere is an ordinary character; an unclosed quoted value runs to the end of
+# the text (no match: HTML5 drops the tag). Possessive quantifiers keep this linear: without them a truncated
+# tag with many attributes backtracks exponentially (22 attributes took seconds).
+_TAG_REST = re.compile(r"""((?:[^>="']++|=\s*+"[^"]*+"?|=\s*+'[^']*+'?|=|["'])*+)>""")
 _ATTRIBUTES = re.compile(r"""([^\s/>=][^\s/>=]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*)))?""")
 _NON_SPACE_TEXT = re.compile(r"\S")
 _RAW_TEXT_END: dict[str, re.Pattern[str]] = {
