@@ -1,15 +1,46 @@
-"""`sdg-tags rules` (not implemented yet)."""
+"""`sdg-tags rules`: the rule table (ids, severities, triggers, legal references, fix hints)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+
+GROUP_LETTERS = "ABCDEFGHIJ"
+
+
+def _group(value: str) -> str:
+    letter = value.strip().upper()
+    if len(letter) != 1 or letter not in GROUP_LETTERS:
+        raise argparse.ArgumentTypeError(f"unknown rule family {value!r}; give one letter A-J")
+    return letter
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("rules", help="(not available yet)", description="Not available yet.")
+    parser = subparsers.add_parser(
+        "rules",
+        help="list the validation rules",
+        description="List the validation rules with their severity, trigger, legal reference and fix hint. "
+        "docs/rules.md is this command's --markdown output.",
+    )
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="machine-readable JSON")
+    output.add_argument("--markdown", action="store_true", help="Markdown (the text of docs/rules.md)")
+    parser.add_argument(
+        "--group", type=_group, metavar="A..J", help="only one rule family (A presence ... J registry)"
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("sdg-tags rules: not available yet")
+    from validators.rules import RULES
+    from validators.rules_doc import render_json, render_markdown, render_text
+
+    rules = RULES.values()
+    if args.json:
+        text = render_json(rules, args.group)
+    elif args.markdown:
+        text = render_markdown(rules, args.group)
+    else:
+        text = render_text(rules, args.group)
+    sys.stdout.write(text)
     return 0
