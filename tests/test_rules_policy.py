@@ -1,0 +1,509 @@
+"""Group F rules (policy-code, DC.Policy): each rule on pages that must and must not trigger it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from taxonomy.annexes import annex1_item, annex2_item
+from tests.pages import TAG_LINE, page, with_tags
+from validators.engine import check_page
+from validators.models import Finding, PageResult, ValidationOptions
+from validators.rules.policy import classify_policy_text, title_score
+
+C2_TITLE = "acquiring and renewing a driving licence"
+J1_TITLE = (
+    "registering, changing the legal form of or closing a business (registration procedures and legal forms "
+    "for carrying out business)"
+)
+W1_LEGACY = (
+    "General registration of business activity, excluding procedures concerning the constitution of companies "
+    "or firms within the meaning of the second paragraph of Article 54 TFEU"
+)
+
+
+def title(code: str) -> str:
+    item = annex1_item(code) or annex2_item(code)
+    assert item is not None, code
+    # The shipped X1 title has a no-break space ("Article\xa054", as in EUR-Lex); value-whitespace would
+    # flag it, which is not what these tests are about.
+    return item.title.replace("\xa0", " ")
+
+
+def check(tags: Any, lang: str | None = "en", **options: Any) -> PageResult:
+    return check_page(page(tags, lang=lang), options=ValidationOptions(**options))
+
+
+def subject(
+    codes: str, titles: str | None = None, service: str | None = "information", **changes: str | None
+) -> list[tuple[str, str | None]]:
+    """A page that is valid apart from its policy-code / DC.Policy / DC.Service."""
+    return with_tags(policy_code=codes, DC_Policy=titles, DC_Service=service, **changes)
+
+
+def rule_ids(result: PageResult) -> set[str]:
+    return {finding.rule for finding in result.findings}
+
+
+def only(result: PageResult, rule_id: str) -> Finding:
+    found = [finding for finding in result.findings if finding.rule == rule_id]
+    assert len(found) == 1, [f"{f.rule}: {f.message}" for f in result.findings]
+    return found[0]
+
+
+POLICY_LINE = TAG_LINE + 3  # sdg-tag, DC.ISO3166, DC.Service, then policy-code
+
+
+# --- policy-code-missing -----------------------------------------------------------------------------------
+
+
+def test_absent_policy_code_is_missing() -> None:
+    result = check(with_tags(policy_code=None, DC_Policy=None))
+    assert rule_ids(result) == {"policy-code-missing"}
+    finding = only(result, "policy-code-missing")
+    assert finding.tag == "policy-code"
+    assert finding.severity == "error"
+    assert "missing" in finding.message
+
+
+@pytest.mark.parametrize("content", ["", "  ", ";"])
+def test_empty_policy_code_is_missing_and_says_empty(content: str) -> None:
+    result = check(with_tags(policy_code=content, DC_Policy=None))
+    finding = only(result, "policy-code-missing")
+    assert "empty" in finding.message
+    assert finding.line == POLICY_LINE
+    assert "policy-code-unknown" not in rule_ids(result)
+
+
+def test_present_policy_code_is_not_missing() -> None:
+    assert check(with_tags()).findings == []
+
+
+# --- classification order ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "code", "form"),
+    [
+        ("C2", "annex1", "C2", "exact"),
+        ("X1", "annex2", "X1", "exact"),
+        ("q1", "annex1", "Q1", "case"),
+        ("A01", "annex1", "A1", "zero-padded"),
+        ("a01", "annex1", "A1", "zero-padded"),
+        ("J010", "annex1", "J10", "zero-padded"),
+        ("I", "area-only", "I", "exact"),
+        ("x", "area-only", "X", "case"),
+        ("J12", "unknown-code", None, "exact"),
+        ("R2", "unknown-code", None, "exact"),
+        ("Y1", "unknown-code", None, "exact"),
+        ("Y", "unknown-code", None, "exact"),
+        ("12345", "unknown-code", None, "exact"),
+        ("A00", "unknown-code", None, "exact"),
+        ("CITIZENS", "registry-key", None, "exact"),
+        ("businesses", "registry-key", None, "exact"),
+        ("Points of single contact", "free-text", None, "exact"),
+        ("PSC", "free-text", None, "exact"),
+    ],
+)
+def test_policy_items_are_classified_in_spec_order(text: str, kind: str, code: str | None, form: str) -> None:
+    assert classify_policy_text(text, 0.85)[:3] == (kind, code, form)
+
+
+# --- policy-code-unknown -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["J12", "R2", "Y1", "12345", "CITIZENS", "BUSINESSES"])
+def test_unknown_codes_and_registry_keys(code: str) -> None:
+    result = check(subject(f"C2;{code}", f"{C2_TITLE};anything"))
+    assert rule_ids(result) == {"policy-code-unknown"}
+    finding = only(result, "policy-code-unknown")
+    assert (finding.tag, finding.item, finding.value) == ("policy-code", 1, code)
+    assert finding.code_list == "annex1:2018"
+    assert finding.line == POLICY_LINE
+
+
+def test_cms_plugin_test_data_12345_is_unknown() -> None:
+    """SPEC §6.2 seen: `12345` (CMS plugin test data)."""
+    result = check(subject("12345"))
+    assert rule_ids(result) == {"policy-code-unknown"}
+    assert only(result, "policy-code-unknown").value == "12345"
+
+
+def test_free_text_on_information_page_matching_no_service_is_unknown() -> None:
+    result = check(subject("driving licences"))
+    assert rule_ids(result) == {"policy-code-unknown"}
+    finding = only(result, "policy-code-unknown")
+    assert (finding.item, finding.value) == (0, "driving licences")
+    assert "assistance" in finding.hint
+
+
+def test_free_text_on_assistance_page_is_not_unknown() -> None:
+    result = check(subject("Regional business helpdesk", service="assistance"))
+    assert rule_ids(result) == {"assistance-title-unknown"}
+
+
+# --- policy-code-area-only ---------------------------------------------------------------------------------
+
+
+def test_bare_area_letter_with_one_item_expects_that_item() -> None:
+    """SPEC §6.2 seen: `I` on 516 lansstyrelsen.se pages."""
+    result = check(subject("I"))
+    assert rule_ids(result) == {"policy-code-area-only"}
+    finding = only(result, "policy-code-area-only")
+    assert (finding.item, finding.value, finding.normalized, finding.expected) == (0, "I", "I", "I1")
+    assert finding.code_list == "annex1:2018"
+
+
+def test_bare_area_letter_with_many_items_lists_them() -> None:
+    """SPEC §6.2 seen: `I`, `J` in registry data."""
+    finding = only(check(subject("J")), "policy-code-area-only")
+    assert finding.expected is None
+    assert "J1-J11" in finding.hint
+
+
+def test_bare_life_event_letter_is_area_only() -> None:
+    finding = only(check(subject("x", service="procedure")), "policy-code-area-only")
+    assert (finding.normalized, finding.code_list) == ("X", "annex2:2018")
+    assert "X1-X6" in finding.hint
+
+
+def test_item_code_is_not_area_only() -> None:
+    assert "policy-code-area-only" not in rule_ids(check(subject("I1", title("I1"))))
+
+
+# --- policy-code-separator ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "separator"),
+    [
+        ("N1:W1", ":"),
+        ("M2:W1", ":"),
+        ("N1,W1", ","),
+        ("N1, W1", ","),
+        ("N1/W1", "/"),
+        ("N1|W1", "|"),
+        ("N1 W1", " "),
+    ],
+)
+def test_codes_joined_by_a_wrong_separator(written: str, separator: str) -> None:
+    """SPEC §6.2 seen: `N1:W1`, `M2:W1` (lansstyrelsen.se)."""
+    first = written[:2]
+    result = check(subject(written, f"{title(first)};{title('W1')}", service="information;procedure"))
+    assert rule_ids(result) == {"policy-code-separator"}
+    finding = only(result, "policy-code-separator")
+    assert (finding.tag, finding.value, finding.expected) == ("policy-code", written, f"{first};W1")
+    assert f"'{separator}'" in finding.message
+
+
+def test_parts_of_a_wrongly_separated_value_are_still_checked() -> None:
+    result = check(subject("N1:w1;C2", service="information;procedure"))
+    assert rule_ids(result) == {"policy-code-separator", "policy-code-case", "policy-name-missing"}
+    assert only(result, "policy-code-separator").expected == "N1;w1;C2"
+    case = only(result, "policy-code-case")
+    assert (case.item, case.value, case.expected) == (1, "w1", "W1")
+
+
+def test_semicolon_separated_codes_have_no_separator_finding() -> None:
+    result = check(subject("N1;W1", f"{title('N1')};{title('W1')}", service="information;procedure"))
+    assert result.findings == []
+
+
+# --- policy-code-case --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["q1", "b8", "k3", "m2", "h6"])
+def test_lower_case_codes(code: str) -> None:
+    """SPEC §6.2 seen: `q1`, `b8`, `k3`, `m2`, `h6` (av.se)."""
+    result = check(subject(code, title(code.upper())))
+    assert rule_ids(result) == {"policy-code-case"}
+    finding = only(result, "policy-code-case")
+    assert (finding.item, finding.value, finding.normalized, finding.expected) == (
+        0,
+        code,
+        code.upper(),
+        code.upper(),
+    )
+    assert finding.code_list == "annex1:2018"
+
+
+def test_upper_case_code_is_not_a_case_finding() -> None:
+    assert check(subject("Q1", title("Q1"))).findings == []
+
+
+# --- policy-code-zero-padded -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "code"), [("A01", "A1"), ("C02", "C2"), ("J010", "J10"), ("X01", "X1")])
+def test_zero_padded_codes(written: str, code: str) -> None:
+    service = "procedure;information" if code.startswith("X") else "information"
+    codes = f"J1;{written}" if code.startswith("X") else written
+    titles = f"{J1_TITLE};{title(code)}" if code.startswith("X") else title(code)
+    result = check(subject(codes, titles, service=service))
+    assert rule_ids(result) == {"policy-code-zero-padded"}
+    finding = only(result, "policy-code-zero-padded")
+    assert (finding.value, finding.normalized, finding.expected) == (written, code, code)
+
+
+def test_zero_padding_accepted_by_configuration() -> None:
+    assert check(subject("A01", title("A1")), accept_zero_padded=True).findings == []
+
+
+def test_lower_case_padded_code_is_one_finding() -> None:
+    result = check(subject("a01", title("A1")))
+    assert rule_ids(result) == {"policy-code-zero-padded"}
+    finding = only(result, "policy-code-zero-padded")
+    assert finding.expected == "A1"
+    assert "lower case" in finding.message
+
+
+def test_lower_case_padded_code_with_padding_accepted_is_a_case_finding() -> None:
+    result = check(subject("a01", title("A1")), accept_zero_padded=True)
+    assert rule_ids(result) == {"policy-code-case"}
+    assert only(result, "policy-code-case").expected == "A01"
+
+
+# --- policy-code-annex2-without-procedure ------------------------------------------------------------------
+
+
+def test_annex2_code_on_information_page() -> None:
+    result = check(subject("J1;X1", f"{J1_TITLE};{title('X1')}"))
+    assert rule_ids(result) == {"policy-code-annex2-without-procedure"}
+    finding = only(result, "policy-code-annex2-without-procedure")
+    assert (finding.tag, finding.item, finding.code_list) == ("policy-code", 1, "annex2:2018")
+    assert "X1" in finding.message
+    assert "information;procedure" in finding.hint
+
+
+def test_annex2_code_on_procedure_page_is_fine() -> None:
+    assert check(subject("J1;X1", f"{J1_TITLE};{title('X1')}", service="procedure")).findings == []
+
+
+def test_annex2_code_without_declared_type_is_reported_as_missing_type_only() -> None:
+    result = check(subject("J1;X1", f"{J1_TITLE};{title('X1')}", service=None))
+    assert rule_ids(result) == {"service-type-missing"}
+    assert result.page_types == ["information", "procedure"]
+
+
+# --- procedure-annex1-code-missing -------------------------------------------------------------------------
+
+
+def test_procedure_page_with_only_annex2_codes() -> None:
+    """SPEC §6.2 seen: registry entries with only `X1`."""
+    result = check(subject("X1", title("X1"), service="procedure"))
+    assert rule_ids(result) == {"procedure-annex1-code-missing"}
+    finding = only(result, "procedure-annex1-code-missing")
+    assert (finding.tag, finding.code_list) == ("policy-code", "annex1:2018")
+    assert "X1" in finding.message
+
+
+def test_procedure_page_with_annex1_code_is_fine() -> None:
+    assert check(subject("J1;X1", f"{J1_TITLE};{title('X1')}", service="procedure")).findings == []
+
+
+def test_inferred_procedure_page_marks_the_finding_type_inferred() -> None:
+    result = check(subject("X1", title("X1"), service=None))
+    assert rule_ids(result) == {"service-type-missing", "procedure-annex1-code-missing"}
+    assert result.page_types_inferred is True
+    assert only(result, "procedure-annex1-code-missing").type_inferred is True
+
+
+# --- policy-name-missing -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("service", ["information", "procedure", "information;assistance"])
+def test_information_or_procedure_page_without_dc_policy(service: str) -> None:
+    codes = "J1" if service != "information;assistance" else "J1;SOLVIT"
+    result = check(subject(codes, None, service=service))
+    assert rule_ids(result) == {"policy-name-missing"}
+    finding = only(result, "policy-name-missing")
+    assert (finding.tag, finding.severity) == ("DC.Policy", "info")
+    assert finding.expected == (J1_TITLE if service != "information;assistance" else None)
+
+
+def test_assistance_page_without_dc_policy_is_fine() -> None:
+    assert check(subject("SOLVIT", None, service="assistance")).findings == []
+
+
+def test_empty_dc_policy_is_not_policy_name_missing() -> None:
+    assert "policy-name-missing" not in rule_ids(check(subject("C2", "")))
+
+
+# --- policy-count-mismatch ---------------------------------------------------------------------------------
+
+
+def test_fewer_titles_than_codes() -> None:
+    result = check(subject("C2;C4", C2_TITLE))
+    assert rule_ids(result) == {"policy-count-mismatch"}
+    finding = only(result, "policy-count-mismatch")
+    assert (finding.tag, finding.normalized, finding.expected) == ("DC.Policy", "1", "2")
+    assert finding.line == TAG_LINE + 4
+
+
+def test_one_title_per_code_is_fine() -> None:
+    assert check(subject("C2;C4", f"{C2_TITLE};{title('C4')}")).findings == []
+
+
+# --- policy-title-mismatch ---------------------------------------------------------------------------------
+
+
+def test_free_text_description_instead_of_title() -> None:
+    """SPEC §6.2 seen: free-text descriptions (jordbruksverket.se)."""
+    result = check(subject("O2;M2", f"{title('O2')};Rules for selling vegetables and fruit at markets"))
+    assert rule_ids(result) == {"policy-title-mismatch"}
+    finding = only(result, "policy-title-mismatch")
+    assert (finding.tag, finding.item, finding.value) == (
+        "DC.Policy",
+        1,
+        "Rules for selling vegetables and fruit at markets",
+    )
+    assert finding.expected == title("M2")
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Acquiring And Renewing A Driving Licence",  # case differences are not reported
+        "acquiring and renewing a driving license",  # spelling variant above the threshold
+        "  acquiring  and renewing a driving licence",
+    ],
+)
+def test_close_titles_match(written: str) -> None:
+    assert "policy-title-mismatch" not in rule_ids(check(subject("C2", written)))
+
+
+def test_title_without_its_bracketed_qualifier_matches() -> None:
+    shortened = "registering, changing the legal form of or closing a business"
+    assert title_score(shortened, J1_TITLE) == 1.0
+    assert check(subject("J1", shortened)).findings == []
+
+
+def test_threshold_option_is_honoured() -> None:
+    result = check(subject("C2", "acquiring and renewing a driving license"), title_match_threshold=0.99)
+    assert rule_ids(result) == {"policy-title-mismatch"}
+
+
+def test_titles_not_checked_on_pages_in_other_languages() -> None:
+    result = check(subject("C2", "permis de conduire"), lang="fr")
+    assert result.findings == []
+
+
+# --- policy-title-order ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_titles_in_another_order(lang: str) -> None:
+    result = check(subject("C2;J1", f"{J1_TITLE};{C2_TITLE}"), lang=lang)
+    assert rule_ids(result) == {"policy-title-order"}
+    finding = only(result, "policy-title-order")
+    assert (finding.tag, finding.severity) == ("DC.Policy", "info")
+    assert finding.expected == f"{C2_TITLE};{J1_TITLE}"
+
+
+def test_titles_in_code_order_are_fine() -> None:
+    assert check(subject("C2;J1", f"{C2_TITLE};{J1_TITLE}")).findings == []
+
+
+# --- policy-legacy-annex2-meaning --------------------------------------------------------------------------
+
+
+GUIDANCE_EXAMPLE_2 = [
+    ("sdg-tag", "sdg"),
+    ("DC.ISO3166", "BE"),
+    ("DC.Location", "BE1"),
+    ("DC.Service", "information;procedure"),
+    ("policy-code", "J1;W1"),
+    # As printed in the guidance: the value begins with a space.
+    ("DC.Policy", f" {J1_TITLE};{W1_LEGACY}"),
+]
+EXAMPLE_HEAD = '<link rel="canonical" href="https://www.example.be/permis-de-conduire">'
+
+
+def test_guidance_example_2_gets_exactly_whitespace_and_legacy_meaning() -> None:
+    """SPEC §3.5 example 2 (language as in example 1: fr) gets exactly two findings."""
+    result = check_page(page(GUIDANCE_EXAMPLE_2, lang="fr", head_extra=EXAMPLE_HEAD))
+    assert sorted(f.rule for f in result.findings) == ["policy-legacy-annex2-meaning", "value-whitespace"]
+    finding = only(result, "policy-legacy-annex2-meaning")
+    assert (finding.tag, finding.item, finding.value) == ("policy-code", 1, "W1")
+    assert finding.expected == "J1"
+    assert finding.code_list == "annex2:2018"
+    assert "J1" in finding.hint and "X1" in finding.hint
+
+
+def test_guidance_example_2_titles_score() -> None:
+    """The guidance's J1 title is the shipped one; W1's item is its legacy title, not a mismatch."""
+    assert title_score(J1_TITLE, annex1_item("J1").title) == 1.0  # type: ignore[union-attr]
+    assert title_score(W1_LEGACY, annex2_item("W1").legacy_title or "") == 1.0  # type: ignore[union-attr]
+    assert title_score(W1_LEGACY, title("W1")) < 0.85
+
+
+def test_guidance_example_2_on_an_english_page_has_no_title_mismatch() -> None:
+    tags = [(name, content.strip()) for name, content in GUIDANCE_EXAMPLE_2]
+    result = check(tags, lang="en")
+    assert rule_ids(result) == {"policy-legacy-annex2-meaning"}
+
+
+@pytest.mark.parametrize(
+    ("codes", "titles", "index", "expected"),
+    [
+        ("D1;U1", f"{title('D1')};Registering a change of address", 1, "D1;V1"),
+        ("A1;U2", f"{title('A1')};Requesting/renewing ID card or passport", 1, "A1"),
+        ("J1;W1", f"{J1_TITLE};{W1_LEGACY}", 1, "J1"),
+        ("K2;X2", f"{title('K2')};Payment of social contributions for employees", 1, "K2;X6"),
+    ],
+)
+def test_legacy_meanings_seen_on_skatteverket(codes: str, titles: str, index: int, expected: str) -> None:
+    """SPEC §6.2 seen: skatteverket.se `U1`, `U2`, `W1`, `X2`."""
+    result = check(subject(codes, titles, service="information;procedure"))
+    assert rule_ids(result) == {"policy-legacy-annex2-meaning"}
+    finding = only(result, "policy-legacy-annex2-meaning")
+    assert (finding.item, finding.expected) == (index, expected)
+
+
+def test_legacy_meaning_alone_suggests_the_annex1_fallback() -> None:
+    finding = only(
+        check(subject("U2", "Requesting/renewing ID card or passport", service="procedure")),
+        "policy-legacy-annex2-meaning",
+    )
+    assert finding.expected == "A1"
+
+
+def test_legacy_code_on_information_page_is_not_also_annex2_without_procedure() -> None:
+    result = check(subject("J1;W1", f"{J1_TITLE};{W1_LEGACY}"))
+    assert rule_ids(result) == {"policy-legacy-annex2-meaning"}
+
+
+def test_legacy_meaning_found_when_counts_differ() -> None:
+    result = check(subject("J1;W1", W1_LEGACY, service="information;procedure"))
+    assert rule_ids(result) == {"policy-count-mismatch", "policy-legacy-annex2-meaning"}
+
+
+def test_legacy_tolerant_scheme_reports_nothing() -> None:
+    result = check(
+        subject("J1;W1", f"{J1_TITLE};{W1_LEGACY}", service="information;procedure"),
+        annex2_scheme="legacy-tolerant",
+    )
+    assert result.findings == []
+
+
+def test_final_meaning_of_w1_is_fine() -> None:
+    result = check(subject("B9;W1", f"{title('B9')};{title('W1')}", service="information;procedure"))
+    assert result.findings == []
+
+
+# --- duplicates --------------------------------------------------------------------------------------------
+
+
+def test_duplicate_policy_code_element_is_validated_too() -> None:
+    tags = [*with_tags(policy_code="Q1", DC_Policy=title("Q1")), ("policy-code", "q1")]
+    result = check(tags)
+    assert rule_ids(result) == {"tag-duplicate", "policy-code-case"}
+    finding = only(result, "policy-code-case")
+    assert (finding.value, finding.line) == ("q1", TAG_LINE + 5)
+
+
+def test_identical_duplicate_is_not_reported_twice() -> None:
+    tags = [*with_tags(policy_code="q1", DC_Policy=title("Q1")), ("policy-code", "q1")]
+    result = check(tags)
+    assert [f.rule for f in result.findings].count("policy-code-case") == 1
