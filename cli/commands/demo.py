@@ -3,19 +3,48 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_OUT_DIR = "demo-output"
+DEFAULT_DB = "sqlite:///sdg-tags.db"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "demo",
         help="serve the bundled demo gateway on 127.0.0.1, crawl it into sdg-tags.db and summarise",
-        description="Serve the bundled demo gateway site on loopback, crawl it from the bundled registry into "
-        "a SQLite repository and print a summary per provider.",
+        description="Serve the bundled demo gateway (three fictional authorities on 127.0.0.1, 127.0.0.2 and "
+        "127.0.0.3), crawl it from the bundled registry into a repository and print, per provider, the pages "
+        "and one column per verdict. No network needed.",
+    )
+    parser.add_argument(
+        "--out",
+        default=DEFAULT_OUT_DIR,
+        metavar="DIR",
+        help=f"folder for the registry used, logs and summary (default ./{DEFAULT_OUT_DIR})",
+    )
+    parser.add_argument(
+        "--db", default=DEFAULT_DB, metavar="URL", help=f"repository database (default {DEFAULT_DB})"
+    )
+    parser.add_argument(
+        "--keep-serving",
+        action="store_true",
+        help="keep the demo sites running after the summary until Ctrl-C (to browse or crawl them again)",
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("sdg-tags demo: demo not available yet. It will serve the bundled demo gateway on 127.0.0.1,")
-    print("crawl it from the bundled registry into sdg-tags.db and print a compliance summary per provider.")
+    from cli.main import CommandLineError
+    from demo.run import DemoError, DemoOptions, run_demo
+
+    out_dir = Path(args.out)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CommandLineError(f"--out {args.out} is a file; give a folder (it is created if missing)")
+    try:
+        run_demo(DemoOptions(out_dir=out_dir, db_url=args.db, keep_serving=args.keep_serving))
+    except DemoError as exc:
+        print(f"sdg-tags demo: error: {exc}", file=sys.stderr)
+        return 1
     return 0
