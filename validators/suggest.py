@@ -1,0 +1,481 @@
+"""`check --suggest`: the corrected SDG tag block an editor can paste in place of the page's tags.
+
+Only unambiguous repairs are made: exact tag names with `name=`, upper-case country and location codes, `EL` for
+`GR`, `;` separators, no stray whitespace or quotes, unpadded policy codes, lower-case service keywords,
+`sdg-tag` added, `DC.Policy` titles generated from the codes, one element per tag. Whatever needs a person's
+decision (a value that is not a country, an unknown code, a missing service type) is left as an HTML comment
+naming the tag and what to decide. Promise, tested: a block without comments, pasted in place of the page's SDG
+tags, validates without errors (as long as `<html lang>`, which the block cannot set, is valid; when it is not,
+the block says so in a comment).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from taxonomy import annexes, countries, languages, lau, nuts
+from validators.models import ExtractedPage, PageResult, TagOccurrence
+from validators.rules.table import RuleContext, ValueItem, split_items
+
+_CODE_SHAPE = re.compile(r"^([A-Za-z])0*(\d{1,3})$")
+_AREA_ONLY = re.compile(r"^[A-Xa-x]$")
+_WHITESPACE = re.compile(r"\s+")
+_QUOTE_DEBRIS = "\"'“”″‘’„‟«»`"
+_LANGUAGE_SEPARATORS = re.compile(r"[-_]")
+# Group keys of the Commission's registry export that people copy into policy-code (SPEC §5.2).
+REGISTRY_KEYS = frozenset({"CITIZENS", "BUSINESSES"})
+
+# Service keywords people write instead of the three the guidance names: abbreviations, plurals and the words
+# in EU languages. Each maps to exactly one keyword, so replacing it is not a guess.
+SERVICE_VARIANTS: dict[str, str] = {
+    "info": "information",
+    "informations": "information",
+    "informational": "information",
+    "informationen": "information",
+    "informatie": "information",
+    "información": "information",
+    "informazione": "information",
+    "informazioni": "information",
+    "informação": "information",
+    "informacja": "information",
+    "informasjon": "information",
+    "procedures": "procedure",
+    "procédure": "procedure",
+    "verfahren": "procedure",
+    "förfarande": "procedure",
+    "procedimiento": "procedure",
+    "procedura": "procedure",
+    "procedimento": "procedure",
+    "assistances": "assistance",
+    "assistence": "assistance",
+    "asistencia": "assistance",
+    "assistenza": "assistance",
+    "assistência": "assistance",
+}
+
+
+@dataclass
+class _Suggestion:
+    """The repaired items of one tag and what is left for a person to decide."""
+
+    canonical: str
+    items: list[str] = field(default_factory=list)
+    decisions: list[str] = field(default_factory=list)
+
+    def add(self, item: str) -> None:
+        if item not in self.items:  # a repeated item is dropped (value-duplicate-item)
+            self.items.append(item)
+
+
+def _comment_text(text: str) -> str:
+    # "--" may not appear inside an HTML comment; ">" right after "<!--" would end it.
+    return text.replace("--", "- -").replace("\n", " ")
+
+
+def _quoted(text: str) -> str:
+    return "'" + _WHITESPACE.sub(" ", text).strip() + "'"
+
+
+def _clean_text(text: str) -> str:
+    """Free text as it should be written: one space between words, no quote debris at either end."""
+    return _WHITESPACE.sub(" ", text).strip().strip(_QUOTE_DEBRIS).strip()
+
+
+# --- sources: the items a tag has on the page ----------------------------------------------------------------
+
+
+def _items(ctx: RuleContext, canonical: str, suggestion: _Suggestion) -> tuple[list[ValueItem], bool]:
+    """Items of the effective occurrence, else of the first non-empty duplicate; (items, tag present?).
+
+    Duplicates with other values are a decision: which one is right cannot be known.
+    """
+    occurrences = ctx.occurrences(canonical)
+    if not occurrences:
+        return [], False
+    values: list[tuple[TagOccurrence, list[ValueItem]]] = [
+        (occurrence, split_items(occurrence.raw, canonical)) for occurrence in occurrences
+    ]
+    filled = [(occurrence, items) for occurrence, items in values if items]
+    if not filled:
+        return [], True
+    chosen = filled[0][1]
+    distinct = {tuple(item.text.casefold() for item in items) for _, items in filled}
+    if len(distinct) > 1:
+        written = ", ".join(_quoted(occurrence.raw or "") for occurrence, _ in filled)
+        suggestion.decisions.append(
+            f"the page has {len(filled)} elements with different values ({written}); the first is used "
+            "here: keep the one that is right"
+        )
+    return chosen, True
+
+
+# --- tags -------------------------------------------------------------------------------------------------------
+
+
+def _country_by_name() -> dict[str, str]:
+    return {country.name.casefold(): country.code for country in countries.eea_countries()}
+
+
+def _suggest_country(ctx: RuleContext, location_hint: str | None) -> _Suggestion:
+    suggestion = _Suggestion("DC.ISO3166")
+    items, present = _items(ctx, "DC.ISO3166", suggestion)
+    expected = ctx.options.expected_country
+    for item in items:
+        text = item.text.strip(_QUOTE_DEBRIS)
+        found = countries.classify_country(text)
+        if found.kind in ("eea", "greece-iso") and found.country is not None:
+            suggestion.add(found.country.code)
+        elif found.code == "EU" and ctx.options.allow_country_eu:
+            suggestion.add("EU")
+        elif text.casefold() in _country_by_name():
+            suggestion.add(_country_by_name()[text.casefold()])
+        elif found.kind == "non-eea":
+            suggestion.decisions.append(f"{_quoted(text)} is not an EEA country; set your EEA country code")
+        elif len(text) == 2 and text.isalpha() and languages.iso639_1(text.lower()) is not None:
+            # The wording of the SPEC's own example ('en' from a portal copying its UI language).
+            suggestion.decisions.append(f"{_quoted(text)} is not a country; set your EEA country code")
+        else:
+            suggestion.decisions.append(f"{_quoted(text)} is not a country code; set your EEA country code")
+    if not suggestion.items and not suggestion.decisions:
+        if expected:
+            suggestion.add(expected.upper())
+        else:
+            hint = f" (DC.Location suggests {location_hint})" if location_hint else ""
+            state = "empty" if present else "missing"
+            suggestion.decisions.append(f"{state}; set your EEA country code{hint}")
+    elif suggestion.decisions and expected and not suggestion.items:
+        # The user said which country the page belongs to (`check --country`): that settles it.
+        suggestion.decisions.clear()
+        suggestion.add(expected.upper())
+    return suggestion
+
+
+def _location_country_hint(ctx: RuleContext) -> str | None:
+    """The country part of the first location item that is a known NUTS/SR region (for a comment only)."""
+    for item in split_items(ctx.raw("DC.Location"), "DC.Location"):
+        region = nuts.nuts_region(item.text.upper())
+        if region is not None:
+            return region.country
+    return None
+
+
+def _same_country(a: str, b: str) -> bool:
+    greece = {"EL", "GR"}
+    return a == b or (a in greece and b in greece)
+
+
+def _suggest_location(ctx: RuleContext, page_countries: list[str]) -> _Suggestion | None:
+    suggestion = _Suggestion("DC.Location")
+    items, present = _items(ctx, "DC.Location", suggestion)
+    if not present or not items:
+        return None  # optional tag: absent stays absent, an empty one is removed (tag-empty)
+    country = page_countries[0] if len(page_countries) == 1 else None
+    for item in items:
+        text = item.text.strip(_QUOTE_DEBRIS).upper()
+        gisco = lau.GISCO_FORM.match(text)
+        region = nuts.nuts_region(text)
+        if region is not None:
+            if region.extra_regio:
+                suggestion.decisions.append(
+                    f"{_quoted(item.text)} is an extra-regio code, not a place; use a region"
+                )
+            elif region.level == 0:
+                continue  # a country as location means nationwide content: the tag is omitted
+            elif country is not None and not _same_country(region.country, country):
+                suggestion.decisions.append(
+                    f"{_quoted(item.text)} lies in {region.country}, not in {country}; align DC.Location and "
+                    "DC.ISO3166"
+                )
+            elif any(version in region.versions for version in ctx.options.nuts_versions):
+                suggestion.add(region.code)
+            else:
+                later = nuts.successors(region.code)
+                if len(later) == 1:
+                    suggestion.add(later[0])
+                else:
+                    options = f": choose among {', '.join(later)}" if later else ""
+                    suggestion.decisions.append(f"{_quoted(item.text)} is an outdated NUTS code{options}")
+        elif gisco is not None:
+            lau_country, code = gisco.group(1), gisco.group(2)
+            lau_country = "EL" if lau_country == "GR" else lau_country
+            if country is not None and not _same_country(lau_country, country):
+                suggestion.decisions.append(
+                    f"{_quoted(item.text)} lies in {lau_country}, not in {country}; align DC.Location and "
+                    "DC.ISO3166"
+                )
+            else:
+                # An unknown LAU code is only a warning (LAU lists change every year): kept, case repaired.
+                suggestion.add(f"{lau_country}_{code}")
+        elif country is not None and text.isalnum() and lau.lau_unit(country, text) is not None:
+            suggestion.add(f"{country}_{text}")  # bare LAU code: the prefixed form is preferred
+        else:
+            suggestion.decisions.append(
+                f"{_quoted(item.text)} is not a NUTS or LAU code; use a NUTS 1-3 code or CC_LAUCODE "
+                "(or remove the tag for nationwide content)"
+            )
+    if not suggestion.items and not suggestion.decisions:
+        return None
+    return suggestion
+
+
+def _service_keyword(item: ValueItem) -> str | None:
+    folded = item.text.strip(_QUOTE_DEBRIS).casefold()
+    return folded if folded in annexes.SERVICE_TYPES else SERVICE_VARIANTS.get(folded)
+
+
+def _suggest_service(ctx: RuleContext, code_types: list[str]) -> _Suggestion:
+    suggestion = _Suggestion("DC.Service")
+    items, present = _items(ctx, "DC.Service", suggestion)
+    for item in items:
+        keyword = _service_keyword(item)
+        if keyword is not None:
+            suggestion.add(keyword)
+        else:
+            suggestion.decisions.append(
+                f"{_quoted(item.text)} is not a service type; use information, procedure and/or assistance"
+            )
+    if not suggestion.items and not suggestion.decisions:
+        state = "empty" if present else "missing"
+        hint = f" (policy-code suggests {';'.join(code_types)})" if code_types else ""
+        suggestion.decisions.append(f"{state}; set information, procedure and/or assistance{hint}")
+    return suggestion
+
+
+@dataclass
+class _PolicyItem:
+    text: str  # the repaired item
+    title: str  # what DC.Policy should say for it
+    kind: str  # "annex1" | "annex2" | "service"
+
+
+def _suggest_policy_code(ctx: RuleContext, service_types: list[str]) -> tuple[_Suggestion, list[_PolicyItem]]:
+    suggestion = _Suggestion("policy-code")
+    items, present = _items(ctx, "policy-code", suggestion)
+    resolved: list[_PolicyItem] = []
+    assistance = "assistance" in service_types
+    for item in items:
+        text = _clean_text(item.text)
+        shape = _CODE_SHAPE.match(text)
+        if shape is not None:
+            code = f"{shape.group(1).upper()}{int(shape.group(2))}"
+            annex1, annex2 = annexes.annex1_item(code), annexes.annex2_item(code)
+            if annex1 is not None:
+                resolved.append(_PolicyItem(code, annex1.title, "annex1"))
+            elif annex2 is not None:
+                resolved.append(_PolicyItem(code, annex2.title, "annex2"))
+            else:
+                suggestion.decisions.append(
+                    f"{_quoted(text)} is in neither SDGR Annex I nor Annex II; use an item code"
+                )
+            continue
+        if _AREA_ONLY.match(text):
+            area = text.upper()
+            codes = [entry.code for entry in annexes.annex1_items() if entry.area_code == area]
+            codes += [entry.code for entry in annexes.annex2_items() if entry.life_event_code == area]
+            suggestion.decisions.append(
+                f"{_quoted(text)} is a whole area; choose its item code(s): {', '.join(codes)}"
+            )
+            continue
+        service = annexes.assistance_service(text)
+        if service is not None:
+            resolved.append(_PolicyItem(service.name, service.name, "service"))
+        elif text.upper() in REGISTRY_KEYS:
+            suggestion.decisions.append(
+                f"{_quoted(text)} is a registry group, not a code; use item codes (e.g. A1, J10)"
+            )
+        elif assistance:
+            resolved.append(_PolicyItem(text, text, "service"))  # free text is valid on assistance pages
+        else:
+            suggestion.decisions.append(
+                f"{_quoted(text)} is not an Annex I/II code; use item codes, or add assistance to DC.Service "
+                "if it is the title of an assistance service"
+            )
+    for entry in resolved:
+        if entry.text not in suggestion.items:
+            suggestion.items.append(entry.text)
+    resolved = list({entry.text: entry for entry in resolved}.values())
+    if assistance and not any(entry.kind == "service" for entry in resolved):
+        suggestion.decisions.append("an assistance page needs the full title of its service here")
+    if not resolved and not suggestion.decisions:
+        state = "empty" if present else "missing"
+        suggestion.decisions.append(
+            f"{state}; add Annex I item code(s) (e.g. C2) or the assistance service's title"
+        )
+    return suggestion, resolved
+
+
+def _same_title(a: str, b: str) -> bool:
+    shorter, longer = sorted((a, b), key=len)
+    return a == b or (len(shorter) >= 20 and longer.startswith(shorter))
+
+
+def _legacy_meanings(ctx: RuleContext, resolved: list[_PolicyItem]) -> dict[str, tuple[str, str]]:
+    """Annex II codes titled with their draft-era meaning in DC.Policy: code -> (title as written, note).
+
+    A title generated from the final Annex II would silently change what the page says, so it is kept and the
+    choice of code is left to a person.
+    """
+    written = [_clean_text(item.text) for item in split_items(ctx.raw("DC.Policy"), "DC.Policy")]
+    found: dict[str, tuple[str, str]] = {}
+    for entry in resolved:
+        item = annexes.annex2_item(entry.text) if entry.kind == "annex2" else None
+        if item is None or not item.legacy_title:
+            continue
+        meant = annexes.normalize_title(item.legacy_title)
+        # Matched anywhere in DC.Policy: its item count often differs from policy-code's.
+        for title in written:
+            if _same_title(annexes.normalize_title(title), meant):
+                found[entry.text] = (
+                    title,
+                    f"{entry.text} is titled with its legacy meaning {_quoted(title)}; in the final Annex II "
+                    f"{entry.text} is {_quoted(item.title)}: choose the code that fits the page",
+                )
+                break
+    return found
+
+
+def _suggest_policy_titles(
+    ctx: RuleContext,
+    result: PageResult,
+    code_decisions: bool,
+    resolved: list[_PolicyItem],
+    types: list[str],
+    legacy: dict[str, tuple[str, str]],
+) -> _Suggestion | None:
+    suggestion = _Suggestion("DC.Policy")
+    written = split_items(ctx.raw("DC.Policy"), "DC.Policy")
+    had_tag = bool(ctx.occurrences("DC.Policy"))
+    if not (had_tag or "information" in types or "procedure" in types):
+        return None  # recommended for information and procedure pages only
+    if code_decisions:
+        suggestion.decisions.append(
+            "one title per policy-code item, in the same order, once the codes are decided"
+        )
+        return suggestion
+    language = result.language
+    if written and language not in (None, "en") and len(written) == len(resolved):
+        # Titles in the page's language are fine; only English titles ship, so they are kept as written.
+        suggestion.items = [_clean_text(item.text) for item in written]
+        return suggestion
+    # Official titles may hold no-break spaces ("Article\u00a054"), which value-whitespace reports in a value.
+    suggestion.items = [
+        legacy[entry.text][0] if entry.text in legacy else _clean_text(entry.title) for entry in resolved
+    ]
+    if written and language not in (None, "en"):
+        suggestion.decisions.append(
+            f"the page has {len(written)} title(s) for {len(resolved)} code(s); the English titles are shown, "
+            "translate them if the page uses its own language"
+        )
+    return suggestion
+
+
+def _language_code(text: str) -> str | None:
+    """An ISO 639-1 code for what people write as a language: `EN`, `en-GB`, `en_GB`, `eng`, `English`, `iw`."""
+    cleaned = text.strip().strip(_QUOTE_DEBRIS)
+    primary = _LANGUAGE_SEPARATORS.split(cleaned, maxsplit=1)[0].lower()
+    if len(primary) == 2:
+        primary = languages.DEPRECATED_639_1.get(primary, primary)
+        return primary if languages.iso639_1(primary) is not None else None
+    if len(primary) == 3:
+        return languages.from_iso639_2(primary)
+    return languages.language_code_for_name(cleaned)
+
+
+def _html_lang_state(page: ExtractedPage) -> tuple[str | None, str | None]:
+    """(primary language of a valid `<html lang>`, a comment when lang is present but unusable)."""
+    if page.html_lang is None or not page.html_lang.value.strip():
+        return None, None
+    value = page.html_lang.value.strip()
+    tag = languages.parse_bcp47(value)
+    if tag is not None and tag.well_formed and languages.iso639_1(tag.primary) is not None:
+        return tag.primary, None
+    code = _language_code(value)
+    fix = f'write <html lang="{code}">' if code else "set a BCP 47 language tag such as en or en-GB"
+    return None, f'<html lang="{value}"> is not a usable language tag; {fix} (the block cannot set it)'
+
+
+def _suggest_language(ctx: RuleContext) -> _Suggestion | None:
+    suggestion = _Suggestion("DC.Language")
+    html_primary, html_problem = _html_lang_state(ctx.page)
+    if html_problem:
+        suggestion.decisions.append(html_problem)
+    items, present = _items(ctx, "DC.Language", suggestion)
+    codes = list(dict.fromkeys(code for code in (_language_code(item.text) for item in items) if code))
+    unreadable = [item.text for item in items if _language_code(item.text) is None]
+    if html_primary is not None:
+        if not present or not items:
+            return suggestion if suggestion.decisions else None  # lang is set: DC.Language is not needed
+        if codes == [html_primary] and not unreadable:
+            suggestion.add(html_primary)
+        else:
+            written = _quoted(";".join(item.text for item in items))
+            suggestion.decisions.append(
+                f"{written} disagrees with <html lang> ({html_primary}); remove DC.Language or set it to "
+                f"{html_primary} if that is the page's language"
+            )
+        return suggestion
+    if len(codes) == 1 and not unreadable:
+        suggestion.add(codes[0])
+    elif len(codes) > 1:
+        suggestion.decisions.append(
+            f"several languages ({', '.join(codes)}); give the page's one language, preferably as <html lang>"
+        )
+    elif items:
+        written = _quoted(";".join(item.text for item in items))
+        suggestion.decisions.append(f"{written} is not a language; set <html lang> to the page's language")
+    elif not html_problem:
+        suggestion.decisions.append(
+            'the page declares no language; set <html lang="xx"> (or add this tag with the ISO 639-1 code)'
+        )
+    return suggestion
+
+
+# --- the block ---------------------------------------------------------------------------------------------------
+
+
+def _types_from_codes(resolved: list[_PolicyItem]) -> list[str]:
+    kinds = {entry.kind for entry in resolved}
+    types = []
+    if "annex1" in kinds:
+        types.append("information")
+    if "annex2" in kinds:
+        types.append("procedure")
+    if "service" in kinds:
+        types.append("assistance")
+    return types
+
+
+def _render(suggestion: _Suggestion) -> list[str]:
+    lines = []
+    if suggestion.items:
+        content = html.escape(";".join(suggestion.items), quote=True)
+        lines.append(f'<meta name="{suggestion.canonical}" content="{content}">')
+    lines += [f"<!-- {suggestion.canonical}: {_comment_text(text)} -->" for text in suggestion.decisions]
+    return lines
+
+
+def suggest_tag_block(page: ExtractedPage, result: PageResult, ctx: RuleContext) -> str:
+    """The corrected tag block for a page that attempts SDG tagging; open decisions as HTML comments."""
+    country = _suggest_country(ctx, _location_country_hint(ctx))
+    location = _suggest_location(ctx, country.items)
+    # Service types decide how free text in policy-code is read, and codes hint at missing types: resolve the
+    # codes against the written types first, then fill a missing DC.Service hint from the codes.
+    written_types = [
+        keyword
+        for keyword in map(_service_keyword, split_items(ctx.raw("DC.Service"), "DC.Service"))
+        if keyword is not None
+    ]
+    policy, resolved = _suggest_policy_code(ctx, written_types)
+    service = _suggest_service(ctx, _types_from_codes(resolved))
+    undecided_codes = bool(policy.decisions)
+    legacy = _legacy_meanings(ctx, resolved)
+    policy.decisions += [note for _, note in legacy.values()]
+    titles = _suggest_policy_titles(ctx, result, undecided_codes, resolved, service.items, legacy)
+    language = _suggest_language(ctx)
+    lines = [*_render(_Suggestion("sdg-tag", ["sdg"]))]
+    for suggestion in (country, location, service, policy, titles, language):
+        if suggestion is not None:
+            lines += _render(suggestion)
+    return "\n".join(lines)
