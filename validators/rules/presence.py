@@ -49,7 +49,12 @@ def _attempts_tagging(page: ExtractedPage) -> bool:
 
 
 def _quoted(value: str | None) -> str:
-    return "no content attribute" if value is None else repr(value)
+    return "no content attribute" if value is None else repr(_excerpt(value))
+
+
+def _excerpt(value: str, limit: int = 80) -> str:
+    """A long value shortened for a message (the finding's `value` keeps it whole)."""
+    return value if len(value) <= limit else value[: limit - 20] + "…" + value[-12:]
 
 
 # --- presence ----------------------------------------------------------------------------------------------
@@ -313,7 +318,7 @@ def markup_typographic_quotes(ctx: RuleContext) -> Iterator[Finding]:
                     '" and the element ran into the next one'
                 )
             elif _has_quote_debris(raw):
-                problems.append(f"the value {raw!r} is wrapped in quote characters")
+                problems.append(f"the value {_excerpt(raw)!r} is wrapped in quote characters")
             if problems:
                 expected = strip_markup_debris(raw)
         if problems:
@@ -459,7 +464,9 @@ def value_whitespace(ctx: RuleContext) -> Iterator[Finding]:
             for index, piece in enumerate(pieces)
         ):
             problems.append("spaces around ';'")
-        for special in dict.fromkeys(_SPECIAL_WHITESPACE.findall(text.strip())):
+        # Line breaks and tabs at the ends are already "leading/trailing"; look-alike spaces are named anywhere.
+        inner = text.strip(" \r\n\t")
+        for special in dict.fromkeys(_SPECIAL_WHITESPACE.findall(inner)):
             if special in "\r\n":
                 name = "a line break"
             elif special == "\t":
@@ -475,7 +482,7 @@ def value_whitespace(ctx: RuleContext) -> Iterator[Finding]:
         cleaned = _clean_value(text)
         yield ctx.finding(
             "value-whitespace",
-            f"{occ.canonical} value {raw!r} has {', '.join(problems)}",
+            f"{occ.canonical} value {_excerpt(raw)!r} has {', '.join(problems)}",
             occurrence=occ,
             item=first,
             normalized=cleaned,
@@ -510,7 +517,7 @@ def value_empty_item(ctx: RuleContext) -> Iterator[Finding]:
         cleaned = _clean_value(strip_markup_debris(raw))
         yield ctx.finding(
             "value-empty-item",
-            f"{occ.canonical} value {raw!r} has {' and '.join(where)}",
+            f"{occ.canonical} value {_excerpt(raw)!r} has {' and '.join(where)}",
             occurrence=occ,
             normalized=cleaned,
             expected=cleaned,
@@ -545,8 +552,7 @@ def value_duplicate_item(ctx: RuleContext) -> Iterator[Finding]:
         for index, key, first in repeats:
             yield ctx.finding(
                 "value-duplicate-item",
-                f"{occ.canonical} item {index + 1} {items[index].text!r} repeats item {first + 1} "
-                f"{items[first].text!r}",
+                f"{occ.canonical} item {index + 1} {_excerpt(items[index].text)!r} repeats item {first + 1}",
                 occurrence=occ,
                 item=index,
                 normalized=key,
