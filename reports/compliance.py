@@ -320,6 +320,7 @@ def page_table(pages: Sequence[ReportPage]) -> dict[str, Any]:
             {"key": "status", "label": "Fetch status"},
         ],
         "searchKeys": ["url", "title", "tags"],
+        "searchLabel": "Search (URL, title, tags)",
         "detailKey": "details",
         "dicts": {name: dictionary.values for name, dictionary in dicts.items()},
         "rows": rows,

@@ -96,7 +96,7 @@
       label.appendChild(select);
       controls.appendChild(label);
     });
-    var searchLabel = el("label", null, "Search (URL, title, tags)");
+    var searchLabel = el("label", null, this.spec.searchLabel || "Search");
     var search = el("input");
     search.type = "search";
     search.setAttribute("data-search", "1");

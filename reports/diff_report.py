@@ -1,0 +1,183 @@
+"""`sdg-tags diff` outputs: `diff.html` (same style and safety as the report), `diff.csv` and `diff.json`."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reports import charts
+from reports.compliance import (
+    Dictionary,
+    filter_link,
+    glossary,
+    previous_run,
+    resolve_run,
+    rules_for_script,
+    run_summary,
+    tool_version,
+)
+from reports.csv_tables import spreadsheet_safe, write_csv
+from reports.html import render, write_text_atomically
+from reports.pages import load_report_pages
+from reports.registry_diff import DIFF_COLUMNS, NOTE, DiffRow, RegistryDiff, diff_summary
+from repository.queries import page_outcomes
+from repository.records import RegistryEntry
+from repository.store import Repository
+from repository.timestamps import iso_utc, utc_now
+from validators.rules import RULES
+from validators.rules.table import DOCS_URL
+
+SHORT_TEXT = 160
+
+
+@dataclass
+class DiffOutputs:
+    """Where the diff was written and what it found (diff.json as a dict)."""
+
+    out_dir: Path
+    files: dict[str, Path]
+    summary: dict[str, Any]
+    rows: list[DiffRow]
+
+
+def clip(value: str | None) -> str | None:
+    if value is None or len(value) <= SHORT_TEXT:
+        return value
+    return value[: SHORT_TEXT - 1] + "…"
+
+
+def diff_table(rows: Sequence[DiffRow]) -> dict[str, Any]:
+    """The diff table's specification and rows for table.js."""
+    names = ("rule", "severity", "kind", "field", "provider", "country")
+    dicts = {name: Dictionary() for name in names}
+    data = []
+    for row in rows:
+        data.append(
+            [
+                dicts["rule"](row.rule) if row.rule else None,
+                dicts["severity"](row.severity),
+                dicts["kind"](row.kind),
+                row.registry_url,
+                row.page_url,
+                dicts["field"](row.field) if row.field else None,
+                clip(row.registry_value),
+                clip(row.crawled_value),
+                row.message,
+                dicts["provider"](row.provider or "(unknown)"),
+                dicts["country"](row.country or "(unknown)"),
+            ]
+        )
+    return {
+        "id": "diff",
+        "columns": [
+            {"key": "rule", "label": "Rule", "kind": "rule", "dict": "rule"},
+            {"key": "severity", "label": "Severity", "dict": "severity"},
+            {"key": "kind", "label": "Kind", "dict": "kind"},
+            {"key": "registry_url", "label": "Registry entry", "kind": "url"},
+            {"key": "page_url", "label": "Crawled page", "kind": "url"},
+            {"key": "field", "label": "Field", "dict": "field"},
+            {"key": "registry_value", "label": "Registry value", "kind": "mono"},
+            {"key": "crawled_value", "label": "Crawled value", "kind": "mono"},
+            {"key": "message", "label": "What differs"},
+            {"key": "provider", "label": "Provider", "dict": "provider"},
+            {"key": "country", "label": "Country", "dict": "country"},
+        ],
+        "filters": [
+            {"key": "rule", "label": "Rule"},
+            {"key": "severity", "label": "Severity"},
+            {"key": "kind", "label": "Kind"},
+            {"key": "field", "label": "Field"},
+            {"key": "provider", "label": "Provider"},
+            {"key": "country", "label": "Country"},
+        ],
+        "searchKeys": ["registry_url", "page_url", "message", "registry_value", "crawled_value"],
+        "searchLabel": "Search (addresses, values, messages)",
+        "dicts": {name: dictionary.values for name, dictionary in dicts.items()},
+        "rows": data,
+        "pageSize": 50,
+    }
+
+
+def write_diff(
+    repository: Repository,
+    out_dir: Path,
+    *,
+    entries: Sequence[RegistryEntry] | None = None,
+    registry_source: str | None = None,
+    run_id: int | None = None,
+) -> DiffOutputs:
+    """Compare registry entries (default: those stored in the repository) with a run and write the outputs."""
+    run = resolve_run(repository, run_id)
+    if entries is None:
+        entries = repository.registry_entries()
+        registry_source = registry_source or f"entries stored in {repository.display_url}"
+    previous = previous_run(repository, run)
+    outcomes = page_outcomes(repository, previous.id) if previous is not None else {}
+    pages = load_report_pages(repository, run.id)
+    diff = RegistryDiff(entries, pages, previous=outcomes)
+    rows = diff.run()
+    summary = {
+        "diff": {
+            "generated_at": iso_utc(utc_now()),
+            "tool_version": tool_version(),
+            "run": run_summary(run),
+            "previous_run": previous.id if previous is not None else None,
+            "registry": registry_source or "registry file",
+        },
+        "summary": diff_summary(diff),
+        "rows": [row.as_dict() for row in rows],
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        "diff.html": out_dir / "diff.html",
+        "diff.csv": out_dir / "diff.csv",
+        "diff.json": out_dir / "diff.json",
+    }
+    write_csv(
+        files["diff.csv"],
+        DIFF_COLUMNS,
+        ([spreadsheet_safe(getattr(row, column)) for column in DIFF_COLUMNS] for row in rows),
+    )
+    write_text_atomically(files["diff.json"], json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+    counts = Counter(row.rule for row in rows if row.rule)
+    by_rule = [
+        {"rule": rule, "severity": RULES[rule].severity if rule in RULES else "info", "count": counts[rule]}
+        for rule in sorted(counts, key=lambda rule: (-counts[rule], rule))
+    ]
+    chart = charts.bars(
+        "chart-diff-rules",
+        "Differences by rule",
+        [
+            charts.BarRow(
+                row["rule"],
+                row["count"],
+                charts.SEVERITY_COLOURS.get(row["severity"], "#6e7781"),
+                filter_link("diff", rule=row["rule"]),
+            )
+            for row in by_rule
+        ],
+        unit="rows",
+    )
+    group_j = [rule.id for rule in RULES.values() if rule.group == "J"]
+    entries_glossary = glossary(list(dict.fromkeys([*group_j, *counts])))
+    context = {
+        "title": "SDG registry vs crawl",
+        "tool_version": summary["diff"]["tool_version"],
+        "generated_at": summary["diff"]["generated_at"],
+        "run": summary["diff"]["run"],
+        "previous_run": summary["diff"]["previous_run"],
+        "registry_source": summary["diff"]["registry"],
+        "summary": summary["summary"],
+        "by_rule": by_rule,
+        "chart": chart if by_rule else None,
+        "glossary": entries_glossary,
+        "docs_url": DOCS_URL,
+        "note_severity": NOTE,
+    }
+    script_data = {"tables": [diff_table(rows)], "rules": rules_for_script(entries_glossary)}
+    write_text_atomically(files["diff.html"], render("diff.html", context, script_data=script_data))
+    return DiffOutputs(out_dir=out_dir, files=files, summary=summary, rows=rows)
