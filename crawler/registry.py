@@ -175,6 +175,8 @@ def csv_rows(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, dict[
             if header is None:
                 if not any(cell.strip() for cell in cells):
                     continue
+                if cells[0].lstrip().startswith("#"):  # comment lines above the header (sdg-tags export ids)
+                    continue
                 header = [cell.strip() for cell in cells]
                 continue
             if not any(cell.strip() for cell in cells):
