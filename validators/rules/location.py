@@ -58,7 +58,7 @@ class LocationMeaning:
     suggestion: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LocationItem:
     occurrence: TagOccurrence
     item: ValueItem
@@ -167,6 +167,16 @@ def _bare_lau(
     return LocationMeaning("lau-unknown", f"{countries[0]}_{upper}", countries[0])
 
 
+@lru_cache(maxsize=4096)
+def classify_location_value(
+    raw: str | None, countries: tuple[str, ...], lau_forms: tuple[str, ...]
+) -> tuple[tuple[ValueItem, LocationMeaning], ...]:
+    """Split and classify one `DC.Location` value (cached: sites repeat their values on every page)."""
+    return tuple(
+        (item, classify_location(item.text, countries, lau_forms)) for item in split_items(raw, "DC.Location")
+    )
+
+
 def location_items(ctx: RuleContext) -> list[LocationItem]:
     """Every item of every `DC.Location` element (duplicates with a repeated value skipped), classified."""
 
@@ -178,14 +188,11 @@ def location_items(ctx: RuleContext) -> list[LocationItem]:
         forms = ctx.options.lau_forms
         result: list[LocationItem] = []
         seen: set[str | None] = set()
-        for position, occ in enumerate(occurrences):
-            if occ.raw in seen:
-                continue
-            seen.add(occ.raw)
-            items = ctx.items("DC.Location") if position == 0 else split_items(occ.raw, "DC.Location")
-            result.extend(
-                LocationItem(occ, item, classify_location(item.text, countries, forms)) for item in items
-            )
+        for occ in occurrences:
+            if occ.raw not in seen:
+                seen.add(occ.raw)
+                for item, meaning in classify_location_value(occ.raw, countries, forms):
+                    result.append(LocationItem(occ, item, meaning))
         return result
 
     return ctx.memo("location-items", compute)

@@ -39,9 +39,12 @@ ServiceMatchKind = Literal["exact", "abbreviation", "close"]
 ANNEX1_LIST = CODE_LIST_VERSIONS["annex1"]
 ANNEX2_LIST = CODE_LIST_VERSIONS["annex2"]
 ANNEX3_LIST = CODE_LIST_VERSIONS["annex3"]
+# Languages in which official Annex titles are shipped (SPEC §9 open point 3).
+TITLE_LANGUAGES = frozenset({"en"})
 
 # Area letters of Annex I (A-Q) and life-event letters of the Annex II numbering (R-X), SPEC §5.2-§5.3.
 AREA_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWX")
+_LIFE_EVENT_LETTERS = frozenset("RSTUVWX")
 # Registry group keys found in the Commission's export instead of item codes (SPEC §5.2).
 REGISTRY_KEYS = frozenset({"CITIZENS", "BUSINESSES"})
 _ZERO_PADDED = re.compile(r"^([A-Z])0+([1-9]\d*)$")
@@ -208,23 +211,28 @@ def classify_policy_text(
     return "free-text", None, "exact", match_service(text, threshold)
 
 
-def classify_items(items: list[ValueItem], threshold: float) -> list[PolicyItem]:
-    return [PolicyItem(item, *classify_policy_text(item.text, threshold)) for item in items]
-
-
-def policy_items(ctx: RuleContext) -> list[PolicyItem]:
-    """The classified items of the effective `policy-code` (memoised per page)."""
-    return ctx.memo(
-        "policy-items",
-        lambda: classify_items(ctx.items("policy-code"), ctx.options.title_match_threshold),
+@lru_cache(maxsize=4096)
+def classify_value(raw: str | None, threshold: float) -> tuple[PolicyItem, ...]:
+    """Split and classify one `policy-code` value. Cached: crawled sites repeat the same values page after
+    page, so most pages cost one dictionary lookup here."""
+    return tuple(
+        PolicyItem(item, *classify_policy_text(item.text, threshold))
+        for item in split_items(raw, "policy-code")
     )
 
 
-def policy_occurrences(ctx: RuleContext) -> list[tuple[TagOccurrence, list[PolicyItem]]]:
+def policy_items(ctx: RuleContext) -> tuple[PolicyItem, ...]:
+    """The classified items of the effective `policy-code` (memoised per page)."""
+    return ctx.memo(
+        "policy-items", lambda: classify_value(ctx.raw("policy-code"), ctx.options.title_match_threshold)
+    )
+
+
+def policy_occurrences(ctx: RuleContext) -> list[tuple[TagOccurrence, tuple[PolicyItem, ...]]]:
     """Every `policy-code` element with its classified items: the effective one first, then duplicates whose
     value differs from all earlier ones (SPEC §6.1 Duplicates: the others are validated too)."""
 
-    def compute() -> list[tuple[TagOccurrence, list[PolicyItem]]]:
+    def compute() -> list[tuple[TagOccurrence, tuple[PolicyItem, ...]]]:
         occurrences = ctx.occurrences("policy-code")
         if not occurrences:
             return []
@@ -232,10 +240,9 @@ def policy_occurrences(ctx: RuleContext) -> list[tuple[TagOccurrence, list[Polic
         seen = {occurrences[0].raw}
         threshold = ctx.options.title_match_threshold
         for occ in occurrences[1:]:
-            if occ.raw in seen:
-                continue
-            seen.add(occ.raw)
-            result.append((occ, classify_items(split_items(occ.raw, "policy-code"), threshold)))
+            if occ.raw not in seen:
+                seen.add(occ.raw)
+                result.append((occ, classify_value(occ.raw, threshold)))
         return result
 
     return ctx.memo("policy-occurrences", compute)
@@ -265,12 +272,14 @@ def code_title(code: str) -> str | None:
     return procedure.title if procedure is not None else None
 
 
-def _area_codes(letter: str) -> list[str]:
+@cache
+def _area_codes(letter: str) -> tuple[str, ...]:
     if letter in annex1_areas():
-        return [item.code for item in annex1_items() if item.area_code == letter]
-    return [item.code for item in annex2_items() if item.life_event_code == letter]
+        return tuple(item.code for item in annex1_items() if item.area_code == letter)
+    return tuple(item.code for item in annex2_items() if item.life_event_code == letter)
 
 
+@cache
 def _area_name(letter: str) -> str:
     if letter in annex1_areas():
         return f"Annex I area {letter} ({annex1_areas()[letter]})"
@@ -298,6 +307,7 @@ def _title_forms(title: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
+@lru_cache(maxsize=4096)
 def title_score(text: str, title: str) -> float:
     """Similarity 0..1 of a `DC.Policy` item to an official title (case, quotes and whitespace ignored)."""
     normalized = normalize_title(text)
@@ -320,7 +330,6 @@ class TitleAnalysis:
     legacy: tuple[tuple[int, int], ...] = ()  # (policy-code index, DC.Policy index) naming a legacy meaning
     mismatched: tuple[int, ...] = ()  # DC.Policy indexes that name no title of their code
     reordered: tuple[str, ...] | None = None  # DC.Policy items in code order, when only the order is wrong
-    checked: bool = False  # titles compared in the page language (English titles shipped)
 
 
 def _legacy_title(code: str | None) -> str | None:
@@ -335,48 +344,56 @@ def analyse_titles(ctx: RuleContext) -> TitleAnalysis:
     legacy meanings and reordering are found everywhere; a mismatch is only meaningful where titles exist in
     the page language, which for the shipped titles is English.
     """
+    return ctx.memo(
+        "policy-titles",
+        lambda: _analyse_titles(
+            ctx.raw("policy-code"),
+            ctx.raw("DC.Policy"),
+            ctx.options.title_match_threshold,
+            ctx.options.annex2_scheme == "legacy-tolerant",
+        ),
+    )
 
-    def compute() -> TitleAnalysis:
-        titles = ctx.items("DC.Policy")
-        codes = policy_items(ctx)
-        if not titles or not codes:
-            return TitleAnalysis()
-        threshold = ctx.options.title_match_threshold
-        tolerate_legacy = ctx.options.annex2_scheme == "legacy-tolerant"
-        checked = effective_language(ctx) == "en"
-        legacy: list[tuple[int, int]] = []
-        if len(titles) != len(codes):
-            # Positions do not line up (policy-count-mismatch); only a legacy meaning is still recognisable.
-            for code_index, code in enumerate(codes):
-                legacy_title = _legacy_title(code.code) if code.kind == "annex2" else None
-                if legacy_title is None or tolerate_legacy:
-                    continue
-                for title in titles:
-                    if title_matches(title.text, legacy_title, threshold):
-                        legacy.append((code_index, title.index))
-                        break
-            return TitleAnalysis(tuple(legacy), checked=checked)
-        mismatched: list[int] = []
-        for title, code in zip(titles, codes, strict=True):
-            if not code.is_annex_code or code.code is None:
-                continue
-            official = code_title(code.code)
-            if official is not None and title_matches(title.text, official, threshold):
-                continue
-            legacy_title = _legacy_title(code.code)
-            if legacy_title is not None and title_matches(title.text, legacy_title, threshold):
-                if not tolerate_legacy:
-                    legacy.append((code.item.index, title.index))
-                continue
-            mismatched.append(title.index)
-        reordered = _reorder(titles, codes, mismatched, threshold) if mismatched else None
-        return TitleAnalysis(tuple(legacy), tuple(mismatched), reordered, checked)
 
-    return ctx.memo("policy-titles", compute)
+@lru_cache(maxsize=4096)
+def _analyse_titles(
+    policy_code: str | None, dc_policy: str | None, threshold: float, tolerate_legacy: bool
+) -> TitleAnalysis:
+    titles = split_items(dc_policy, "DC.Policy")
+    codes = classify_value(policy_code, threshold)
+    if not titles or not codes:
+        return TitleAnalysis()
+    legacy: list[tuple[int, int]] = []
+    if len(titles) != len(codes):
+        # Positions do not line up (policy-count-mismatch); only a legacy meaning is still recognisable.
+        for code_index, code in enumerate(codes):
+            legacy_title = _legacy_title(code.code) if code.kind == "annex2" else None
+            if legacy_title is None or tolerate_legacy:
+                continue
+            for title in titles:
+                if title_matches(title.text, legacy_title, threshold):
+                    legacy.append((code_index, title.index))
+                    break
+        return TitleAnalysis(tuple(legacy))
+    mismatched: list[int] = []
+    for title, code in zip(titles, codes, strict=True):
+        if not code.is_annex_code or code.code is None:
+            continue
+        official = code_title(code.code)
+        if official is not None and title_matches(title.text, official, threshold):
+            continue
+        legacy_title = _legacy_title(code.code)
+        if legacy_title is not None and title_matches(title.text, legacy_title, threshold):
+            if not tolerate_legacy:
+                legacy.append((code.item.index, title.index))
+            continue
+        mismatched.append(title.index)
+    reordered = _reorder(titles, codes, mismatched, threshold) if mismatched else None
+    return TitleAnalysis(tuple(legacy), tuple(mismatched), reordered)
 
 
 def _reorder(
-    titles: list[ValueItem], codes: list[PolicyItem], mismatched: list[int], threshold: float
+    titles: list[ValueItem], codes: tuple[PolicyItem, ...], mismatched: list[int], threshold: float
 ) -> tuple[str, ...] | None:
     """The `DC.Policy` items rearranged into code order, if every mismatched item names another listed code's
     title and every such code is named once; None otherwise."""
@@ -505,7 +522,7 @@ def policy_code_area_only(ctx: RuleContext) -> Iterator[Finding]:
                 normalized=policy.code,
                 expected=codes[0] if len(codes) == 1 else None,
                 hint=f"Use the item code(s) the page is about: {listed}",
-                code_list=ANNEX1_LIST if policy.code in annex1_areas() else ANNEX2_LIST,
+                code_list=ANNEX2_LIST if policy.code in _LIFE_EVENT_LETTERS else ANNEX1_LIST,
             )
 
 
@@ -614,8 +631,10 @@ def policy_code_zero_padded(ctx: RuleContext) -> Iterator[Finding]:
 def policy_code_annex2_without_procedure(ctx: RuleContext) -> Iterator[Finding]:
     if not types_declared(ctx) or "procedure" in ctx.page_types or assistance_only(ctx):
         return
-    legacy = _legacy_pairs(ctx)
-    annex2 = [p for p in policy_items(ctx) if p.kind == "annex2" and p.item.index not in legacy]
+    annex2 = [p for p in policy_items(ctx) if p.kind == "annex2"]
+    if annex2:
+        legacy = _legacy_pairs(ctx)
+        annex2 = [p for p in annex2 if p.item.index not in legacy]
     if not annex2:
         return
     codes = ", ".join(p.code or p.item.text for p in annex2)
@@ -674,9 +693,9 @@ def policy_name_missing(ctx: RuleContext) -> Iterator[Finding]:
     if not ("information" in ctx.page_types or "procedure" in ctx.page_types):
         return
     items = policy_items(ctx)
-    if not items:
-        return  # policy-code-missing: there is nothing to name yet
     codes = [p.code for p in items if p.is_annex_code and p.code]
+    if not codes:
+        return  # no item code to name yet: policy-code-missing or -unknown says why
     titles = [code_title(code) or "" for code in codes]
     yield ctx.finding(
         "policy-name-missing",
@@ -724,8 +743,10 @@ def policy_count_mismatch(ctx: RuleContext) -> Iterator[Finding]:
 )
 def policy_title_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     analysis = analyse_titles(ctx)
-    if not analysis.checked or not analysis.mismatched or analysis.reordered is not None:
+    if not analysis.mismatched or analysis.reordered is not None:
         return
+    if effective_language(ctx) not in TITLE_LANGUAGES:
+        return  # not checked: no titles shipped in the page language
     titles = ctx.items("DC.Policy")
     codes = policy_items(ctx)
     occ = ctx.effective("DC.Policy")
@@ -807,7 +828,7 @@ def policy_legacy_annex2_meaning(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _legacy_corrected(
-    codes: list[PolicyItem], index: int, replacement: str | None, fallback: str | None
+    codes: tuple[PolicyItem, ...], index: int, replacement: str | None, fallback: str | None
 ) -> str | None:
     """The `policy-code` value with the legacy code replaced (or dropped, adding the Annex I fallback)."""
     written = [p.code if p.is_annex_code and p.code else p.item.text for p in codes]
