@@ -128,7 +128,11 @@ WRONG_SEPARATORS = re.compile(r"\s*[,:/|]\s*|\s+")
 ITEM_SHAPES: dict[str, re.Pattern[str]] = {
     "DC.ISO3166": re.compile(r"^[A-Za-z]{2}$"),
     "DC.Service": re.compile(r"^[A-Za-z]+$"),
-    "DC.Location": re.compile(r"^[A-Za-z]{2}(_?[A-Za-z0-9]+)?$"),
+    # NUTS/SR code in one case (`BE1`, `be1`; not the name `Paris`), `CC_CODE`, or a bare LAU code with a digit:
+    # so `Region Stockholm` stays one (invalid) item instead of two names joined by a space.
+    "DC.Location": re.compile(
+        r"^(?:[A-Z]{2}[A-Z0-9]{0,3}|[a-z]{2}[a-z0-9]{0,3}|[A-Za-z]{2}_[A-Za-z0-9]+|[A-Za-z0-9]*\d[A-Za-z0-9]*)$"
+    ),
     "DC.Language": re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$"),
     "policy-code": re.compile(r"^[A-Za-z]\d{1,3}$"),
 }
