@@ -8,6 +8,7 @@ write further results from the same run (the compliance report, the registry dif
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -26,6 +27,9 @@ PROJECT_ROOT = DEMO_DIR.parent
 REGISTRY_TEMPLATE = DEMO_DIR / "registry.csv"
 DEFAULT_OUT_DIR = Path("demo-output")
 DEFAULT_DB_URL = "sqlite:///sdg-tags.db"
+# One port on all three addresses: each provider has its own address, so the same port never collides, and the
+# URLs stay the same from one demo run to the next (registry entries, conditional requests and trends line up).
+DEFAULT_PORT = 8700
 # The demo crawl takes about 25 s (1 s per host between requests); this only stops a hung crawl.
 CRAWL_TIMEOUT_S = 600
 LOG_TAIL_LINES = 25
@@ -250,6 +254,27 @@ class DemoOptions:
     out_dir: Path = DEFAULT_OUT_DIR
     db_url: str = DEFAULT_DB_URL
     keep_serving: bool = False
+    port: int = DEFAULT_PORT  # 0 = an ephemeral port per host
+
+
+def start_gateway(port: int, access_log: TextIO, out: TextIO) -> DemoGateway:
+    """Serve the three sites on `port` (ephemeral ports when it is 0 or already taken)."""
+    attempts = [port, 0] if port else [0]
+    for attempt in attempts:
+        try:
+            return DemoGateway(ports={p.key: attempt for p in PROVIDERS}, access_log=access_log).start()
+        except OSError as exc:
+            if attempt != 0 and exc.errno == errno.EADDRINUSE:
+                print(
+                    f"Port {port} is in use on a demo address; serving on ephemeral ports instead.", file=out
+                )
+                continue
+            raise DemoError(
+                f"cannot serve the demo sites on 127.0.0.1-127.0.0.3: {exc.strerror or exc}. On Linux every "
+                "127.x.y.z address is loopback; on macOS add them with 'sudo ifconfig lo0 alias 127.0.0.2 up' "
+                "(and .3)"
+            ) from None
+    raise AssertionError("unreachable: the ephemeral attempt either returns or raises")
 
 
 def run_demo(options: DemoOptions, stdout: TextIO | None = None) -> DemoRun:
@@ -262,14 +287,7 @@ def run_demo(options: DemoOptions, stdout: TextIO | None = None) -> DemoRun:
         raise DemoError(f"cannot create the output folder {out_dir}: {exc.strerror or exc}") from None
     access_log_file = out_dir / "access.log"
     with access_log_file.open("w", encoding="utf-8") as access_log:
-        try:
-            gateway = DemoGateway(access_log=access_log).start()
-        except OSError as exc:
-            raise DemoError(
-                f"cannot serve the demo sites on 127.0.0.1-127.0.0.3: {exc.strerror or exc}. On Linux every "
-                "127.x.y.z address is loopback; on macOS add them with 'sudo ifconfig lo0 alias 127.0.0.2 up' "
-                "(and .3)"
-            ) from None
+        gateway = start_gateway(options.port, access_log, out)
         try:
             return serve_and_crawl(gateway, options, out, access_log_file)
         finally:

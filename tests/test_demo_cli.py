@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from cli.main import main
-from demo.run import VERDICT_COLUMNS, log_tail, run_crawl
+from demo.run import VERDICT_COLUMNS, log_tail, run_crawl, start_gateway
 from demo.server import PROVIDERS, SITE_DIR
 from repository.store import Repository
 
@@ -41,6 +43,35 @@ def test_unusable_database_is_reported_in_one_message(
     # The sites were up before the repository was opened; the registry with the real ports is written.
     assert "http://127.0.0.2:" in captured.out
     assert "http://127.0.0.1:" in (tmp_path / "out" / "registry.csv").read_text(encoding="utf-8")
+
+
+def test_port_out_of_range_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--port", "70000"]) == 2
+    assert capsys.readouterr().err == (
+        "sdg-tags demo: error: --port 70000 is not a TCP port (0-65535; 0 = ephemeral)\n"
+    )
+
+
+def test_fixed_port_serves_all_three_hosts_and_falls_back_when_taken() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = io.StringIO()
+    gateway = start_gateway(port, io.StringIO(), out)
+    try:
+        assert sorted(gateway.hosts.values()) == [f"127.0.0.{n}:{port}" for n in (1, 2, 3)]
+        assert out.getvalue() == ""
+        # The port is now taken on all three addresses: a second gateway serves on ephemeral ports and says so.
+        second = start_gateway(port, io.StringIO(), out)
+        try:
+            assert all(not host.endswith(f":{port}") for host in second.hosts.values())
+            assert out.getvalue() == (
+                f"Port {port} is in use on a demo address; serving on ephemeral ports instead.\n"
+            )
+        finally:
+            second.stop()
+    finally:
+        gateway.stop()
 
 
 def test_failing_crawl_process_gives_its_exit_code_and_log(tmp_path: Path) -> None:
