@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.pages import TAG_LINE, page, with_tags
 from validators.engine import check_page
 from validators.models import Finding, PageResult, ValidationOptions
+from validators.rules import RULES
 
 LOCATION_LINE = TAG_LINE + 5  # after the five tags of VALID_TAGS
 
@@ -290,3 +293,22 @@ def test_duplicate_location_element_is_validated_too() -> None:
 
 def test_empty_location_is_only_tag_empty() -> None:
     assert rule_ids(check(located(""))) == {"tag-empty"}
+
+
+# --- any value ---------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    location=st.lists(st.sampled_from([*"BEFRSLZbez0123456789_;:, -/", "GM", "21001"]), max_size=15).map(
+        "".join
+    ),
+    country=st.sampled_from(["BE", "be", "GR", "EL", "BE;FR", "XX", "", "SE"]),
+    forms=st.sampled_from([("prefixed", "bare"), ("prefixed",), ("bare",), ()]),
+)
+def test_any_location_value_gives_findings_not_errors(
+    location: str, country: str, forms: tuple[str, ...]
+) -> None:
+    result = check(located(location, country), lau_forms=forms)
+    assert result.verdict in {"compliant", "compliant-with-warnings", "non-compliant"}
+    assert all(finding.rule in RULES for finding in result.findings)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from taxonomy.annexes import annex1_item, annex2_item
 from tests.pages import TAG_LINE, page, with_tags
 from validators.engine import check_page
 from validators.models import Finding, PageResult, ValidationOptions
+from validators.rules import RULES
 from validators.rules.policy import classify_policy_text, title_score
 
 C2_TITLE = "acquiring and renewing a driving licence"
@@ -507,3 +511,31 @@ def test_identical_duplicate_is_not_reported_twice() -> None:
     tags = [*with_tags(policy_code="q1", DC_Policy=title("Q1")), ("policy-code", "q1")]
     result = check(tags)
     assert [f.rule for f in result.findings].count("policy-code-case") == 1
+
+
+# --- any value ---------------------------------------------------------------------------------------------
+
+# Pieces, not just characters: whole codes and titles turn up as often as debris.
+SUBJECT_TEXT = st.lists(
+    st.sampled_from([*"ABCJQRWXYZabcjqx0123456789 ;:,/|-_()'’\u00a0é", "SOLVIT", "W1", "PSC"]), max_size=20
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    codes=SUBJECT_TEXT,
+    titles=st.one_of(st.none(), SUBJECT_TEXT, st.just(W1_LEGACY)),
+    service=st.sampled_from(
+        [None, "", "information", "procedure", "assistance", "information;assistance", "p"]
+    ),
+    lang=st.sampled_from(["en", "fr", None]),
+)
+def test_any_subject_value_gives_findings_not_errors(
+    codes: str, titles: str | None, service: str | None, lang: str | None
+) -> None:
+    tags = subject(html.escape(codes), None if titles is None else html.escape(titles), service=service)
+    result = check(tags, lang=lang)
+    assert result.verdict in {"compliant", "compliant-with-warnings", "non-compliant"}
+    for finding in result.findings:
+        assert finding.rule in RULES
+        assert finding.item is None or finding.item >= 0
