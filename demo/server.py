@@ -3,7 +3,8 @@
 Each provider gets its own host so that per-host politeness (robots.txt, Crawl-delay, rate limits) is real, as
 on the live gateway. Files come from `demo/site/<key>/` with `demo/site/common/` as fallback (stylesheet);
 `{{be}}`, `{{at}}`, `{{se}}` in text files become the providers' actual `host:port` at serve time, because the
-ports are ephemeral. `demo/site/redirects.json` lists the permanent redirects. Stdlib only.
+port is only known then (8700 by default, ephemeral when taken). `demo/site/redirects.json` lists the permanent
+redirects. Stdlib only.
 """
 
 from __future__ import annotations
