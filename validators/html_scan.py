@@ -15,9 +15,9 @@ from html import unescape
 
 # Elements whose content is raw text: their content holds no tags. `noscript` is raw text in a browser with
 # scripting on (what editors see in developer tools): a tracking pixel `<noscript><img></noscript>` in the head
-# does not end the head there.
+# does not end the head there. `template` content is inert (not part of the document), so it is skipped too.
 RAW_TEXT_ELEMENTS = frozenset(
-    {"script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "textarea", "title"}
+    {"script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "template", "textarea", "title"}
 )
 # Start tags that may appear in <head>; any other start tag (or </head>, <body>) ends the head in HTML5.
 HEAD_ELEMENTS = frozenset(
