@@ -274,8 +274,11 @@ def _other_syntax(text: str) -> list[str]:
             opening = _SCRIPT_OPEN.match(text, script_start)
             attrs = opening.group(1).lower() if opening else ""
             kind = "json-ld" if "ld+json" in attrs else "script"
-        else:
+        elif text.rfind("<", 0, mention.start()) > text.rfind(">", 0, mention.start()):
+            # Inside a tag's markup (itemprop=, property=, data-*): microdata or RDFa.
             kind = "markup attributes (microdata/RDFa)"
+        else:
+            continue  # prose that merely mentions the tag names is not tagging
         if kind not in kinds:
             kinds.append(kind)
     return kinds
