@@ -147,6 +147,13 @@ def test_free_text_on_assistance_page_is_not_unknown() -> None:
     assert rule_ids(result) == {"assistance-title-unknown"}
 
 
+def test_title_written_in_policy_code_expects_its_code() -> None:
+    result = check(subject("Acquiring and renewing a driving licence"))
+    assert rule_ids(result) == {"policy-code-unknown"}
+    finding = only(result, "policy-code-unknown")
+    assert (finding.value, finding.expected) == ("Acquiring and renewing a driving licence", "C2")
+
+
 # --- policy-code-area-only ---------------------------------------------------------------------------------
 
 

@@ -307,6 +307,20 @@ def _title_forms(title: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
+@cache
+def _codes_by_title() -> dict[str, str]:
+    titles: dict[str, str] = {}
+    for item in (*annex1_items(), *annex2_items()):
+        for form in _title_forms(item.title):
+            titles.setdefault(form, item.code)
+    return titles
+
+
+def code_for_title(text: str) -> str | None:
+    """The Annex I/II code whose official title this is (case, quotes and whitespace ignored), if any."""
+    return _codes_by_title().get(normalize_title(text))
+
+
 @lru_cache(maxsize=4096)
 def title_score(text: str, title: str) -> float:
     """Similarity 0..1 of a `DC.Policy` item to an official title (case, quotes and whitespace ignored)."""
@@ -465,6 +479,7 @@ def policy_code_unknown(ctx: RuleContext) -> Iterator[Finding]:
     for occ, items in policy_occurrences(ctx):
         for policy in items:
             text = policy.item.text
+            expected = None
             if policy.kind == "unknown-code":
                 message = (
                     f"policy-code item '{text}' is not an Annex I item code (A1-Q1) or Annex II procedure code "
@@ -482,6 +497,10 @@ def policy_code_unknown(ctx: RuleContext) -> Iterator[Finding]:
                     f"and DC.Service does not list `assistance`"
                 )
                 hint = "Use an item code; or, if the page describes an assistance service, add `assistance`"
+                expected = code_for_title(text)
+                if expected is not None:
+                    message = f"policy-code item '{text}' is the title of {expected}, not its code"
+                    hint = f"Write the code `{expected}` in policy-code (the title may go in DC.Policy)"
             else:
                 continue
             yield ctx.finding(
@@ -490,6 +509,7 @@ def policy_code_unknown(ctx: RuleContext) -> Iterator[Finding]:
                 occurrence=occ,
                 item=policy.item.index,
                 value=text,
+                expected=expected,
                 hint=hint,
                 code_list=ANNEX1_LIST,
             )
