@@ -185,3 +185,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 # ====================================================================================== end of databases
+
+
+# ======================================================================================================
+# Reports (report, diff, export): one repository built by two real `sdg-tags crawl` runs of
+# tests/sites/report_site, built once per session (see tests/sites/report_crawl.py for what each page is).
+# ======================================================================================================
+
+
+@pytest.fixture(scope="session")
+def report_crawl(tmp_path_factory: pytest.TempPathFactory):  # -> sites.report_crawl.ReportCrawl
+    """The report test site crawled twice (a page changed in between) into one SQLite repository."""
+    from sites.report_crawl import build_report_crawl
+
+    return build_report_crawl(tmp_path_factory.mktemp("report-crawl"))
+
+
+# ======================================================================================== end of reports
