@@ -10,8 +10,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from importlib import metadata
-from typing import NoReturn
+from typing import Any, NoReturn
 
 # Order is the order of `sdg-tags --help`.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -42,10 +41,25 @@ class OneLineArgumentParser(argparse.ArgumentParser):
 
 
 def program_version() -> str:
+    from importlib import metadata  # ~40 ms of imports: only when the version is shown or written out
+
     try:
         return metadata.version("sdg-tags")
     except metadata.PackageNotFoundError:  # running from a source tree without installation
         return "0+unknown"
+
+
+class VersionAction(argparse.Action):
+    """`--version`, looking the version up only when asked (`sdg-tags check` must start fast)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(
+            option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version and exit"
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(f"sdg-tags {program_version()}")  # on stdout, as argparse's own version action does
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Crawler and validator for EU Single Digital Gateway metadata tags "
         "(Implementing Regulation (EU) 2020/1121, Art. 2 and Annex I).",
     )
-    parser.add_argument("--version", action="version", version=f"sdg-tags {program_version()}")
+    parser.add_argument("--version", action=VersionAction)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineArgumentParser)
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"cli.commands.{name}")

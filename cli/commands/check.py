@@ -1,15 +1,404 @@
-"""`sdg-tags check` (not implemented yet)."""
+"""`sdg-tags check TARGET...`: the editor's command. Validate files, folders, URLs or standard input.
+
+Exit codes: 0 no failing findings; 1 failing findings (errors, or warnings under `--fail-on warning`); 2 a usage
+error or a target that could not be checked (it still appears in the output, verdict `not-evaluated`).
+Cold start matters here (an editor runs it on one file): module level is standard library only, and `run`
+imports the validator, never Scrapy, SQLAlchemy or (unless `--structured-data`) extruct.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from validators.models import PageResult, ValidationOptions
+
+FORMATS = ("text", "json", "junit", "sarif")
+SEVERITY_LEVELS = ("error", "warning", "info")
+HTML_SUFFIXES = (".html", ".htm")
+DEFAULT_TIMEOUT = 15.0
+DEFAULT_MAX_SIZE = 5_000_000
+COUNTRY_RULE = (
+    "registry-country-mismatch"  # `--country` reports under it: the expected country plays the registry
+)
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)[bB]?\s*$")
+_SIZE_FACTORS = {"": 1, "k": 1_000, "m": 1_000_000, "g": 1_000_000_000}
+
+
+def _size(value: str) -> int:
+    match = _SIZE.match(value)
+    if not match or float(match.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"invalid size {value!r}; give bytes, e.g. 5000000, 500k or 5M")
+    return int(float(match.group(1)) * _SIZE_FACTORS[match.group(2).lower()])
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"invalid time limit {value!r}; give seconds, e.g. 15 or 2.5")
+    return seconds
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("check", help="(not available yet)", description="Not available yet.")
+    parser = subparsers.add_parser(
+        "check",
+        help="check pages (files, folders, URLs, stdin) for SDG tags",
+        description="Check pages for Single Digital Gateway tags: verdict, findings with line and column, "
+        "fix hints. TARGET is an HTML file, a folder (every *.html/*.htm below it), an http(s) URL, or - "
+        "for standard input. Exit codes: 0 no failing findings, 1 failing findings, 2 usage error or a "
+        "target that could not be checked.",
+    )
+    parser.add_argument("targets", nargs="+", metavar="TARGET", help="file, folder, http(s) URL, or -")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="lowest severity that makes the exit code 1 (default: error)",
+    )
+    parser.add_argument(
+        "--ignore", action="append", default=[], metavar="RULE", help="switch a rule off (repeatable)"
+    )
+    parser.add_argument(
+        "--enable",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="switch on a rule that is off by default (repeatable)",
+    )
+    parser.add_argument(
+        "--severity",
+        action="append",
+        default=[],
+        metavar="RULE=LEVEL",
+        help="change a rule's severity to error, warning or info (repeatable)",
+    )
+    parser.add_argument(
+        "--country",
+        metavar="CC",
+        help="the EEA country the pages belong to; a different DC.ISO3166 is reported as "
+        f"{COUNTRY_RULE} (warning)",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=("harvester", "strict"),
+        default="harvester",
+        help="harvester (default): name-case variants and property= count, with warnings; "
+        "strict: only exact name= spelling counts",
+    )
+    parser.add_argument(
+        "--suggest", action="store_true", help="also print a corrected tag block to paste in the page"
+    )
+    parser.add_argument(
+        "--structured-data",
+        action="store_true",
+        help="also extract JSON-LD, microdata and OpenGraph (added to JSON output as structured_data)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="text output: only failing pages and the summary"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"time limit per URL, redirects included (default: {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--max-size",
+        type=_size,
+        default=DEFAULT_MAX_SIZE,
+        metavar="BYTES",
+        help="largest page read, after decompression (default: 5M)",
+    )
     parser.set_defaults(handler=run)
 
 
+# --- options ---------------------------------------------------------------------------------------------------
+
+
+def _known_rule(rule_id: str, option: str, known: dict[str, Any]) -> str:
+    from cli.main import CommandLineError
+
+    if rule_id in known:
+        return rule_id
+    import difflib
+
+    close = difflib.get_close_matches(rule_id, list(known), n=1)
+    guess = f"; did you mean {close[0]!r}?" if close else "; 'sdg-tags rules' lists them"
+    raise CommandLineError(f"unknown rule id {rule_id!r} in {option}{guess}")
+
+
+def _expected_country(value: str | None) -> str | None:
+    from cli.main import CommandLineError
+    from taxonomy import classify_country
+
+    if value is None:
+        return None
+    found = classify_country(value)
+    if found.kind in ("eea", "greece-iso") and found.country is not None:
+        return found.country.code
+    raise CommandLineError(f"--country {value!r} is not an EEA country code (e.g. BE, EL, SE)")
+
+
+def build_options(args: argparse.Namespace) -> ValidationOptions:
+    """The validation options of this run; an unknown rule id or a bad value is a usage error."""
+    from cli.main import CommandLineError
+    from validators.models import ValidationOptions
+    from validators.rules import RULES
+
+    overrides: dict[str, str] = {}
+    for setting in args.severity:
+        rule_id, sep, level = setting.partition("=")
+        if not sep or level.strip().lower() not in SEVERITY_LEVELS:
+            raise CommandLineError(
+                f"--severity needs RULE=LEVEL with LEVEL error, warning or info; got {setting!r}"
+            )
+        overrides[_known_rule(rule_id.strip(), "--severity", RULES)] = level.strip().lower()
+    return ValidationOptions(
+        profile=args.profile,
+        ignore=frozenset(_known_rule(rule_id, "--ignore", RULES) for rule_id in args.ignore),
+        enable=frozenset(_known_rule(rule_id, "--enable", RULES) for rule_id in args.enable),
+        severity_overrides=overrides,
+        expected_country=_expected_country(args.country),
+        suggest=args.suggest,
+    )
+
+
+# --- targets ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One page to check: `kind` is "file", "url", "stdin", or "empty-folder" (nothing to check in it)."""
+
+    kind: str
+    name: str
+
+
+def expand_targets(arguments: list[str]) -> list[Target]:
+    """Files as given, folders expanded to their *.html/*.htm files (recursively, sorted), URLs, `-`."""
+    from cli.main import CommandLineError
+
+    targets: list[Target] = []
+    stdin_seen = False
+    for argument in arguments:
+        scheme = _SCHEME.match(argument)
+        if argument == "-":
+            if stdin_seen:
+                raise CommandLineError("'-' (standard input) is given more than once")
+            stdin_seen = True
+            targets.append(Target("stdin", "-"))
+        elif scheme is not None:
+            if scheme.group(1).lower() not in ("http", "https"):
+                raise CommandLineError(
+                    f"cannot check {argument!r}: only http and https URLs, files, folders and - are supported"
+                )
+            from urllib.parse import urlsplit
+
+            try:
+                parts = urlsplit(argument)
+                valid = bool(parts.hostname) and (parts.port is None or parts.port > 0)
+            except ValueError:
+                valid = False
+            if not valid:
+                raise CommandLineError(f"{argument!r} is not a valid URL (no host name, or a bad port)")
+            targets.append(Target("url", argument))
+        elif os.path.isdir(argument):
+            found = sorted(
+                str(path)
+                for path in Path(argument).rglob("*")
+                if path.suffix.lower() in HTML_SUFFIXES and path.is_file()
+            )
+            targets += [Target("file", path) for path in found] or [Target("empty-folder", argument)]
+        else:
+            targets.append(Target("file", argument))
+    return targets
+
+
+def _not_evaluated(
+    target: str, detail: str, options: ValidationOptions, url: str | None = None
+) -> PageResult:
+    from validators.models import PageResult
+
+    return PageResult(
+        target=target, url=url, verdict="not-evaluated", status_detail=detail, profile=options.profile
+    )
+
+
+def _read_limited(stream: Any, max_size: int) -> bytes | None:
+    """Up to `max_size` bytes, or None when there is more."""
+    data = stream.read(max_size + 1)
+    return None if len(data) > max_size else data
+
+
+def _too_large(max_size: int) -> str:
+    return f"too-large: larger than the size limit of {max_size:,} bytes (--max-size)"
+
+
+def _read_file(path: str, max_size: int) -> tuple[bytes | None, str | None]:
+    """(bytes, None) or (None, what went wrong)."""
+    try:
+        with open(path, "rb") as stream:
+            data = _read_limited(stream, max_size)
+    except FileNotFoundError:
+        return None, "no such file"
+    except IsADirectoryError:
+        return None, "is a directory"
+    except PermissionError:
+        return None, "permission denied: the file could not be read"
+    except OSError as exc:
+        return None, f"the file could not be read ({exc.strerror or exc})"
+    if data is None:
+        return None, _too_large(max_size)
+    return data, None
+
+
+def _structured_data(body: bytes, url: str | None, headers: dict[str, str] | None) -> dict[str, Any]:
+    """JSON-LD, microdata and OpenGraph of the page (extruct is imported only when asked for)."""
+    import extruct
+
+    from validators.extraction import decode_page
+
+    text, _, _ = decode_page(body, headers)
+    try:
+        return extruct.extract(
+            text, base_url=url, syntaxes=["json-ld", "microdata", "opengraph"], uniform=True, errors="ignore"
+        )
+    except Exception as exc:  # extruct raises on markup it cannot parse; the check itself must go on
+        return {"error": f"structured data could not be extracted ({type(exc).__name__}: {exc})"}
+
+
+def _expect_country(result: PageResult, expected: str, options: ValidationOptions) -> None:
+    """`--country`: a DC.ISO3166 without the expected country gets a `registry-country-mismatch` finding."""
+    from validators.engine import apply_options, sort_key, verdict_of
+    from validators.models import Finding
+    from validators.rules import RULES
+
+    view = result.tags.get("DC.ISO3166")
+    if result.verdict in ("not-evaluated", "not-self-describing") or view is None or not view.values:
+        return
+    if any(finding.rule == COUNTRY_RULE for finding in result.findings):
+        return  # the engine already compared (ValidationOptions.expected_country)
+    written = {value.strip().strip("\"'“”‘’").upper() for value in view.values}
+    written = {"EL" if code == "GR" else code for code in written}
+    if expected in written:
+        return
+    spec = RULES[COUNTRY_RULE]
+    finding = Finding(
+        rule=COUNTRY_RULE,
+        severity=spec.severity,
+        message=f"DC.ISO3166 is {view.raw!r}; expected {expected} (--country)",
+        tag="DC.ISO3166",
+        value=view.raw,
+        expected=expected,
+        line=view.line,
+        column=view.column,
+        origin=view.origin,
+        reference=spec.reference,
+        hint=f"Set DC.ISO3166 to {expected}, or check that the page belongs to {expected}",
+    )
+    added = apply_options([finding], options)
+    if added:
+        result.findings = sorted([*result.findings, *added], key=sort_key)
+        result.verdict = verdict_of(result.findings)
+
+
+def check_target(target: Target, options: ValidationOptions, args: argparse.Namespace) -> PageResult:
+    """Read or fetch one target and validate it; what could not be read becomes a `not-evaluated` page."""
+    from validators.engine import check_page
+
+    url: str | None = None
+    headers: dict[str, str] | None = None
+    note: str | None = None
+    if target.kind == "empty-folder":
+        return _not_evaluated(target.name, "no *.html or *.htm files in this folder", options)
+    if target.kind == "url":
+        from fetcher import fetch_url
+
+        fetched = fetch_url(target.name, timeout=args.timeout, max_bytes=args.max_size)
+        if not fetched.evaluated:
+            detail = f"{fetched.fetch_status}: {fetched.detail}"
+            return _not_evaluated(target.name, detail, options, url=fetched.final_url)
+        body, url, headers, note = fetched.body, fetched.final_url, fetched.headers, fetched.detail
+    elif target.kind == "stdin":
+        data = _read_limited(sys.stdin.buffer, args.max_size)
+        if data is None:
+            return _not_evaluated(target.name, _too_large(args.max_size), options)
+        body = data
+    else:
+        data, problem = _read_file(target.name, args.max_size)
+        if data is None:
+            return _not_evaluated(target.name, problem or "the file could not be read", options)
+        body = data
+    result = check_page(body, url=url, headers=headers, options=options, target=target.name)
+    if note:
+        result.status_detail = f"{result.status_detail}; {note}" if result.status_detail else note
+    if options.expected_country:
+        _expect_country(result, options.expected_country, options)
+    if args.structured_data and result.verdict != "not-evaluated":
+        result.structured_data = _structured_data(body, url, headers)
+    return result
+
+
+# --- output ----------------------------------------------------------------------------------------------------
+
+
+def _use_color() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org) or TERM is dumb."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def render(results: list[PageResult], args: argparse.Namespace) -> str:
+    """The report in the chosen format."""
+    if args.format == "text":
+        from validators.output.text import format_text
+
+        return format_text(results, fail_on=args.fail_on, color=_use_color(), quiet=args.quiet)
+    from cli.main import program_version
+
+    if args.format == "json":
+        from validators.output.json_format import format_json
+
+        return format_json(results, version=program_version())
+    if args.format == "junit":
+        from validators.output.junit import format_junit
+
+        return format_junit(results, fail_on=args.fail_on)
+    from validators.output.sarif import format_sarif
+
+    return format_sarif(results, version=program_version())
+
+
+def _write(text: str, machine_format: bool) -> None:
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    if machine_format and encoding != "utf8" and hasattr(sys.stdout, "buffer"):
+        # JSON, XML and SARIF are UTF-8 whatever the terminal's locale says.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+        return
+    if encoding != "utf8" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
 def run(args: argparse.Namespace) -> int:
-    print("sdg-tags check: not available yet")
-    return 0
+    from validators.output.outcome import exit_code
+
+    options = build_options(args)
+    targets = expand_targets(args.targets)
+    results = [check_target(target, options, args) for target in targets]
+    _write(render(results, args), machine_format=args.format != "text")
+    return exit_code(results, args.fail_on)
