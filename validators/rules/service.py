@@ -5,8 +5,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 
-from rapidfuzz import fuzz
-
 from validators.models import PAGE_TYPES, Finding, TagOccurrence
 from validators.rules.table import RuleContext, ValueItem, rule, split_items
 
@@ -124,6 +122,8 @@ def suggested_keyword(text: str) -> str | None:
     prefixed = [keyword for keyword in PAGE_TYPES if keyword.startswith(folded)]
     if len(prefixed) == 1:
         return prefixed[0]  # `p` (hetcak.nl), `proc`, `inf`
+    from rapidfuzz import fuzz  # only for invalid items; keeps start-up short
+
     best = max(PAGE_TYPES, key=lambda keyword: fuzz.ratio(folded, keyword))
     return best if fuzz.ratio(folded, best) >= _TYPO_SCORE else None
 
