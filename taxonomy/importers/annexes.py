@@ -35,7 +35,9 @@ def read_csv_table(path: Path, columns: tuple[str, ...]) -> list[list[str]]:
             reader.fieldnames = header
             rows = []
             for row in reader:
-                values = [(row.get(column) or "").strip() for column in columns]
+                # Titles are what pages copy into DC.Policy: a no-break space in the source (X1's "Article\xa054")
+                # would make a faithful copy fail value-whitespace, so runs of any white space become one space.
+                values = [" ".join((row.get(column) or "").split()) for column in columns]
                 if any("\t" in value or "\n" in value or "\r" in value for value in values):
                     raise ImportFileError(
                         f"{path}: row {reader.line_num}: a value contains a tab or line break"
