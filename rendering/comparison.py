@@ -1,0 +1,57 @@
+"""One verdict from a page's served HTML and its rendered DOM (SPEC §9 point 7).
+
+The served (static) HTML is authoritative: that is what the harvester reads. A tag that only JavaScript adds
+still counts, with a `tags-only-after-javascript` warning (an error in the strict profile), so a page whose
+tags are all script-made is diagnosed instead of looking untagged. A value that JavaScript changes or removes
+keeps its served value, with `tags-changed-by-javascript`.
+"""
+
+from __future__ import annotations
+
+from validators.engine import apply_options, attempts_sdg_tagging, sort_key, validate, verdict_of
+from validators.extraction import extract_tags
+from validators.models import ExtractedPage, PageResult, ValidationOptions
+from validators.rules import RuleContext
+from validators.rules.presence import compare_rendered
+
+# The rendered DOM is serialised by the browser as text; we hand extraction UTF-8 and say so, so that a
+# `<meta charset>` left in the markup cannot make it decode the bytes differently.
+RENDERED_HEADERS = {"content-type": "text/html; charset=utf-8"}
+
+
+def extract_rendered(html: str, *, url: str | None = None) -> ExtractedPage:
+    """Tags of a rendered DOM (`page.content()`), each occurrence marked `origin="rendered"`."""
+    return extract_tags(html.encode("utf-8"), url=url, headers=RENDERED_HEADERS, origin="rendered")
+
+
+def merge_rendered(static: ExtractedPage, rendered: ExtractedPage) -> ExtractedPage:
+    """The served page plus the tags (and `<html lang>`) that only the rendered DOM has."""
+    present = {occ.canonical for occ in static.occurrences}
+    added = [occ for occ in rendered.occurrences if occ.canonical not in present]
+    return static.model_copy(
+        update={
+            "occurrences": [*static.occurrences, *added],
+            "html_lang": static.html_lang if static.html_lang is not None else rendered.html_lang,
+            "canonical_links": static.canonical_links or rendered.canonical_links,
+        }
+    )
+
+
+def validate_with_rendering(
+    static: ExtractedPage,
+    rendered: ExtractedPage,
+    options: ValidationOptions,
+    *,
+    target: str | None = None,
+) -> PageResult:
+    """Validate the served page with the script-only tags added, plus the static/rendered comparison."""
+    if not static.readable:
+        return validate(static, options, target=target)
+    merged = merge_rendered(static, rendered)
+    result = validate(merged, options, target=target)
+    comparison = apply_options(compare_rendered(static, rendered, RuleContext(merged, options)), options)
+    if not comparison:
+        return result
+    result.findings = sorted([*result.findings, *comparison], key=sort_key)
+    result.verdict = verdict_of(result.findings, self_describing=attempts_sdg_tagging(merged))
+    return result
