@@ -392,3 +392,17 @@ def test_sarif_describes_a_rule_missing_from_the_table() -> None:
 )
 def test_artifact_uris(target: str, url: str | None, uri: str) -> None:
     assert artifact_uri(target, url) == uri
+
+
+def test_every_json_field_is_documented() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "output-format.md").read_text(encoding="utf-8")
+    start = text.index("## sdg-tags check --format json")
+    section = text[start : text.index("\n## ", start + 1)]
+    for model in (PageResult, Finding, TagView):
+        prefix = "tags.*." if model is TagView else ""
+        for field in model.model_fields:
+            assert f"`{prefix}{field}`" in section or f"`{prefix}{field}`," in section, (
+                f"{model.__name__}.{field}"
+            )
