@@ -94,6 +94,20 @@ def test_files_in_every_format(capsys: pytest.CaptureFixture[str], fmt: str) -> 
     assert_format(fmt, out, ["compliant", "non-compliant"])
 
 
+def test_streamed_text_equals_format_text(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from validators.models import PageResult
+    from validators.output.text import format_text
+
+    targets = [VALID, WARNINGS, ERRORS, UNTAGGED, str(tmp_path / "missing.html")]
+    for options in ([], ["--quiet"], ["--quiet", "--fail-on", "warning"], ["--suggest"]):
+        _, document = check_json(capsys, *options, *targets)
+        results = [PageResult.model_validate(page) for page in document["pages"]]
+        fail_on = "warning" if "warning" in options else "error"
+        code, out, _ = check(capsys, *options, *targets)
+        assert code == 2
+        assert out == format_text(results, fail_on=fail_on, quiet="--quiet" in options)
+
+
 def test_json_document_of_a_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, document = check_json(capsys, ERRORS)
     assert code == 1

@@ -360,11 +360,7 @@ def _use_color() -> bool:
 
 
 def render(results: list[PageResult], args: argparse.Namespace) -> str:
-    """The report in the chosen format."""
-    if args.format == "text":
-        from validators.output.text import format_text
-
-        return format_text(results, fail_on=args.fail_on, color=_use_color(), quiet=args.quiet)
+    """The report in a machine format (json, junit, sarif); text is written page by page by `run`."""
     from cli.main import program_version
 
     if args.format == "json":
@@ -399,6 +395,20 @@ def run(args: argparse.Namespace) -> int:
 
     options = build_options(args)
     targets = expand_targets(args.targets)
-    results = [check_target(target, options, args) for target in targets]
-    _write(render(results, args), machine_format=args.format != "text")
+    if args.format != "text":
+        results = [check_target(target, options, args) for target in targets]
+        _write(render(results, args), machine_format=True)
+        return exit_code(results, args.fail_on)
+    # Text is written page by page, so a large folder shows progress; the same text as `format_text`.
+    from validators.output.outcome import page_fails
+    from validators.output.text import format_page, summary_line
+
+    color = _use_color()
+    results = []
+    for target in targets:
+        result = check_target(target, options, args)
+        results.append(result)
+        if not args.quiet or page_fails(result, args.fail_on):
+            _write(format_page(result, fail_on=args.fail_on, color=color, quiet=args.quiet) + "\n", False)
+    _write(summary_line(results, fail_on=args.fail_on) + "\n", False)
     return exit_code(results, args.fail_on)
