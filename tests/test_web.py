@@ -309,7 +309,7 @@ def test_form_refusal_is_one_clear_message(server: WebServer, site: LocalSite) -
     assert response.status_code == 403
     assert (
         "<p>Refused to connect to localhost (127.0.0.1): it is a loopback address (this machine); an operator "
-        "can allow such addresses with `sdg-tags serve --allow-private`.</p>"
+        "can allow such addresses with <code>sdg-tags serve --allow-private</code>.</p>"
     ) in response.text
     assert f'value="http://localhost:{site.port}/permis"' in response.text  # the input is kept for correction
 
@@ -321,3 +321,11 @@ def test_hostile_tag_values_are_escaped_everywhere(server: WebServer) -> None:
     assert text.count("<script") == 1  # only our own copy.js
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
     assert "&lt;/textarea&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in text
+
+
+def test_code_spans_escape_before_marking_code() -> None:
+    from web.app import code_spans
+
+    assert str(code_spans("Write `<b>C2</b>` or `EL` & <i>x</i>")) == (
+        "Write <code>&lt;b&gt;C2&lt;/b&gt;</code> or <code>EL</code> &amp; &lt;i&gt;x&lt;/i&gt;"
+    )
