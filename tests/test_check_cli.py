@@ -149,14 +149,18 @@ def test_folder_is_expanded_recursively_sorted_html_only(capsys: pytest.CaptureF
     assert [page["target"] for page in document["pages"]] == [f"{SITE}/a.html", f"{SITE}/sub/b.htm"]
 
 
-def test_stdin(capsys: pytest.CaptureFixture[str]) -> None:
-    done = run_cli("--format", "json", "-", stdin=Path(VALID).read_bytes())
-    assert done.returncode == 0, done.stderr
-    page = page_of(json.loads(done.stdout))
-    assert (page["target"], page["verdict"]) == ("-", "compliant")
-    done = run_cli("-", stdin=Path(ERRORS).read_bytes())
-    assert done.returncode == 1
-    assert done.stdout.decode().startswith("-: non-compliant")
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_stdin_in_every_format(fmt: str) -> None:
+    done = run_cli("--format", fmt, "-", stdin=Path(VALID).read_bytes())
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert_format(fmt, done.stdout.decode("utf-8"), ["compliant"])
+    done = run_cli("--format", fmt, "-", stdin=Path(ERRORS).read_bytes())
+    assert (done.returncode, done.stderr) == (1, b"")
+    assert_format(fmt, done.stdout.decode("utf-8"), ["non-compliant"])
+    if fmt == "json":
+        assert page_of(json.loads(done.stdout))["target"] == "-"
+    if fmt == "text":
+        assert done.stdout.decode().startswith("-: non-compliant")
 
 
 @pytest.mark.parametrize(
