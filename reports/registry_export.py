@@ -237,7 +237,7 @@ def write_export(
         )
     providers = sorted({link.provider for link in links if link.provider})
     export_id = new_export_id()
-    created_at = utc_now().replace(microsecond=0)
+    created_at = utc_now()  # full precision in the ledger (orders exports); files show whole seconds
     if file_format == "registry-csv":
         text = csv_text(links, export_id=export_id, created_at=created_at, run_id=run.id, corrects=corrects)
     else:
