@@ -89,7 +89,7 @@ def format_page(
         lines.append(f"{_INDENT}note: {result.status_detail}")
     findings = failing_findings(result, fail_on) if quiet else list(result.findings)
     lines += _finding_lines(findings, paint)
-    if result.suggested_tags and not quiet:
+    if result.suggested_tags:  # asked for with --suggest: shown in quiet mode too
         lines.append(f"{_INDENT}suggested tags (paste in place of the page's SDG tags):")
         lines += [f"{_INDENT * 2}{line}" for line in result.suggested_tags.splitlines()]
     return "\n".join(lines) + "\n"
