@@ -147,7 +147,7 @@ class PageChecker:
         if not self._renderings.acquire(timeout=settings.render_timeout):
             raise CheckRefused(503, "The server is busy rendering other pages; try again in a minute.")
         try:
-            content_type = (headers or {}).get("content-type") or "text/html; charset=utf-8"
+            content_type = (headers or {}).get("content-type") or "text/html"  # let the browser sniff
             with BrowserRenderer(
                 timeout=settings.render_timeout,
                 guard=settings.guard,

@@ -24,6 +24,9 @@ SEVERITY_LEVELS = ("error", "warning", "info")
 HTML_SUFFIXES = (".html", ".htm")
 DEFAULT_TIMEOUT = 15.0
 DEFAULT_MAX_SIZE = 5_000_000
+DEFAULT_RENDER_TIMEOUT = 20.0
+# Where standard input is rendered from: it resolves nowhere, so the page's relative sub-resources fail.
+STDIN_RENDER_URL = "https://standard-input.invalid/"
 COUNTRY_RULE = (
     "registry-country-mismatch"  # `--country` reports under it: the expected country plays the registry
 )
@@ -120,6 +123,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=DEFAULT_MAX_SIZE,
         metavar="BYTES",
         help="largest page read, after decompression (default: 5M)",
+    )
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="also load each page in headless Chromium (/usr/bin/chromium) and report tags that only "
+        "JavaScript adds (tags-only-after-javascript) or changes (tags-changed-by-javascript)",
+    )
+    parser.add_argument(
+        "--render-timeout",
+        type=_seconds,
+        default=DEFAULT_RENDER_TIMEOUT,
+        metavar="SECONDS",
+        help=f"with --render: time a page may take to settle in the browser (default: {DEFAULT_RENDER_TIMEOUT:g})",
     )
     parser.set_defaults(handler=run)
 
@@ -341,7 +357,13 @@ def check_target(target: Target, options: ValidationOptions, args: argparse.Name
         if data is None:
             return _not_evaluated(target.name, problem or "the file could not be read", options)
         body = data
-    result = check_page(body, url=url, headers=headers, options=options, target=target.name)
+    renderer = getattr(args, "renderer", None)
+    if renderer is not None:
+        result = _check_rendered(body, target, url, headers, options, renderer)
+        if result.verdict == "not-evaluated":
+            return result
+    else:
+        result = check_page(body, url=url, headers=headers, options=options, target=target.name)
     if note:
         result.status_detail = f"{result.status_detail}; {note}" if result.status_detail else note
     if options.expected_country:
@@ -349,6 +371,31 @@ def check_target(target: Target, options: ValidationOptions, args: argparse.Name
     if args.structured_data and result.verdict != "not-evaluated":
         result.structured_data = _structured_data(body, url, headers)
     return result
+
+
+def _check_rendered(
+    body: bytes,
+    target: Target,
+    url: str | None,
+    headers: dict[str, str] | None,
+    options: ValidationOptions,
+    renderer: Any,
+) -> PageResult:
+    """`--render`: the served tags plus what the browser's DOM adds or changes (rendering.comparison)."""
+    from rendering.comparison import extract_rendered, validate_with_rendering
+    from validators.extraction import extract_tags
+
+    if target.kind == "file":  # loaded from disk, so its scripts and styles load from beside it
+        rendered = renderer.render_url(Path(target.name).resolve().as_uri())
+    else:  # the bytes already fetched or read, so both checks see the same page
+        content_type = (headers or {}).get("content-type") or "text/html"
+        rendered = renderer.render_document(body, url=url or STDIN_RENDER_URL, content_type=content_type)
+    if not rendered.evaluated:
+        return _not_evaluated(target.name, f"{rendered.status}: {rendered.detail}", options, url=url)
+    static = extract_tags(body, url=url, headers=headers)
+    return validate_with_rendering(
+        static, extract_rendered(rendered.html, url=url), options, target=target.name
+    )
 
 
 # --- output ----------------------------------------------------------------------------------------------------
@@ -391,10 +438,28 @@ def _write(text: str, machine_format: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from validators.output.outcome import exit_code
-
     options = build_options(args)
     targets = expand_targets(args.targets)
+    if not getattr(args, "render", False):
+        return _check_all(targets, options, args)
+    from cli.main import CommandLineError
+    from rendering.browser import BrowserRenderer, RenderingUnavailable
+
+    renderer = BrowserRenderer(timeout=args.render_timeout)
+    try:
+        renderer.start()
+    except RenderingUnavailable as exc:
+        raise CommandLineError(f"--render: {exc}") from None
+    args.renderer = renderer
+    try:
+        return _check_all(targets, options, args)
+    finally:
+        renderer.close()
+
+
+def _check_all(targets: list[Target], options: ValidationOptions, args: argparse.Namespace) -> int:
+    from validators.output.outcome import exit_code
+
     if args.format != "text":
         results = [check_target(target, options, args) for target in targets]
         _write(render(results, args), machine_format=True)
