@@ -522,3 +522,17 @@ def test_all_group_a_rules_are_registered_with_spec_metadata() -> None:
     for rule_id, (severity, reference) in expected.items():
         spec = RULES[rule_id]
         assert (spec.group, spec.severity, spec.reference) == ("A", severity, reference), rule_id
+
+
+def test_line_break_between_items_is_a_separator_not_whitespace() -> None:
+    result = check_page(page(with_tags(DC_Service="information\nprocedure")))
+    assert rule_ids(result) == {"value-separator"}
+    finding = only(result, "value-separator")
+    assert (finding.expected, finding.item) == ("information;procedure", 0)
+    assert "' '" in finding.message
+
+
+def test_identical_duplicate_elements_are_reported_once() -> None:
+    # The repeated element is listed by tag-duplicate; its (same) bad value is not reported twice.
+    result = check_page(page([*with_tags(DC_ISO3166="GR"), ("DC.ISO3166", "GR")]))
+    assert [f.rule for f in result.findings] == ["country-gr-instead-of-el", "tag-duplicate"]

@@ -31,7 +31,7 @@ _SUBDIVISION = re.compile(r"^([A-Za-z]{2})-[A-Za-z0-9]{1,3}$")  # ISO 3166-2: ES
 Category = Literal["ok", "case", "greece-iso", "not-eea", "invalid"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CountryItem:
     occurrence: TagOccurrence
     item: ValueItem
@@ -40,6 +40,8 @@ class CountryItem:
 
 
 def _classify(text: str, allow_eu: bool) -> tuple[Category, str]:
+    if eea_country(text) is not None:
+        return "ok", text  # the common case: one dictionary lookup
     if not _TWO_LETTERS.match(text):
         return "invalid", text.upper()
     code = text.upper()
@@ -57,7 +59,7 @@ def _classified(ctx: RuleContext) -> list[CountryItem]:
     def compute() -> list[CountryItem]:
         allow_eu = ctx.options.allow_country_eu
         result: list[CountryItem] = []
-        for occ in ctx.occurrences(TAG):
+        for occ in ctx.distinct_occurrences(TAG):
             for item in ctx.items_of(occ):
                 category, code = _classify(item.text, allow_eu)
                 result.append(CountryItem(occ, item, category, code))
@@ -143,17 +145,18 @@ def _not_eea_advice(code: str, text: str, page_language: str | None) -> tuple[st
 )
 def country_missing(ctx: RuleContext) -> Iterator[Finding]:
     occ = ctx.effective(TAG)
-    expected = expected_country(ctx)
     if occ is None:
         yield ctx.finding(
             "country-missing",
             "the page carries SDG tags but no DC.ISO3166 country",
             tag=TAG,
-            expected=expected,
+            expected=expected_country(ctx),
         )
     elif not ctx.items(TAG):
         what = "has no content attribute" if occ.raw is None else f"is empty ({occ.raw!r})"
-        yield ctx.finding("country-missing", f"DC.ISO3166 {what}", occurrence=occ, expected=expected)
+        yield ctx.finding(
+            "country-missing", f"DC.ISO3166 {what}", occurrence=occ, expected=expected_country(ctx)
+        )
 
 
 @rule(

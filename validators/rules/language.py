@@ -26,11 +26,12 @@ from validators.rules.table import RuleContext, rule
 
 TAG = "DC.Language"
 ISO639_LIST = CODE_LIST_VERSIONS["iso639"]
+_SIMPLE_LANG = re.compile(r"^([A-Za-z]{2})(?:-[A-Za-z]{2})?$")
 # Norwegian Bokmål and Nynorsk are forms of Norwegian: `lang="nb"` with DC.Language `no` agree.
 _SAME_LANGUAGE = {"nb": "no", "nn": "no"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DeclaredLanguage:
     """One language declaration as read: `<html lang>` or one DC.Language element."""
 
@@ -44,7 +45,7 @@ class DeclaredLanguage:
     column: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LanguageAnalysis:
     html: DeclaredLanguage | None  # None when <html> has no (non-empty) lang / xml:lang
     html_empty: bool  # lang="" was written
@@ -79,6 +80,9 @@ def _primary_code(primary: str) -> tuple[str | None, list[str]]:
 def read_html_lang(value: str) -> tuple[str | None, tuple[str, ...], str | None]:
     """(code, form problems, expected value) for a `<html lang>` value; regions and scripts are fine there."""
     text = value.strip()
+    simple = _SIMPLE_LANG.match(text)
+    if simple is not None and iso639_1(simple.group(1).lower()) is not None:
+        return simple.group(1).lower(), (), text  # `sv`, `en-GB`: most pages, without the full BCP 47 parse
     problems: list[str] = []
     if "_" in text:
         problems.append("'_' instead of '-' between subtags")
@@ -140,7 +144,7 @@ def language_analysis(ctx: RuleContext) -> LanguageAnalysis:
                 html_empty = True
         dc: list[DeclaredLanguage] = []
         dc_effective: DeclaredLanguage | None = None
-        for index, occ in enumerate(ctx.occurrences(TAG)):
+        for index, occ in enumerate(ctx.distinct_occurrences(TAG)):
             items = ctx.items_of(occ)
             if not items:
                 continue

@@ -48,7 +48,7 @@ def sdg_marker_missing(ctx: RuleContext) -> Iterator[Finding]:
     "`sdg`",
 )
 def sdg_marker_invalid(ctx: RuleContext) -> Iterator[Finding]:
-    for occ in ctx.occurrences("sdg-tag"):
+    for occ in ctx.distinct_occurrences("sdg-tag"):
         for item in ctx.items_of(occ):
             if item.text.casefold() != MARKER:
                 yield ctx.finding(
@@ -70,7 +70,7 @@ def sdg_marker_invalid(ctx: RuleContext) -> Iterator[Finding]:
     "Lower case",
 )
 def sdg_marker_case(ctx: RuleContext) -> Iterator[Finding]:
-    for occ in ctx.occurrences("sdg-tag"):
+    for occ in ctx.distinct_occurrences("sdg-tag"):
         for item in ctx.items_of(occ):
             if item.text != MARKER and item.text.casefold() == MARKER:
                 yield ctx.finding(

@@ -41,11 +41,12 @@ _INVISIBLE_SPACES = {
 }
 _SPECIAL_WHITESPACE = re.compile("[\r\n\t" + "".join(_INVISIBLE_SPACES) + "]")
 _DIGITS = re.compile(r"\d+")
+_DEBRIS_CHARACTER = re.compile("[" + re.escape(QUOTE_DEBRIS) + "/<]")
 _SEPARATORS = re.compile(r"[._:\-\s]")
 
 
-def _attempts_tagging(page: ExtractedPage) -> bool:
-    return any(occ.canonical in _SCOPE for occ in page.occurrences)
+def _attempts_tagging(ctx: RuleContext) -> bool:
+    return any(ctx.effective(tag) is not None for tag in SCOPE_TAGS)
 
 
 def _quoted(value: str | None) -> str:
@@ -55,6 +56,54 @@ def _quoted(value: str | None) -> str:
 def _excerpt(value: str, limit: int = 80) -> str:
     """A long value shortened for a message (the finding's `value` keeps it whole)."""
     return value if len(value) <= limit else value[: limit - 20] + "…" + value[-12:]
+
+
+_WRONG_SEPARATOR = re.compile(r"[,:/|\s]")
+_ITEM_SEPARATOR = re.compile(r"[;,:/|\s]")
+
+
+def _suspects(ctx: RuleContext) -> dict[str, list[TagOccurrence]]:
+    """Rule id -> occurrences that may break it, by cheap tests in one pass; each rule then checks its own.
+
+    Most pages are clean: this keeps a dozen per-occurrence rules to one loop and a dictionary lookup each.
+    Name, attribute and position rules look at every element; value rules at elements with a new value.
+    """
+
+    def compute() -> dict[str, list[TagOccurrence]]:
+        suspects: dict[str, list[TagOccurrence]] = {}
+        for occ in ctx.page.occurrences:
+            name, raw = occ.name_as_written, occ.raw
+            if occ.match == "case":
+                suspects.setdefault("tag-name-case", []).append(occ)
+            elif occ.match == "variant" or name != name.strip():
+                suspects.setdefault("tag-name-typo", []).append(occ)
+            if occ.attribute != "name":
+                suspects.setdefault("tag-property-attribute", []).append(occ)
+            if not occ.in_head:
+                suspects.setdefault("tag-outside-head", []).append(occ)
+            if _DEBRIS_CHARACTER.search(name) or (raw is not None and _DEBRIS_CHARACTER.search(raw)):
+                suspects.setdefault("markup-typographic-quotes", []).append(occ)
+        for occ in ctx.distinct_occurrences():
+            raw = occ.raw
+            if occ.canonical in _OPTIONAL_TAGS or occ.canonical == "DC.Language":
+                suspects.setdefault("tag-empty", []).append(occ)
+            if not raw:
+                continue
+            if raw != raw.strip() or " ;" in raw or "; " in raw or _SPECIAL_WHITESPACE.search(raw):
+                suspects.setdefault("value-whitespace", []).append(occ)
+            if ";" in raw:
+                suspects.setdefault("value-empty-item", []).append(occ)
+            separator = _ITEM_SEPARATOR.search(raw)
+            if separator is not None:
+                suspects.setdefault("value-duplicate-item", []).append(occ)
+                if occ.canonical in _SEPARATED_TAGS and _WRONG_SEPARATOR.search(raw, separator.start()):
+                    suspects.setdefault("value-separator", []).append(occ)
+        return suspects
+
+    return ctx.memo("presence-suspects", compute)
+
+
+_NONE: list[TagOccurrence] = []
 
 
 # --- presence ----------------------------------------------------------------------------------------------
@@ -73,7 +122,7 @@ def _excerpt(value: str, limit: int = 80) -> str:
 def no_sdg_tags(ctx: RuleContext) -> Iterator[Finding]:
     page = ctx.page
     # SDG data in another syntax is its own, more precise finding (tag-other-syntax-only).
-    if page.other_syntax or _attempts_tagging(page):
+    if page.other_syntax or _attempts_tagging(ctx):
         return
     present = sorted({occ.canonical for occ in page.occurrences}, key=CANONICAL_TAGS.index)
     found = f" (only {', '.join(present)}, which alone does not mark a gateway page)" if present else ""
@@ -95,7 +144,7 @@ def no_sdg_tags(ctx: RuleContext) -> Iterator[Finding]:
 )
 def tag_other_syntax_only(ctx: RuleContext) -> Iterator[Finding]:
     page = ctx.page
-    if not page.other_syntax or _attempts_tagging(page):
+    if not page.other_syntax or _attempts_tagging(ctx):
         return
     yield ctx.finding(
         "tag-other-syntax-only",
@@ -119,7 +168,7 @@ def tag_other_syntax_only(ctx: RuleContext) -> Iterator[Finding]:
     "Exact spelling",
 )
 def tag_name_case(ctx: RuleContext) -> Iterator[Finding]:
-    for occ in ctx.page.occurrences:
+    for occ in _suspects(ctx).get("tag-name-case", _NONE):
         if occ.match == "case":
             yield ctx.finding(
                 "tag-name-case",
@@ -162,7 +211,7 @@ def _misspelling(written: str, canonical: str) -> str:
     "Rename; value still checked",
 )
 def tag_name_typo(ctx: RuleContext) -> Iterator[Finding]:
-    for occ in ctx.page.occurrences:
+    for occ in _suspects(ctx).get("tag-name-typo", _NONE):
         written = occ.name_as_written
         if occ.match == "variant":
             reason = _misspelling(written.strip(), occ.canonical)
@@ -194,7 +243,7 @@ def tag_name_typo(ctx: RuleContext) -> Iterator[Finding]:
     "Use `name=` (`property` may stay)",
 )
 def tag_property_attribute(ctx: RuleContext) -> Iterator[Finding]:
-    for occ in ctx.page.occurrences:
+    for occ in _suspects(ctx).get("tag-property-attribute", _NONE):
         if occ.attribute != "name":
             yield ctx.finding(
                 "tag-property-attribute",
@@ -216,10 +265,11 @@ def tag_property_attribute(ctx: RuleContext) -> Iterator[Finding]:
     "One element, values joined by `;`",
 )
 def tag_duplicate(ctx: RuleContext) -> Iterator[Finding]:
-    by_tag: dict[str, list[TagOccurrence]] = {}
-    for occ in ctx.page.occurrences:
-        by_tag.setdefault(occ.canonical, []).append(occ)
-    for canonical, occurrences in by_tag.items():
+    occurrences_on_page = ctx.page.occurrences
+    if len({occ.canonical for occ in occurrences_on_page}) == len(occurrences_on_page):
+        return
+    for canonical in dict.fromkeys(occ.canonical for occ in occurrences_on_page):
+        occurrences = ctx.occurrences(canonical)
         if len(occurrences) < 2:
             continue
         listed = ", ".join(
@@ -254,7 +304,7 @@ def tag_duplicate(ctx: RuleContext) -> Iterator[Finding]:
 def tag_empty(ctx: RuleContext) -> Iterator[Finding]:
     lang = ctx.page.html_lang
     lang_set = lang is not None and bool(lang.value.strip())
-    for occ in ctx.page.occurrences:
+    for occ in _suspects(ctx).get("tag-empty", _NONE):
         optional = occ.canonical in _OPTIONAL_TAGS or (occ.canonical == "DC.Language" and lang_set)
         if optional and not ctx.items_of(occ):
             what = "has no content attribute" if occ.raw is None else f"is empty ({occ.raw!r})"
@@ -274,7 +324,7 @@ def tag_empty(ctx: RuleContext) -> Iterator[Finding]:
     "Move into `<head>`",
 )
 def tag_outside_head(ctx: RuleContext) -> Iterator[Finding]:
-    for occ in ctx.page.occurrences:
+    for occ in _suspects(ctx).get("tag-outside-head", _NONE):
         if not occ.in_head:
             yield ctx.finding(
                 "tag-outside-head",
@@ -304,7 +354,7 @@ def _has_quote_debris(text: str) -> bool:
     "Straight quotes",
 )
 def markup_typographic_quotes(ctx: RuleContext) -> Iterator[Finding]:
-    for occ in ctx.page.occurrences:
+    for occ in _suspects(ctx).get("markup-typographic-quotes", _NONE):
         problems: list[str] = []
         if _has_quote_debris(occ.name_as_written):
             problems.append(f"the name {occ.name_as_written!r} is wrapped in quote characters")
@@ -442,10 +492,13 @@ def _clean_value(raw: str) -> str:
     "Trim",
 )
 def value_whitespace(ctx: RuleContext) -> Iterator[Finding]:
-    for occ in ctx.page.occurrences:
-        raw = occ.raw
-        if not raw or not ctx.items_of(occ):
+    for occ in _suspects(ctx).get("value-whitespace", _NONE):
+        raw = occ.raw or ""
+        value_items = ctx.items_of(occ)
+        if not value_items:
             continue  # empty: the *-missing or tag-empty rule says so
+        # `information\nprocedure`: the line break separates items, which is value-separator's finding.
+        split_on_whitespace = any(item.separator == " " for item in value_items)
         # Debris from an unclosed quote (line break before the next <link) is markup-typographic-quotes'.
         text = strip_markup_debris(raw) if MARKUP_DEBRIS.search(raw) or _has_quote_debris(raw) else raw
         problems: list[str] = []
@@ -467,6 +520,8 @@ def value_whitespace(ctx: RuleContext) -> Iterator[Finding]:
         # Line breaks and tabs at the ends are already "leading/trailing"; look-alike spaces are named anywhere.
         inner = text.strip(" \r\n\t")
         for special in dict.fromkeys(_SPECIAL_WHITESPACE.findall(inner)):
+            if special in "\r\n\t" and split_on_whitespace:
+                continue
             if special in "\r\n":
                 name = "a line break"
             elif special == "\t":
@@ -499,7 +554,7 @@ def value_whitespace(ctx: RuleContext) -> Iterator[Finding]:
     "Remove stray `;`",
 )
 def value_empty_item(ctx: RuleContext) -> Iterator[Finding]:
-    for occ in ctx.page.occurrences:
+    for occ in _suspects(ctx).get("value-empty-item", _NONE):
         raw = occ.raw
         if not raw or ";" not in raw or not ctx.items_of(occ):
             continue
@@ -534,7 +589,7 @@ def value_empty_item(ctx: RuleContext) -> Iterator[Finding]:
     "Remove repeat",
 )
 def value_duplicate_item(ctx: RuleContext) -> Iterator[Finding]:
-    for occ in ctx.page.occurrences:
+    for occ in _suspects(ctx).get("value-duplicate-item", _NONE):
         items = ctx.items_of(occ)
         if len(items) < 2:
             continue
@@ -570,7 +625,7 @@ def value_duplicate_item(ctx: RuleContext) -> Iterator[Finding]:
     "Use `;`",
 )
 def value_separator(ctx: RuleContext) -> Iterator[Finding]:
-    for occ in ctx.page.occurrences:
+    for occ in _suspects(ctx).get("value-separator", _NONE):
         if occ.canonical not in _SEPARATED_TAGS:
             continue
         items = ctx.items_of(occ)

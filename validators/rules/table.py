@@ -138,7 +138,9 @@ ITEM_SHAPES: dict[str, re.Pattern[str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass costs ~1.8 us to build (object.__setattr__ per field), ten times this, and
+# items are built for every tag of every page. `unsafe_hash` keeps it hashable; nobody mutates items.
+@dataclass(slots=True, unsafe_hash=True)
 class ValueItem:
     """One item of a `;`-separated tag value."""
 
@@ -175,8 +177,19 @@ def split_items(raw: str | None, canonical: str) -> list[ValueItem]:
     Quote and markup debris is removed first (`strip_markup_debris`)."""
     if raw is None:
         return []
-    items: list[ValueItem] = []
     shape = ITEM_SHAPES.get(canonical)
+    if ";" not in raw and "/" not in raw and "<" not in raw:
+        # One item without debris, the common case: no splitting machinery.
+        text = raw.strip()
+        if not text:
+            return []
+        if (
+            text[0] not in QUOTE_DEBRIS
+            and text[-1] not in QUOTE_DEBRIS
+            and (shape is None or shape.match(text))
+        ):
+            return [ValueItem(0, text, raw)]
+    items: list[ValueItem] = []
     raw = strip_markup_debris(raw)
     for piece in raw.split(";"):
         text = piece.strip()
@@ -196,6 +209,9 @@ def split_items(raw: str | None, canonical: str) -> list[ValueItem]:
 
 # --- context -----------------------------------------------------------------------------------------------
 
+_MISSING = object()
+_NO_OCCURRENCES: list[TagOccurrence] = []
+
 
 class RuleContext:
     """What a rule sees: the extracted page, the options, and memoised analyses shared between rules."""
@@ -206,21 +222,61 @@ class RuleContext:
         self.page_types: list[str] = []
         self.page_types_inferred = False
         self._memo: dict[str, Any] = {}
+        # Per-page caches that every rule hits: the effective occurrence per tag, and item lists by tag and by
+        # occurrence. Misses use dict.get, not try/except: a raised KeyError costs ~1 us, and most lookups
+        # miss once per page.
+        self._by_tag: dict[str, list[TagOccurrence]] | None = None
+        self._distinct: dict[str | None, list[TagOccurrence]] | None = None
+        self._items: dict[str, list[ValueItem]] = {}
+        self._items_of: dict[int, list[ValueItem]] = {}
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         """Compute a shared analysis once per page (e.g. the classification of policy-code items)."""
-        try:
-            return self._memo[key]
-        except KeyError:
+        value = self._memo.get(key, _MISSING)
+        if value is _MISSING:
             value = self._memo[key] = compute()
-            return value
+        return value
+
+    def _occurrences_by_tag(self) -> dict[str, list[TagOccurrence]]:
+        by_tag = self._by_tag
+        if by_tag is None:
+            by_tag = self._by_tag = {}
+            for occ in self.page.occurrences:
+                found = by_tag.get(occ.canonical)
+                if found is None:
+                    by_tag[occ.canonical] = [occ]
+                else:
+                    found.append(occ)
+        return by_tag
 
     def occurrences(self, canonical: str) -> list[TagOccurrence]:
-        return self.page.occurrences_of(canonical)
+        """All occurrences of a tag in document order (do not modify the list)."""
+        return self._occurrences_by_tag().get(canonical, _NO_OCCURRENCES)
+
+    def distinct_occurrences(self, canonical: str | None = None) -> list[TagOccurrence]:
+        """Occurrences (of one tag, or of all) whose value differs from every earlier one of the same tag.
+
+        Value rules check these: a duplicate element repeating a value is reported once, by `tag-duplicate`,
+        not again by every rule its value breaks.
+        """
+        distinct = self._distinct
+        if distinct is None:
+            distinct = self._distinct = {}
+            everything: list[TagOccurrence] = []
+            seen: set[tuple[str, str | None]] = set()
+            for occ in self.page.occurrences:
+                key = (occ.canonical, occ.raw)
+                if key not in seen:
+                    seen.add(key)
+                    everything.append(occ)
+                    distinct.setdefault(occ.canonical, []).append(occ)
+            distinct[None] = everything
+        return distinct.get(canonical, _NO_OCCURRENCES)
 
     def effective(self, canonical: str) -> TagOccurrence | None:
         """First occurrence in document order (SPEC §6.1 Duplicates)."""
-        return self.page.first(canonical)
+        found = self._occurrences_by_tag().get(canonical)
+        return found[0] if found else None
 
     def raw(self, canonical: str) -> str | None:
         occ = self.effective(canonical)
@@ -232,13 +288,22 @@ class RuleContext:
         return raw is None or not raw.replace(";", "").strip()
 
     def items(self, canonical: str) -> list[ValueItem]:
-        return self.memo(f"items:{canonical}", lambda: split_items(self.raw(canonical), canonical))
+        items = self._items.get(canonical)
+        if items is None:
+            items = self._items[canonical] = split_items(self.raw(canonical), canonical)
+        return items
 
     def items_of(self, occurrence: TagOccurrence) -> list[ValueItem]:
-        """Items of any occurrence: the effective one's are memoised, a duplicate's are split on demand."""
-        if occurrence is self.effective(occurrence.canonical):
-            return self.items(occurrence.canonical)
-        return split_items(occurrence.raw, occurrence.canonical)
+        """Items of any occurrence (duplicates included), split once per page."""
+        items = self._items_of.get(id(occurrence))
+        if items is None:
+            canonical = occurrence.canonical
+            if occurrence is self.effective(canonical):
+                items = self.items(canonical)
+            else:
+                items = split_items(occurrence.raw, canonical)
+            self._items_of[id(occurrence)] = items
+        return items
 
     def finding(
         self,
