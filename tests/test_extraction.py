@@ -389,3 +389,16 @@ def test_non_bytes_input_is_reported_not_raised() -> None:
     page = extract_tags("<html>")  # type: ignore[arg-type]
     assert not page.readable
     assert "needs bytes" in page.problems[0]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>Gateway pages carry sdg-tag and policy-code meta elements.</p>",
+        '<pre>&lt;meta name="sdg-tag" content="sdg"&gt;</pre>',
+        '<!-- <meta name="sdg-tag" content="sdg"> -->',
+    ],
+    ids=["prose", "escaped example", "commented out"],
+)
+def test_mentions_that_are_not_data_are_not_other_syntax(body: str) -> None:
+    assert extract_tags(f"<html><head></head><body>{body}</body>".encode()).other_syntax == []

@@ -274,6 +274,8 @@ def _other_syntax(text: str) -> list[str]:
             opening = _SCRIPT_OPEN.match(text, script_start)
             attrs = opening.group(1).lower() if opening else ""
             kind = "json-ld" if "ld+json" in attrs else "script"
+        elif text.rfind("<!--", 0, mention.start()) > text.rfind("-->", 0, mention.start()):
+            continue  # commented out: not data in any syntax
         elif text.rfind("<", 0, mention.start()) > text.rfind(">", 0, mention.start()):
             # Inside a tag's markup (itemprop=, property=, data-*): microdata or RDFa.
             kind = "markup attributes (microdata/RDFa)"
