@@ -41,4 +41,5 @@ class FetchOutcome:
     canonical_of: str | None = None  # the page is an alias: its in-scope canonical was already crawled
     robots_url: str | None = None  # for robots-disallowed: which robots.txt said no
     previous: ConditionalInfo | None = None  # for not-modified: the carried-forward evaluation
+    rendered_html: str | None = None  # render mode: the DOM after JavaScript (crawler/render_mode.py)
     record: PageRecord | None = None  # filled by the validation pipeline

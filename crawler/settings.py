@@ -35,6 +35,8 @@ SDG_CRAWL_DELAY_MAX = 60.0  # a robots Crawl-delay above this is capped (and log
 SDG_BACKOFF_MAX_DELAY = 60.0  # adaptive back-off after errors / slow responses never waits longer
 SDG_SLOW_RESPONSE = 5.0  # a response slower than this (seconds) widens the host's delay to its latency
 SDG_RETRY_AFTER_MAX = 300.0  # Retry-After values above this are not waited for (the host pauses this long)
+# Enforces the per-host concurrency also without delay (see crawler/downloader.py).
+DOWNLOADER = "crawler.downloader.HostConcurrencyDownloader"
 # Fair across hosts: the next request goes to the host with the fewest requests in the downloader.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 # Breadth-first within a host, so a page is reached on its shortest discovery path (depth, noindex path).
@@ -60,6 +62,9 @@ HTTPERROR_ALLOW_ALL = True
 
 # --- components ----------------------------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    # Every request of a robots.txt burst gets the parser; a forbidden URL ends as robots-disallowed.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.SharedRobotsTxtMiddleware": 100,
     "crawler.middlewares.conditional.ConditionalGetMiddleware": 450,
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
     # Replaces Scrapy's redirect handling: scope-aware, keeps the chain, classifies loops and off-site hops.
@@ -88,9 +93,11 @@ SDG_WRITE_BATCH_SIZE = 200  # records per repository transaction
 SDG_WRITE_INTERVAL = 2.0  # seconds: a partial batch is written at least this often
 SDG_PROGRESS_INTERVAL = 30.0  # seconds between progress log lines; 0 = off
 SDG_LOCK_TIMEOUT_HOURS = 24.0  # a run lock without heartbeat for this long is broken (`--lock-timeout`)
-# Render mode hook (scrapy-playwright, a later task): hosts whose pages are also rendered. Requests to them
-# carry meta["sdg_render"] = True; nothing renders yet.
+# Render mode (crawler/render_mode.py, scrapy-playwright): hosts whose pages are also loaded in headless
+# Chromium, or all of them; a page must settle within SDG_RENDER_TIMEOUT seconds.
 SDG_RENDER_HOSTS: list[str] = []
+SDG_RENDER_ALL = False
+SDG_RENDER_TIMEOUT = 20.0
 
 # --- operations ----------------------------------------------------------------------------------------------
 LOG_LEVEL = "INFO"

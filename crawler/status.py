@@ -7,6 +7,7 @@ middlewares raise `FetchAborted`, which carries its status.
 
 from __future__ import annotations
 
+import gzip
 import zlib
 from collections.abc import Iterator, Mapping
 from http import HTTPStatus
@@ -38,7 +39,7 @@ try:  # pyOpenSSL is what Scrapy's TLS goes through; keep the classifier importa
 except ImportError:  # pragma: no cover
     pass
 
-_DECOMPRESSION_ERRORS: tuple[type[BaseException], ...] = (zlib.error, EOFError)
+_DECOMPRESSION_ERRORS: tuple[type[BaseException], ...] = (zlib.error, EOFError, gzip.BadGzipFile)
 try:
     import brotli
 
@@ -110,9 +111,7 @@ def status_of_failure(
         if isinstance(exc, IgnoreRequest) and "max redirections" in message:
             return "too-many-redirects", "redirect chain longer than the limit"
     for exc in chain:
-        if isinstance(exc, _DECOMPRESSION_ERRORS) or (
-            isinstance(exc, OSError) and "gzip" in str(exc).lower()
-        ):
+        if isinstance(exc, _DECOMPRESSION_ERRORS):
             return "decode-error", f"the body could not be decompressed ({describe(exc)})"
     for exc in chain:
         if isinstance(exc, DownloadCancelledError):

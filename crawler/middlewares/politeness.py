@@ -122,13 +122,16 @@ class PolitenessMiddleware:
                 pace.backoff = min(self.backoff_max, latency)
                 self.crawler.stats.inc_value("sdg/politeness/slow")
         elif pace.backoff:
-            pace.backoff = pace.backoff / 2 if pace.backoff / 2 > pace.base else 0.0
+            halved = pace.backoff / 2
+            pace.backoff = halved if halved >= max(pace.base, MIN_BACKOFF) else 0.0
         if pace.paused_until and pace.paused_until <= monotonic():
             pace.paused_until = 0.0
         self.apply(slot)
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
+        if request.meta.get("playwright"):
+            return  # render mode: a page that does not settle in the browser says nothing of the host's health
         status, _ = status_of_failure(exception)
         if status in BACKOFF_FAILURES:
             slot = self.slot_of(request)

@@ -21,6 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 from crawler.items import FetchOutcome
+from rendering.comparison import extract_rendered, validate_with_rendering
 from repository.records import PageRecord
 from validators.engine import apply_options, sort_key, validate, verdict_of
 from validators.extraction import extract_tags
@@ -197,7 +198,13 @@ def build_record(outcome: FetchOutcome, options: ValidationOptions) -> PageRecor
         return base_record(outcome, not_evaluated(outcome, options, []))
     if outcome.registry_types:
         options = options.model_copy(update={"registry_types": outcome.registry_types})
-    result = validate(page, options, target=outcome.url)
+    rendered = (
+        extract_rendered(outcome.rendered_html, url=page_url) if outcome.rendered_html is not None else None
+    )
+    if rendered is not None:  # render mode: served tags authoritative, script-made ones with a warning
+        result = validate_with_rendering(page, rendered, options, target=outcome.url)
+    else:
+        result = validate(page, options, target=outcome.url)
     self_describing = result.verdict != "not-self-describing"
     extra = apply_options(crawl_findings(outcome, page.canonical_links, page_url, self_describing), options)
     if extra:
@@ -211,6 +218,9 @@ def build_record(outcome: FetchOutcome, options: ValidationOptions) -> PageRecor
     outcome.status_detail = "; ".join(details) or None
     record = base_record(outcome, result)
     record.occurrences = list(page.occurrences)
+    if rendered is not None:  # both tag sets are stored, told apart by their origin
+        record.render_mode = "rendered"
+        record.occurrences += rendered.occurrences
     return record
 
 
@@ -231,6 +241,7 @@ class ValidationPipeline:
         item.record = record
         item.body = None  # the bytes are not needed any more; items can queue up behind the writer
         self.count(record)
+        item.rendered_html = None
         return item
 
     def count(self, record: PageRecord) -> None:

@@ -28,10 +28,18 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from crawler.frontier import CrawlTarget, FrontierJournal
 from crawler.items import FetchOutcome
+from crawler.render_mode import (
+    DEFAULT_RENDER_TIMEOUT,
+    enable_rendering,
+    render_failure,
+    rendered_request,
+    rendering_requested,
+)
 from crawler.robots_directives import robots_directives
 from crawler.scope import FETCHABLE_SCHEMES, Scope, dedupe_key, site_key
 from crawler.signals import records_committed
@@ -94,6 +102,12 @@ class RegistrySpider(scrapy.Spider):
         self.released = False
 
     @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        if rendering_requested(settings):  # scrapy-playwright only when some host is rendered
+            enable_rendering(settings)
+
+    @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> RegistrySpider:
         spider: RegistrySpider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure()
@@ -111,6 +125,8 @@ class RegistrySpider(scrapy.Spider):
         self.max_depth = settings.getint("SDG_MAX_DEPTH")
         self.conditional = settings.getbool("SDG_CONDITIONAL")
         self.render_hosts = {host.lower() for host in settings.getlist("SDG_RENDER_HOSTS")}
+        self.render_all = settings.getbool("SDG_RENDER_ALL")
+        self.render_timeout = settings.getfloat("SDG_RENDER_TIMEOUT", DEFAULT_RENDER_TIMEOUT)
         self.robots_agent = settings.get("ROBOTSTXT_USER_AGENT") or "sdg-tags"
         if self.repository is None:
             from repository.store import Repository
@@ -249,8 +265,8 @@ class RegistrySpider(scrapy.Spider):
         # A 304 carries the previous result but no links: only pages whose links are not needed go conditional.
         if self.conditional and (not scope.is_folder or self.at_depth_limit(target)):
             meta["sdg_conditional"] = True
-        if self.render_hosts and (urlsplit(target.url).hostname or "") in self.render_hosts:
-            meta["sdg_render"] = True  # hook for render mode (scrapy-playwright); nothing renders yet
+        if self.render_all or (urlsplit(target.url).hostname or "") in self.render_hosts:
+            meta["sdg_render"] = True  # also rendered once the static fetch is evaluated (render_mode.py)
         return Request(
             target.url,
             callback=self.parse_page,
@@ -347,6 +363,41 @@ class RegistrySpider(scrapy.Spider):
             yield from self.follow_links(
                 response, target, scope, outcome, directives.noindex, directives.nofollow
             )
+        if response.meta.get("sdg_render"):
+            self.crawler.stats.inc_value("sdg/render/requested")
+            meta = {key: response.meta[key] for key in ("sdg_target", "sdg_scope", "download_slot")}
+            yield rendered_request(
+                outcome,
+                meta,
+                timeout=self.render_timeout,
+                callback=self.parse_rendered,
+                errback=self.render_failed,
+            )
+            return
+        yield outcome
+
+    def parse_rendered(self, response: Response) -> Iterator[FetchOutcome]:
+        """Render mode: the static outcome, now with the browser's DOM."""
+        outcome: FetchOutcome = response.meta["sdg_static_outcome"]
+        if response.status >= 400:  # the server answered the browser differently from the plain fetch
+            outcome.fetch_status = "http-4xx" if response.status < 500 else "http-5xx"
+            outcome.status_detail = (
+                f"rendering: HTTP {response.status} (the plain fetch got {outcome.http_status})"
+            )
+            outcome.body = None
+        else:
+            outcome.rendered_html = response.text
+        self.crawler.stats.inc_value(
+            f"sdg/render/{'ok' if outcome.body is not None else outcome.fetch_status}"
+        )
+        yield outcome
+
+    def render_failed(self, failure: Failure) -> Iterator[FetchOutcome]:
+        """Render mode: the page did not settle or could not be loaded in the browser."""
+        outcome: FetchOutcome = failure.request.meta["sdg_static_outcome"]  # type: ignore[attr-defined]
+        outcome.fetch_status, outcome.status_detail = render_failure(failure)  # type: ignore[assignment]
+        outcome.body = None  # a page not read as configured is not evaluated
+        self.crawler.stats.inc_value(f"sdg/render/{outcome.fetch_status}")
         yield outcome
 
     def follow_links(

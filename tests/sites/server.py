@@ -56,6 +56,14 @@ def gzip_bomb(decompressed_size: int) -> Route:
     return Route(body=gzip.compress(payload, compresslevel=9), headers={"Content-Encoding": "gzip"})
 
 
+class LoopbackHTTPServer(ThreadingHTTPServer):
+    # socketserver's listen backlog of 5 drops SYNs under a burst of connections; the retransmit (1 s later)
+    # then looks like a connect timeout to the crawler.
+    request_queue_size = 128
+    daemon_threads = True
+    block_on_close = False  # a handler sleeping past a timeout must not hold up the test
+
+
 @dataclass(frozen=True)
 class Hit:
     at: float  # time.monotonic() when the request line was read
@@ -80,9 +88,7 @@ class SiteServer:
         self.log: list[Hit] = []
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), self._handler_class())
-        self._server.daemon_threads = True
-        self._server.block_on_close = False  # a handler sleeping past a timeout must not hold up the test
+        self._server = LoopbackHTTPServer((host, port), self._handler_class())
         self._thread: threading.Thread | None = None
 
     @property
