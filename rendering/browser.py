@@ -103,7 +103,8 @@ _NET_ERRORS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _status_of_navigation_error(message: str) -> str:
+def status_of_navigation_error(message: str) -> str:
+    """The fetch status a browser navigation error stands for (`net::ERR_NAME_NOT_RESOLVED` -> dns-error)."""
     for name, status in _NET_ERRORS:
         if name in message:
             return status
@@ -273,7 +274,7 @@ class BrowserRenderer:
                     result.status, result.detail = routing.main_failure
                 else:
                     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                    result.status = _status_of_navigation_error(message)
+                    result.status = status_of_navigation_error(message)
                     result.detail = f"the browser could not load {url}: {message}"
                 return result
             result.final_url = page.url

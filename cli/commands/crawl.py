@@ -92,6 +92,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="do not follow links of noindex/nofollow pages nor rel=nofollow links, as the harvester",
     )
     parser.add_argument(
+        "--render",
+        action="store_true",
+        help="also load every page in headless Chromium (/usr/bin/chromium) and report tags that only "
+        "JavaScript adds or changes; both tag sets are stored",
+    )
+    parser.add_argument(
+        "--render-hosts",
+        action="append",
+        default=[],
+        metavar="HOST[,HOST]",
+        help="render only the pages of these host names (repeatable)",
+    )
+    parser.add_argument(
+        "--render-timeout",
+        type=float,
+        metavar="S",
+        help="seconds a rendered page may take to settle (default 20); then its status is timeout",
+    )
+    parser.add_argument(
         "--progress-interval",
         type=float,
         metavar="S",
@@ -143,6 +162,7 @@ def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
         ("--concurrency-per-host", args.concurrency_per_host),
         ("--timeout", args.timeout),
         ("--lock-timeout", args.lock_timeout),
+        ("--render-timeout", getattr(args, "render_timeout", None)),
     ):
         if value is not None and value <= 0:
             raise CommandLineError(f"{name} must be more than 0, not {value:g}")
@@ -182,6 +202,23 @@ def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
         settings["SDG_CONDITIONAL"] = True
     if args.harvester_emulation:
         settings["SDG_HARVESTER_EMULATION"] = True
+    render_hosts = [
+        host.strip().lower() for value in getattr(args, "render_hosts", []) for host in value.split(",")
+    ]
+    if getattr(args, "render", False):
+        settings["SDG_RENDER_ALL"] = True
+    if any(render_hosts):
+        settings["SDG_RENDER_HOSTS"] = [host for host in render_hosts if host]
+    if getattr(args, "render_timeout", None) is not None:
+        settings["SDG_RENDER_TIMEOUT"] = args.render_timeout
+    if settings.get("SDG_RENDER_ALL") or settings.get("SDG_RENDER_HOSTS"):
+        from rendering.browser import CHROMIUM_PATH
+
+        if not os.path.exists(CHROMIUM_PATH):
+            raise CommandLineError(
+                f"--render needs Chromium at {CHROMIUM_PATH}; install the Debian package 'chromium' "
+                "or set SDG_CHROMIUM to the browser's path"
+            )
     if args.progress_interval is not None:
         settings["SDG_PROGRESS_INTERVAL"] = args.progress_interval
     if args.lock_timeout is not None:

@@ -95,7 +95,7 @@ class RegistrySpider(scrapy.Spider):
         self.entries_by_url: dict[str, RegistryEntry] = {}
         self.seeds: list[CrawlTarget] = []
         self.held_back: dict[str, CrawlTarget] = {}  # registered pages inside a folder, by dedupe key
-        self.folder_pages: dict[str, int] = defaultdict(int)  # pages queued per folder entry
+        self.folder_pages: dict[str, int] = defaultdict(int)  # pages queued per folder entry, root included
         self.limited_folders: set[str] = set()
         self.pending_resume: list[CrawlTarget] = []
         self.journal: FrontierJournal | None = None
@@ -206,8 +206,8 @@ class RegistrySpider(scrapy.Spider):
         state = self.journal.replay()
         self.seen |= state.seen_keys
         for target in state.targets.values():
-            if target.discovered and target.scope_url in self.scopes:
-                self.folder_pages[target.scope_url] += 1
+            if (target.discovered or target.url == target.scope_url) and target.scope_url in self.scopes:
+                self.folder_pages[target.scope_url] += 1  # the folder's root counts as one of its pages
         for key in list(self.held_back):
             if key in self.seen:
                 del self.held_back[key]
@@ -237,6 +237,8 @@ class RegistrySpider(scrapy.Spider):
         self.pending_resume = []
         for target in self.seeds:
             if self.admit(target):
+                if self.scopes[target.scope_url].is_folder:
+                    self.folder_pages[target.scope_url] += 1  # the root is one of the folder's pages
                 yield self.request_for(target)
 
     def admit(self, target: CrawlTarget) -> bool:
