@@ -336,6 +336,13 @@ class _Routing:
             body, content_type = self.document
             route.fulfill(status=200, body=body, headers={"content-type": content_type})
             return
+        host = (urlsplit(request.url).hostname or "").lower()
+        if host == "invalid" or host.endswith(".invalid"):
+            # Pasted HTML and standard input are rendered at a `.invalid` address (RFC 6761: never resolves);
+            # their relative links fail here, without a DNS query leaving the machine.
+            self.result.blocked.append(f"{request.method} {request.url}: the page has no address of its own")
+            route.abort("namenotresolved")
+            return
         if not self.renderer.sealed:
             route.continue_()
             return

@@ -212,3 +212,15 @@ def test_api_render_of_pasted_html_is_sealed(site: LocalSite) -> None:
     assert response.status_code == 200
     assert response.json()["verdict"] == "not-self-describing"
     assert site.requests == []
+
+
+@pytest.mark.parametrize("guard", [None, refuse_internal_addresses])
+def test_relative_resources_of_pasted_html_fail_without_a_dns_query(guard: object) -> None:
+    html = '<html><head><script src="/x.js"></script></head><body><img src="a.png"></body></html>'
+    with BrowserRenderer(timeout=10, guard=guard) as renderer:  # type: ignore[arg-type]
+        rendered_page = renderer.render_document(html, url="https://pasted-page.invalid/")
+    assert rendered_page.status == "ok"
+    assert rendered_page.blocked == [
+        "GET https://pasted-page.invalid/x.js: the page has no address of its own",
+        "GET https://pasted-page.invalid/a.png: the page has no address of its own",
+    ]
