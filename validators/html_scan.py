@@ -169,3 +169,54 @@ def iter_positions(text: str, offsets: list[int]) -> Iterator[tuple[int, int]]:
             last_newline = text.rfind("\n", cursor, offset)
         cursor = offset
         yield line, offset - last_newline
+
+
+# Letters every SDG tag name, variant or near miss contains one of (and robots / language metas).
+_WORTH_PARSING = re.compile(r"sdg|dc|iso|pol|lan|loc|serv|robot|equiv|tag", re.IGNORECASE)
+_BODY_META_START = re.compile(r"<meta(?=[\s/>])", re.IGNORECASE)
+_SKIPPED_OPEN = re.compile(
+    r"<!--|<(script|style|textarea|title|xmp|iframe|noembed|noframes)(?=[\s/>])", re.IGNORECASE
+)
+
+
+def scan_body_metas(text: str, start: int) -> tuple[list[StartTag], bool]:
+    """The `<meta>` start tags after `start` (outside the head), skipping comments and raw-text elements.
+
+    Only metas matter in the body, so instead of tokenising every tag of a large body in Python, the regex
+    engine finds the metas and only the comments/raw-text elements before each one are stepped over.
+    Returns (tags, truncated?).
+    """
+    tags: list[StartTag] = []
+    pos = start
+    length = len(text)
+    for found in _BODY_META_START.finditer(text, start):
+        meta_at = found.start()
+        if meta_at < pos:
+            continue
+        while pos < meta_at:
+            opener = _SKIPPED_OPEN.search(text, pos, meta_at)
+            if opener is None:
+                break
+            element = opener.group(1)
+            if element is None:
+                close = text.find("-->", opener.end())
+                pos = length if close < 0 else close + 3
+            else:
+                close_tag = _RAW_TEXT_END.get(element.lower())
+                opening_end = text.find(">", opener.end())
+                if opening_end < 0:
+                    return tags, True
+                closing = close_tag.search(text, opening_end) if close_tag is not None else None
+                pos = length if closing is None else (text.find(">", closing.start()) + 1 or length)
+        if meta_at < pos:
+            continue
+        tag_end = text.find(">", found.end())
+        if tag_end >= 0 and not _WORTH_PARSING.search(text, found.end(), tag_end):
+            pos = tag_end + 1  # schema.org microdata and the like: no SDG, robots or language name inside
+            continue
+        attributes, end, closed = _parse_attributes(text, found.end())
+        if not closed:
+            return tags, True
+        tags.append(StartTag("meta", attributes, meta_at, end, False))
+        pos = end
+    return tags, False
