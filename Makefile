@@ -18,7 +18,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/sdg-tags demo
 
-# pytest exits 5 when it collected no tests; that is a failure for us, never a pass.
+# pytest exits 5 when it collected no tests; that is a failure for us, never a pass. Tests run on every core
+# (pytest-xdist); every server a test starts listens on its own ephemeral loopback port.
+PYTEST_ARGS ?= -n auto
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest ran no tests - failing" >&2; exit 1; fi; exit $$rc
