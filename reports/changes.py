@@ -9,7 +9,7 @@ rule and tag, only for pages evaluated in both runs, so a page that fails to loa
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from reports.pages import ReportPage, normalize_country_filter, page_country, same_country, same_provider
@@ -24,6 +24,21 @@ VERDICT_RANK: dict[str, int] = {
 MAX_LISTED_CHANGES = 5_000
 
 
+def scoped_urls(
+    previous: Mapping[str, PageOutcome], *, country: str | None = None, provider: str | None = None
+) -> list[str]:
+    """URLs of the previous run within a report's country/provider filter."""
+    return [url for url, outcome in previous.items() if outcome_in_filter(outcome, country, provider)]
+
+
+def urls_by_provider(previous: Mapping[str, PageOutcome]) -> dict[str | None, list[str]]:
+    """URLs of the previous run per provider (one pass for every per-provider report)."""
+    grouped: dict[str | None, list[str]] = {}
+    for url, outcome in previous.items():
+        grouped.setdefault(outcome.provider, []).append(url)
+    return grouped
+
+
 def outcome_in_filter(outcome: PageOutcome, country: str | None, provider: str | None) -> bool:
     if provider is not None and not same_provider(outcome.provider, provider):
         return False
@@ -34,8 +49,9 @@ def outcome_in_filter(outcome: PageOutcome, country: str | None, provider: str |
     return True
 
 
-def page_findings(page: ReportPage) -> Counter[tuple[str, str | None]]:
-    return Counter((finding.rule, finding.tag) for finding in page.findings)
+def finding_keys(page: ReportPage) -> tuple[tuple[str, str], ...]:
+    """(rule, tag) of every finding, sorted: equal tuples mean unchanged findings (the common, fast case)."""
+    return tuple(sorted((finding["rule"], finding.get("tag") or "") for finding in page.findings))
 
 
 def compare_runs(
@@ -43,10 +59,13 @@ def compare_runs(
     previous: Mapping[str, PageOutcome],
     *,
     previous_run_id: int,
-    country: str | None = None,
-    provider: str | None = None,
+    previous_in_scope: Iterable[str] | None = None,
 ) -> dict[str, Any]:
-    """What changed between the previous run's outcomes and this run's (filtered) pages, for report.json."""
+    """What changed between the previous run's outcomes and this run's (filtered) pages, for report.json.
+
+    `previous_in_scope`: the previous run's URLs within the report's filter (default: all), of which those no
+    longer crawled are "gone"; `scoped_urls` computes them.
+    """
     current_urls = {page.url for page in pages}
     better: list[dict[str, Any]] = []
     worse: list[dict[str, Any]] = []
@@ -73,17 +92,20 @@ def compare_runs(
             better.append(change)
         elif VERDICT_RANK[page.verdict] < VERDICT_RANK[before.verdict]:
             worse.append(change)
-        now = page_findings(page)
-        for (rule, tag), count in (now - before.findings).items():
-            new_findings.append({"url": page.url, "rule": rule, "tag": tag, "count": count})
+        now_keys = finding_keys(page)
+        if now_keys == before.findings:
+            continue
+        now, then = Counter(now_keys), Counter(before.findings)
+        for (rule, tag), count in (now - then).items():
+            new_findings.append({"url": page.url, "rule": rule, "tag": tag or None, "count": count})
             new_by_rule[rule] += count
-        for (rule, tag), count in (before.findings - now).items():
-            fixed_findings.append({"url": page.url, "rule": rule, "tag": tag, "count": count})
+        for (rule, tag), count in (then - now).items():
+            fixed_findings.append({"url": page.url, "rule": rule, "tag": tag or None, "count": count})
             fixed_by_rule[rule] += count
     gone_pages = sorted(
         url
-        for url, outcome in previous.items()
-        if url not in current_urls and outcome_in_filter(outcome, country, provider)
+        for url in (previous if previous_in_scope is None else previous_in_scope)
+        if url not in current_urls
     )
     rules = sorted(set(new_by_rule) | set(fixed_by_rule))
     return {

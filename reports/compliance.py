@@ -7,10 +7,12 @@ that authority. The figures are the same in report.json and in the HTML, so test
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -18,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from reports import charts
-from reports.changes import MAX_LISTED_CHANGES, compare_runs
+from reports.changes import MAX_LISTED_CHANGES, compare_runs, outcome_in_filter, scoped_urls, urls_by_provider
 from reports.csv_tables import write_findings_csv, write_pages_csv
 from reports.figures import (
     COMPLIANCE_RATE_DEFINITION,
@@ -34,7 +36,7 @@ from reports.figures import (
 )
 from reports.html import render, write_text_atomically
 from reports.pages import UNKNOWN, ReportPage, load_report_pages
-from reports.trend import compliance_trend
+from reports.trend import compliance_trend, trend_groups, trend_runs
 from repository.queries import PageOutcome, page_outcomes
 from repository.records import RunInfo
 from repository.store import Repository
@@ -120,6 +122,7 @@ def build_summary(
     filters: dict[str, str],
     previous: RunInfo | None,
     previous_outcomes: dict[str, PageOutcome] | None,
+    previous_in_scope: list[str] | None = None,
     trend: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """Everything report.json holds for a set of pages."""
@@ -129,8 +132,7 @@ def build_summary(
             pages,
             previous_outcomes,
             previous_run_id=previous.id,
-            country=filters.get("country"),
-            provider=filters.get("provider"),
+            previous_in_scope=previous_in_scope,
         )
     return {
         "report": {
@@ -240,19 +242,19 @@ def tag_text(page: ReportPage) -> str:
     return " · ".join(parts)
 
 
-class Dictionary:
-    """Strings of one column, each stored once; rows carry indices (keeps 100k rows compact)."""
+def coded(dictionary: dict[str, int], value: str) -> int:
+    """The index of `value` in a column dictionary, adding it if new (rows carry indices, not strings)."""
+    return dictionary.setdefault(value, len(dictionary))
 
-    def __init__(self) -> None:
-        self.values: list[str] = []
-        self.index: dict[str, int] = {}
 
-    def __call__(self, value: str) -> int:
-        position = self.index.get(value)
-        if position is None:
-            position = self.index[value] = len(self.values)
-            self.values.append(value)
-        return position
+def coded_list(
+    dictionary: dict[str, int], cache: dict[tuple[str, ...], list[int]], values: tuple[str, ...]
+) -> list[int]:
+    """Indices of several values; pages share few distinct combinations, so each is computed once."""
+    found = cache.get(values)
+    if found is None:
+        found = cache[values] = [coded(dictionary, value) for value in values]
+    return found
 
 
 def short_value(value: str | None) -> str | None:
@@ -264,32 +266,45 @@ def short_value(value: str | None) -> str | None:
 def page_table(pages: Sequence[ReportPage]) -> dict[str, Any]:
     """The page table's specification and rows for table.js."""
     names = ("verdict", "country", "provider", "type", "area", "rule", "status")
-    dicts = {name: Dictionary() for name in names}
+    dicts: dict[str, dict[str, int]] = {name: {} for name in names}
     for verdict in VERDICTS:
-        dicts["verdict"](verdict)
+        coded(dicts["verdict"], verdict)
+    verdicts, countries, providers, statuses = (
+        dicts["verdict"],
+        dicts["country"],
+        dicts["provider"],
+        dicts["status"],
+    )
+    type_lists: dict[tuple[str, ...], list[int]] = {}
+    area_lists: dict[tuple[str, ...], list[int]] = {}
+    rule_lists: dict[tuple[str, ...], list[int]] = {}
+    labels = {area: area_label(area) for area in area_titles()}
     rows = []
     for page in pages:
         details = None
         if page.findings or page.status_detail:
             details = [
                 page.status_detail,
-                [[finding.rule, short_value(finding.value)] for finding in page.findings],
+                [[finding["rule"], short_value(finding.get("value"))] for finding in page.findings],
             ]
-        counts = page.severity_counts()
         rows.append(
             [
                 page.url,
                 page.title,
-                dicts["verdict"](page.verdict),
-                dicts["country"](page.country or UNKNOWN),
-                dicts["provider"](page.provider or UNKNOWN),
-                [dicts["type"](page_type) for page_type in page.page_types],
-                [dicts["area"](area_label(area)) for area in page.areas],
+                coded(verdicts, page.verdict),
+                coded(countries, page.country or UNKNOWN),
+                coded(providers, page.provider or UNKNOWN),
+                coded_list(dicts["type"], type_lists, page.page_types),
+                coded_list(
+                    dicts["area"],
+                    area_lists,
+                    tuple(labels.get(area) or area_label(area) for area in page.areas),
+                ),
                 tag_text(page),
-                [dicts["rule"](rule) for rule in page.rules()],
-                counts["error"],
-                counts["warning"],
-                dicts["status"](page.fetch_status),
+                coded_list(dicts["rule"], rule_lists, page.rule_ids),
+                page.errors,
+                page.warnings,
+                coded(statuses, page.fetch_status),
                 details,
             ]
         )
@@ -322,7 +337,7 @@ def page_table(pages: Sequence[ReportPage]) -> dict[str, Any]:
         "searchKeys": ["url", "title", "tags"],
         "searchLabel": "Search (URL, title, tags)",
         "detailKey": "details",
-        "dicts": {name: dictionary.values for name, dictionary in dicts.items()},
+        "dicts": {name: list(dictionary) for name, dictionary in dicts.items()},
         "rows": rows,
         "pageSize": 50,
     }
@@ -423,6 +438,20 @@ def report_title(filters: dict[str, str]) -> str:
     return "SDG tags compliance report" + (f": {scope}" if scope else "")
 
 
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a report allocates millions of small dicts and lists that live until
+    it is written, and the collector re-scanning them doubled the time of a 100k-page report. Nothing a report
+    builds holds reference cycles, so reference counting frees it all afterwards anyway."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def write_report(
     repository: Repository,
     out_dir: Path,
@@ -433,24 +462,48 @@ def write_report(
     by_provider: bool = False,
 ) -> ReportOutputs:
     """Write the compliance report of a run (default: the newest finished) into `out_dir`."""
+    with collection_paused():
+        return _write_report(
+            repository, out_dir, run_id=run_id, country=country, provider=provider, by_provider=by_provider
+        )
+
+
+def _write_report(
+    repository: Repository,
+    out_dir: Path,
+    *,
+    run_id: int | None,
+    country: str | None,
+    provider: str | None,
+    by_provider: bool,
+) -> ReportOutputs:
     run = resolve_run(repository, run_id)
     filters = {key: value for key, value in (("country", country), ("provider", provider)) if value}
     pages = load_report_pages(repository, run.id, country=country, provider=provider)
     previous = previous_run(repository, run)
     outcomes = page_outcomes(repository, previous.id) if previous is not None else None
-    trend = compliance_trend(repository, run.id, country=country, provider=provider)
+    runs_in_trend = trend_runs(repository, run.id)
+    groups = trend_groups(repository, runs_in_trend)
+    trend = compliance_trend(runs_in_trend, groups, country=country, provider=provider)
     summary = build_summary(
-        pages, run=run, filters=filters, previous=previous, previous_outcomes=outcomes, trend=trend
+        pages,
+        run=run,
+        filters=filters,
+        previous=previous,
+        previous_outcomes=outcomes,
+        previous_in_scope=scoped_urls(outcomes, country=country, provider=provider) if outcomes else None,
+        trend=trend,
     )
     provider_reports: dict[str, Path] = {}
     provider_paths: dict[str, str] = {}
     if by_provider:
-        groups: dict[str, list[ReportPage]] = {}
+        provider_pages: dict[str, list[ReportPage]] = {}
         for page in pages:
-            groups.setdefault(page.provider or UNKNOWN, []).append(page)
+            provider_pages.setdefault(page.provider or UNKNOWN, []).append(page)
         used: set[str] = set()
         listing = []
-        for name in sorted(groups):
+        previous_by_provider = urls_by_provider(outcomes) if outcomes else {}
+        for name in sorted(provider_pages):
             folder = slug(name)
             candidate, number = folder, 2
             while candidate in used:
@@ -458,19 +511,28 @@ def write_report(
             used.add(candidate)
             provider_filters = dict(filters, provider=name)
             provider_summary = build_summary(
-                groups[name],
+                provider_pages[name],
                 run=run,
                 filters=provider_filters,
                 previous=previous,
                 previous_outcomes=outcomes,
-                trend=compliance_trend(repository, run.id, country=country, provider=name)
+                previous_in_scope=[
+                    url
+                    for provider_name, urls in previous_by_provider.items()
+                    if (provider_name or UNKNOWN).strip().casefold() == name.casefold()
+                    for url in urls
+                    if country is None or outcome_in_filter(outcomes[url], country, None)
+                ]
+                if outcomes
+                else None,
+                trend=compliance_trend(runs_in_trend, groups, country=country, provider=name)
                 if name != UNKNOWN
                 else [],
             )
             provider_dir = out_dir / "providers" / candidate
             write_scope(
                 provider_dir,
-                groups[name],
+                provider_pages[name],
                 provider_summary,
                 title=report_title(provider_filters),
                 back_link="../../index.html",

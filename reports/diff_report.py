@@ -11,7 +11,8 @@ from typing import Any
 
 from reports import charts
 from reports.compliance import (
-    Dictionary,
+    coded,
+    collection_paused,
     filter_link,
     glossary,
     previous_run,
@@ -53,22 +54,22 @@ def clip(value: str | None) -> str | None:
 def diff_table(rows: Sequence[DiffRow]) -> dict[str, Any]:
     """The diff table's specification and rows for table.js."""
     names = ("rule", "severity", "kind", "field", "provider", "country")
-    dicts = {name: Dictionary() for name in names}
+    dicts: dict[str, dict[str, int]] = {name: {} for name in names}
     data = []
     for row in rows:
         data.append(
             [
-                dicts["rule"](row.rule) if row.rule else None,
-                dicts["severity"](row.severity),
-                dicts["kind"](row.kind),
+                coded(dicts["rule"], row.rule) if row.rule else None,
+                coded(dicts["severity"], row.severity),
+                coded(dicts["kind"], row.kind),
                 row.registry_url,
                 row.page_url,
-                dicts["field"](row.field) if row.field else None,
+                coded(dicts["field"], row.field) if row.field else None,
                 clip(row.registry_value),
                 clip(row.crawled_value),
                 row.message,
-                dicts["provider"](row.provider or "(unknown)"),
-                dicts["country"](row.country or "(unknown)"),
+                coded(dicts["provider"], row.provider or "(unknown)"),
+                coded(dicts["country"], row.country or "(unknown)"),
             ]
         )
     return {
@@ -96,7 +97,7 @@ def diff_table(rows: Sequence[DiffRow]) -> dict[str, Any]:
         ],
         "searchKeys": ["registry_url", "page_url", "message", "registry_value", "crawled_value"],
         "searchLabel": "Search (addresses, values, messages)",
-        "dicts": {name: dictionary.values for name, dictionary in dicts.items()},
+        "dicts": {name: list(dictionary) for name, dictionary in dicts.items()},
         "rows": data,
         "pageSize": 50,
     }
@@ -111,6 +112,20 @@ def write_diff(
     run_id: int | None = None,
 ) -> DiffOutputs:
     """Compare registry entries (default: those stored in the repository) with a run and write the outputs."""
+    with collection_paused():
+        return _write_diff(
+            repository, out_dir, entries=entries, registry_source=registry_source, run_id=run_id
+        )
+
+
+def _write_diff(
+    repository: Repository,
+    out_dir: Path,
+    *,
+    entries: Sequence[RegistryEntry] | None,
+    registry_source: str | None,
+    run_id: int | None,
+) -> DiffOutputs:
     run = resolve_run(repository, run_id)
     if entries is None:
         entries = repository.registry_entries()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from reports.pages import ASSISTANCE_AREA, UNKNOWN, ReportPage
@@ -87,8 +88,9 @@ def headline(pages: Sequence[ReportPage]) -> dict[str, Any]:
     counts = verdict_counts(pages)
     findings = dict.fromkeys(SEVERITIES, 0)
     for page in pages:
-        for finding in page.findings:
-            findings[finding.severity] = findings.get(finding.severity, 0) + 1
+        findings["error"] += page.errors
+        findings["warning"] += page.warnings
+        findings["info"] += page.infos
     summary = verdict_summary(counts)
     summary["evaluated_pages"] = summary["pages"] - counts["not-evaluated"]
     summary["self_describing_pages"] = summary["rated_pages"]
@@ -127,9 +129,9 @@ def provider_ranking(pages: Sequence[ReportPage]) -> list[dict[str, Any]]:
     rows = group_rows(groups, "provider")
     for row in rows:
         members = groups[row["provider"]]
-        rules = Counter(rule for page in members for rule in page.rules())
+        rules = Counter(rule for page in members for rule in page.rule_ids)
         row["countries"] = sorted({page.country for page in members if page.country})
-        row["errors"] = sum(1 for page in members for finding in page.findings if finding.severity == "error")
+        row["errors"] = sum(page.errors for page in members)
         row["top_rules"] = [{"rule": rule, "pages": count} for rule, count in rules.most_common(3)]
     rows.sort(
         key=lambda row: (
@@ -151,9 +153,9 @@ def by_rule(pages: Sequence[ReportPage]) -> list[dict[str, Any]]:
     severity: dict[str, str] = {}
     for page in pages:
         for finding in page.findings:
-            findings[finding.rule] += 1
-            severity.setdefault(finding.rule, finding.severity)
-        for rule in page.rules():
+            findings[finding["rule"]] += 1
+            severity.setdefault(finding["rule"], finding["severity"])
+        for rule in page.rule_ids:
             affected[rule] += 1
     rows = []
     for rule, count in findings.items():
@@ -170,6 +172,7 @@ def by_rule(pages: Sequence[ReportPage]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: (-row["pages"], -row["findings"], row["rule"]))
 
 
+@cache
 def area_titles() -> dict[str, str]:
     """Annex I areas (A-Q), Annex II life events (R-X) and the assistance pseudo-area, with their titles."""
     titles = {area: f"Annex I: {title}" for area, title in annex1_areas().items()}

@@ -23,15 +23,22 @@ from markupsafe import Markup
 
 from reports.charts import number, percent
 
-SCRIPT_JSON_ESCAPES = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+# str.replace per character: on a 25 MB document five replaces take milliseconds, str.translate seconds.
+SCRIPT_JSON_ESCAPES: tuple[tuple[str, str], ...] = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
 )
 
 
 def script_json(value: Any) -> Markup:
     """JSON that is safe inside `<script type="application/json">` (and compact: no spaces)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return Markup(text.translate(SCRIPT_JSON_ESCAPES))
+    for character, escape in SCRIPT_JSON_ESCAPES:
+        text = text.replace(character, escape)
+    return Markup(text)
 
 
 def csp_source_hash(text: str) -> str:

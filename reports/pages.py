@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from repository.queries import ObservedPage, iter_observed_pages
 from repository.store import Repository, policy_area
@@ -25,24 +25,25 @@ ASSISTANCE_AREA = "assistance"
 UNKNOWN = "(unknown)"
 
 
-class FindingRow(NamedTuple):
-    """One finding of a page, flattened (the `findings.csv` columns)."""
-
-    rule: str
-    severity: str
-    tag: str | None
-    item: int | None
-    value: str | None
-    normalized: str | None
-    expected: str | None
-    line: int | None
-    column: int | None
-    origin: str
-    message: str
-    reference: str
-    hint: str
-    code_list: str | None
-    type_inferred: bool
+# The fields of a finding as the validator serialises them (`validators.models.Finding`), in findings.csv order.
+# Findings stay the dicts `json.loads` made: copying 200k of them into other objects cost more than the parse.
+FINDING_KEYS: tuple[str, ...] = (
+    "rule",
+    "severity",
+    "tag",
+    "item",
+    "value",
+    "normalized",
+    "expected",
+    "line",
+    "column",
+    "origin",
+    "message",
+    "reference",
+    "hint",
+    "code_list",
+    "type_inferred",
+)
 
 
 @dataclass(slots=True)
@@ -65,33 +66,33 @@ class ReportPage:
     page_types: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()  # Annex letters of its policy-code items, plus "assistance"
     tags: dict[str, str | None] = field(default_factory=dict)  # canonical name -> raw value
-    findings: list[FindingRow] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)  # FINDING_KEYS, as the validator wrote them
+    rule_ids: tuple[str, ...] = ()  # distinct rule ids in finding order
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
 
     @property
     def evaluated(self) -> bool:
         return self.verdict != "not-evaluated"
 
     def severity_counts(self) -> dict[str, int]:
-        counts = {"error": 0, "warning": 0, "info": 0}
-        for finding in self.findings:
-            counts[finding.severity] = counts.get(finding.severity, 0) + 1
-        return counts
+        return {"error": self.errors, "warning": self.warnings, "info": self.infos}
 
-    def rules(self) -> list[str]:
+    def rules(self) -> tuple[str, ...]:
         """Distinct rule ids in finding order."""
-        return list(dict.fromkeys(finding.rule for finding in self.findings))
+        return self.rule_ids
 
 
-class StringPool:
-    """Shares equal strings between pages (rule ids, hints, references repeat on most pages)."""
+def string_pool() -> Callable[[Any], Any]:
+    """A function returning a shared copy of equal strings (None stays None): rule ids, hints and references
+    repeat on most pages, so 100k pages hold each once."""
+    strings: dict[Any, Any] = {}
 
-    def __init__(self) -> None:
-        self._strings: dict[str, str] = {}
+    def pool(value: Any) -> Any:
+        return strings.setdefault(value, value)
 
-    def __call__(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self._strings.setdefault(value, value)
-        return value
+    return pool
 
 
 def page_country(registry_country: str | None, tag_country: str | None) -> str | None:
@@ -119,7 +120,7 @@ def same_provider(page: str | None, wanted: str) -> bool:
     return page is not None and page.strip().casefold() == wanted.strip().casefold()
 
 
-def report_page(observed: ObservedPage, pool: StringPool) -> ReportPage:
+def report_page(observed: ObservedPage, pool: Callable[[Any], Any]) -> ReportPage:
     """Turn a stored page into a ReportPage, parsing its PageResult JSON once."""
     page = ReportPage(
         url=observed.url,
@@ -153,26 +154,14 @@ def report_page(observed: ObservedPage, pool: StringPool) -> ReportPage:
     if "assistance" in page.page_types:
         areas[ASSISTANCE_AREA] = None
     page.areas = tuple(areas)
-    page.findings = [
-        FindingRow(
-            pool(finding["rule"]),
-            pool(finding["severity"]),
-            pool(finding.get("tag")),
-            finding.get("item"),
-            finding.get("value"),
-            finding.get("normalized"),
-            finding.get("expected"),
-            finding.get("line"),
-            finding.get("column"),
-            pool(finding.get("origin") or "static"),
-            finding.get("message") or "",
-            pool(finding.get("reference") or ""),
-            pool(finding.get("hint") or ""),
-            pool(finding.get("code_list")),
-            bool(finding.get("type_inferred")),
-        )
-        for finding in result.get("findings") or ()
-    ]
+    findings: list[dict[str, Any]] = result.get("findings") or []
+    page.findings = findings
+    if findings:
+        page.rule_ids = tuple(pool(rule) for rule in dict.fromkeys(finding["rule"] for finding in findings))
+        severities = [finding["severity"] for finding in findings]
+        page.errors = severities.count("error")
+        page.warnings = severities.count("warning")
+        page.infos = severities.count("info")
     return page
 
 
@@ -181,7 +170,7 @@ def iter_report_pages(
 ) -> Iterator[ReportPage]:
     """The pages of a run, optionally only one country's (`EL`/`GR` alike) and/or one provider's."""
     wanted_country = normalize_country_filter(country) if country else None
-    pool = StringPool()
+    pool = string_pool()
     for observed in iter_observed_pages(repository, run_id):
         if provider is not None and not same_provider(observed.provider, provider):
             continue

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from reports.compliance import resolve_run, tool_version
+from reports.compliance import collection_paused, resolve_run, tool_version
 from reports.html import write_text_atomically
 from reports.pages import ReportPage, load_report_pages
 from reports.registry_diff import normalized_code, url_key
@@ -227,7 +227,8 @@ def write_export(
                 f"export '{corrects}' is not in the export ledger of {repository.display_url}; "
                 f"list the recorded ids with 'sdg-tags export --db {repository.display_url} --list'"
             ) from None
-    pages = load_report_pages(repository, run.id, country=country, provider=provider)
+    with collection_paused():
+        pages = load_report_pages(repository, run.id, country=country, provider=provider)
     links, skipped = export_links(pages)
     countries = sorted({link.country for link in links if link.country})
     if file_format == "registry-json" and len(countries) > 1 and not country:

@@ -7,32 +7,40 @@ from typing import Any
 
 from reports.figures import verdict_summary
 from reports.pages import normalize_country_filter, page_country, same_country, same_provider
-from repository.queries import verdict_groups
+from repository.queries import VerdictGroup, verdict_groups
+from repository.records import RunInfo
 from repository.store import Repository
 from repository.timestamps import iso_utc
 
 TREND_RUNS = 12
 
 
+def trend_runs(repository: Repository, run_id: int, runs: int = TREND_RUNS) -> list[RunInfo]:
+    """The last `runs` finished runs up to `run_id`, and `run_id` itself even if unfinished, oldest first."""
+    chosen = [
+        info
+        for info in repository.runs()
+        if info.id <= run_id and (info.finished_at is not None or info.id == run_id)
+    ]
+    return chosen[-runs:]
+
+
+def trend_groups(repository: Repository, runs: list[RunInfo]) -> list[VerdictGroup]:
+    """Page counts per run and group, read once for the report and every per-provider report."""
+    return verdict_groups(repository, [info.id for info in runs])
+
+
 def compliance_trend(
-    repository: Repository,
-    run_id: int,
+    runs: list[RunInfo],
+    groups: list[VerdictGroup],
     *,
     country: str | None = None,
     provider: str | None = None,
-    runs: int = TREND_RUNS,
 ) -> list[dict[str, Any]]:
-    """Verdict counts and compliance rate of the last `runs` finished runs up to `run_id` (itself included)."""
-    known = {info.id: info for info in repository.runs()}
-    chosen = [
-        run
-        for run, info in known.items()
-        if run <= run_id and (info.finished_at is not None or run == run_id)
-    ]
-    chosen = sorted(chosen)[-runs:]
+    """Verdict counts and compliance rate per run, for the pages of one country and/or provider (or all)."""
     wanted_country = normalize_country_filter(country) if country else None
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for group in verdict_groups(repository, chosen):
+    for group in groups:
         if provider is not None and not same_provider(group.provider, provider):
             continue
         if wanted_country is not None and not same_country(
@@ -41,12 +49,11 @@ def compliance_trend(
             continue
         counts[group.run_id][group.verdict] += group.pages
     trend = []
-    for run in chosen:
-        info = known[run]
-        summary = verdict_summary(counts.get(run, {}))
+    for info in runs:
+        summary = verdict_summary(counts.get(info.id, {}))
         trend.append(
             {
-                "run_id": run,
+                "run_id": info.id,
                 "started_at": iso_utc(info.started_at),
                 "finished_at": iso_utc(info.finished_at),
                 **summary,

@@ -7,9 +7,9 @@ Everything streams (`yield_per`) or aggregates in SQL, so a 100k-page run needs 
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -28,7 +28,6 @@ class ObservedPage:
     observation_id: int
     url: str
     final_url: str | None
-    redirects: list
     fetch_status: str
     http_status: int | None
     status_detail: str | None
@@ -54,7 +53,8 @@ class PageOutcome:
     provider: str | None  # as in ObservedPage
     registry_country: str | None
     tag_country: str | None
-    findings: Counter[tuple[str, str | None]] = field(default_factory=Counter)  # (rule, tag) -> count
+    # (rule, tag or "") of every finding, sorted, so two runs compare with one tuple comparison
+    findings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,6 @@ def _stream_observed_pages(repository: Repository, run_id: int) -> Iterator[Obse
             o.c.id,
             o.c.url,
             o.c.final_url,
-            o.c.redirects,
             o.c.fetch_status,
             o.c.http_status,
             o.c.status_detail,
@@ -140,12 +139,15 @@ def page_outcomes(repository: Repository, run_id: int) -> dict[str, PageOutcome]
             outcome = PageOutcome(*fields)
             outcomes[url] = outcome
             by_id[observation_id] = outcome
+        found: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for observation_id, rule, tag in conn.execution_options(yield_per=STREAM_BATCH).execute(
             select(f.c.observation_id, f.c.rule, f.c.tag).where(f.c.run_id == run_id)
         ):
+            found[observation_id].append((rule, tag or ""))
+        for observation_id, keys in found.items():
             outcome = by_id.get(observation_id)
             if outcome is not None:
-                outcome.findings[(rule, tag)] += 1
+                outcome.findings = tuple(sorted(keys))
     return outcomes
 
 
