@@ -84,8 +84,15 @@ class DemoRun:
 
 
 # Later steps that write results of the finished run into the output folder and return what they wrote.
-# The compliance report and the registry diff go here (one function each, taking the DemoRun).
-FOLLOW_UP_STEPS: tuple[Callable[[DemoRun], list[ResultFile]], ...] = ()
+def write_report_and_diff(demo_run: DemoRun) -> list[ResultFile]:
+    """The compliance report (with one page per provider) and the registry-vs-crawl diff of the demo run."""
+    from reports.api import write_demo_outputs  # Jinja2 and the report code only load when the demo gets here
+
+    paths = write_demo_outputs(demo_run.db_url, demo_run.run_id, demo_run.out_dir)
+    return [ResultFile("report", paths["report"]), ResultFile("registry diff", paths["diff"])]
+
+
+FOLLOW_UP_STEPS: tuple[Callable[[DemoRun], list[ResultFile]], ...] = (write_report_and_diff,)
 
 
 # -- registry -----------------------------------------------------------------------------------------------
