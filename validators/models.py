@@ -7,7 +7,7 @@ crawler, the repository and the web app all serialise the same shapes (`docs/out
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -234,21 +234,4 @@ FetchStatus = Literal[
     "out-of-scope",
 ]
 EVALUATED_FETCH_STATUSES: frozenset[str] = frozenset({"ok", "not-modified", "noindex"})
-FETCH_STATUSES: tuple[str, ...] = (
-    "ok",
-    "not-modified",
-    "noindex",
-    "http-4xx",
-    "http-5xx",
-    "dns-error",
-    "connection-refused",
-    "timeout",
-    "tls-error",
-    "too-many-redirects",
-    "redirected-off-site",
-    "robots-disallowed",
-    "not-html",
-    "too-large",
-    "decode-error",
-    "out-of-scope",
-)
+FETCH_STATUSES: tuple[str, ...] = get_args(FetchStatus)

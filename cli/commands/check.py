@@ -298,8 +298,7 @@ def _structured_data(body: bytes, url: str | None, headers: dict[str, str] | Non
 def _expect_country(result: PageResult, expected: str, options: ValidationOptions) -> None:
     """`--country`: a DC.ISO3166 without the expected country gets a `registry-country-mismatch` finding."""
     from validators.engine import apply_options, sort_key, verdict_of
-    from validators.models import Finding
-    from validators.rules import RULES
+    from validators.rules.table import rule_finding
 
     view = result.tags.get("DC.ISO3166")
     if result.verdict in ("not-evaluated", "not-self-describing") or view is None or not view.values:
@@ -310,18 +309,15 @@ def _expect_country(result: PageResult, expected: str, options: ValidationOption
     written = {"EL" if code == "GR" else code for code in written}
     if expected in written:
         return
-    spec = RULES[COUNTRY_RULE]
-    finding = Finding(
-        rule=COUNTRY_RULE,
-        severity=spec.severity,
-        message=f"DC.ISO3166 is {view.raw!r}; expected {expected} (--country)",
+    finding = rule_finding(
+        COUNTRY_RULE,
+        f"DC.ISO3166 is {view.raw!r}; expected {expected} (--country)",
         tag="DC.ISO3166",
         value=view.raw,
         expected=expected,
         line=view.line,
         column=view.column,
         origin=view.origin,
-        reference=spec.reference,
         hint=f"Set DC.ISO3166 to {expected}, or check that the page belongs to {expected}",
     )
     added = apply_options([finding], options)

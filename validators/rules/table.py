@@ -15,6 +15,7 @@ from typing import Any, Literal
 from validators.models import (
     ExtractedPage,
     Finding,
+    Origin,
     Severity,
     TagOccurrence,
     ValidationOptions,
@@ -207,6 +208,44 @@ def split_items(raw: str | None, canonical: str) -> list[ValueItem]:
     return items
 
 
+def rule_finding(
+    rule_id: str,
+    message: str,
+    *,
+    tag: str | None = None,
+    item: int | None = None,
+    value: str | None = None,
+    normalized: str | None = None,
+    expected: str | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    origin: Origin = "static",
+    hint: str | None = None,
+    code_list: str | None = None,
+    type_inferred: bool = False,
+) -> Finding:
+    """A finding of `rule_id` with the severity, reference and (default) hint the rule table declares."""
+    spec = RULES[rule_id]
+    return construct_trusted(
+        Finding,
+        rule=rule_id,
+        severity=spec.severity,
+        message=message,
+        tag=tag,
+        item=item,
+        value=value,
+        normalized=normalized,
+        expected=expected,
+        line=line,
+        column=column,
+        origin=origin,
+        reference=spec.reference,
+        hint=hint or spec.hint,
+        code_list=code_list,
+        type_inferred=type_inferred,
+    )
+
+
 # --- context -----------------------------------------------------------------------------------------------
 
 _MISSING = object()
@@ -322,17 +361,14 @@ class RuleContext:
         column: int | None = None,
     ) -> Finding:
         """Build a finding of `rule_id`; location, tag and raw value come from `occurrence` when given."""
-        spec = RULES[rule_id]
         if occurrence is not None:
             tag = tag or occurrence.canonical
             value = value if value is not None else occurrence.raw
             line = line if line is not None else occurrence.line
             column = column if column is not None else occurrence.column
-        return construct_trusted(
-            Finding,
-            rule=rule_id,
-            severity=spec.severity,
-            message=message,
+        return rule_finding(
+            rule_id,
+            message,
             tag=tag,
             item=item,
             value=value,
@@ -341,8 +377,7 @@ class RuleContext:
             line=line,
             column=column,
             origin=occurrence.origin if occurrence is not None else self.page.origin,
-            reference=spec.reference,
-            hint=hint or spec.hint,
+            hint=hint,
             code_list=code_list,
             type_inferred=self.page_types_inferred,
         )
