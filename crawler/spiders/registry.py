@@ -468,8 +468,12 @@ class RegistrySpider(scrapy.Spider):
                 noindex_via=noindex_via,
             )
             if self.admit(child):
-                self.folder_pages[scope.entry_url] += 1
+                self.count_folder_page(scope.entry_url)
                 yield self.request_for(child)
+
+    def count_folder_page(self, folder_url: str) -> None:
+        """One more page queued for a web-folder entry (a hook: the distributed spider counts in Redis)."""
+        self.folder_pages[folder_url] += 1
 
     def fetch_failed(self, failure: Failure) -> Iterator[FetchOutcome]:
         request: Request = failure.request  # type: ignore[attr-defined]
