@@ -73,6 +73,7 @@ class RetryAfterMiddleware:
         )
         if wait > self.max_wait:
             stats.inc_value("sdg/retry_after/too-long")
+            request.meta["dont_retry"] = True  # nor may RetryMiddleware retry it at once
             return response
         # Counts sdg/retry_after/count, .../reason_count/<status> and .../max_reached (retries exhausted).
         retry = get_retry_request(
@@ -82,4 +83,7 @@ class RetryAfterMiddleware:
             max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
             stats_base_key="sdg/retry_after",
         )
-        return retry if retry is not None else response
+        if retry is None:
+            request.meta["dont_retry"] = True
+            return response
+        return retry

@@ -4,7 +4,8 @@
         site.url("/")          # http://127.0.0.1:<ephemeral port>/
         site.hits("/a")        # access log entries for a path: (monotonic time, method, path, headers)
 
-A route is a `Route` (fixed answer) or a callable `(hit_number) -> Route` (e.g. first 429, then 200). Paths not
+A route is a `Route` (fixed answer) or a callable `(hit_number, request_headers) -> Route` (e.g. first 429,
+then 200; or 304 when If-None-Match matches). Paths not
 in `routes` are served from `root` (a folder; `index.html` for folders), else 404. Every request is logged
 with its `time.monotonic()` arrival time, so tests can measure the gaps the crawler leaves between requests.
 """
@@ -35,7 +36,7 @@ class Route:
     drop: bool = False  # close the connection without any answer
 
 
-RouteSpec = Route | Callable[[int], Route]
+RouteSpec = Route | Callable[[int, dict[str, str]], Route]
 
 
 def page(body: str = "", *, head: str = "", lang: str | None = "en") -> Route:
@@ -132,14 +133,14 @@ class SiteServer:
     ) -> None:
         self.stop()
 
-    def _answer(self, path: str) -> Route:
+    def _answer(self, path: str, headers: dict[str, str]) -> Route:
         spec = self.routes.get(path)
         if spec is None:
             spec = self.routes.get(urlsplit(path).path)
         if spec is not None:
             with self._lock:
                 count = self._counts[path] = self._counts.get(path, 0) + 1
-            return spec(count) if callable(spec) else spec
+            return spec(count, headers) if callable(spec) else spec
         return self._file(urlsplit(path).path)
 
     def _file(self, path: str) -> Route:
@@ -164,9 +165,10 @@ class SiteServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
+                headers = dict(self.headers.items())
                 with site._lock:
-                    site.log.append(Hit(time.monotonic(), "GET", self.path, dict(self.headers.items())))
-                route = site._answer(self.path)
+                    site.log.append(Hit(time.monotonic(), "GET", self.path, headers))
+                route = site._answer(self.path, headers)
                 if route.delay:
                     time.sleep(route.delay)
                 if route.drop:
