@@ -130,6 +130,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="any Scrapy or SDG_* setting (repeatable; VALUE is JSON or text)",
     )
     parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    # Distributed mode (docs/distributed.md): enqueue into Redis, then --workers local `sdg-tags worker`s.
+    distributed = parser.add_argument_group("distributed mode")
+    distributed.add_argument(
+        "--distributed",
+        action="store_true",
+        help="share the frontier in Redis: enqueue, then run --workers worker processes (more can join "
+        "from other machines with `sdg-tags worker`)",
+    )
+    distributed.add_argument(
+        "--redis", metavar="URL", help="Redis of the distributed run (redis://host:6379/0)"
+    )
+    distributed.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        metavar="N",
+        help="local worker processes (default 2; 0 = enqueue only)",
+    )
+    distributed.add_argument(
+        "--name",
+        default="sdg",
+        metavar="NAME",
+        help="distributed run name: Redis keys sdg:NAME:* (default sdg)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -282,6 +306,11 @@ def print_summary(stats: dict[str, Any], *, db: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from cli.main import CommandLineError
+
+    if getattr(args, "distributed", False) or getattr(args, "redis", None):
+        from cli.commands.worker import run_distributed_crawl
+
+        return run_distributed_crawl(args)
 
     overrides = setting_overrides(args)
     entries = load_entries(Path(args.registry))

@@ -1,15 +1,161 @@
-"""`sdg-tags enqueue` (not implemented yet)."""
+"""`sdg-tags enqueue`: load a registry into a distributed run's shared queue in Redis (and into the repository)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+EPILOG = """\
+exit codes:
+  0  the run is enqueued; start workers with `sdg-tags worker --redis URL --db URL`
+  2  bad input: options, registry file, database or Redis URL, Redis or the database unreachable
+  3  a distributed run under this --name is still running (or --reset to discard it)
+
+The crawl settings given here (delay, timeouts, size limit, profile...) are stored with the run in Redis and
+apply to every worker. Details: docs/distributed.md"""
+
+EXIT_OK = 0
+EXIT_BUSY = 3
+DEFAULT_NAME = "sdg"  # as crawler.distributed.frontier.DEFAULT_NAME (not imported: keep this module light)
+
+# What crawl.setting_overrides reads that `enqueue` does not offer: the single-process defaults.
+CRAWL_ARGUMENT_DEFAULTS: dict[str, Any] = {
+    "job_dir": None,
+    "max_pages_per_folder": None,
+    "max_depth": None,
+    "delay": None,
+    "concurrency_per_host": None,
+    "timeout": None,
+    "max_size": None,
+    "user_agent": None,
+    "conditional": False,
+    "profile": "harvester",
+    "harvester_emulation": False,
+    "render": False,
+    "render_hosts": [],
+    "render_timeout": None,
+    "progress_interval": None,
+    "lock_timeout": None,
+    "set": [],
+    "log_level": "INFO",
+}
+
+
+def add_redis_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--redis", required=True, metavar="URL", help="Redis of the run (redis://host:6379/0)"
+    )
+    parser.add_argument(
+        "--name",
+        default=DEFAULT_NAME,
+        metavar="NAME",
+        help="run name: Redis keys sdg:NAME:* (default %(default)s; one name per concurrent run)",
+    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("enqueue", help="(not available yet)", description="Not available yet.")
+    parser = subparsers.add_parser(
+        "enqueue",
+        help="load a registry into a distributed run's shared queue (Redis) and the repository",
+        description="Plan a registry (scopes, seeds, registered pages inside folders) into Redis, import it "
+        "into the repository and open a run there; `sdg-tags worker` processes then crawl it together.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--registry", required=True, metavar="FILE", help="registry file (CSV, Excel, JSON, URL list)"
+    )
+    add_redis_options(parser)
+    parser.add_argument(
+        "--db",
+        required=True,
+        metavar="URL",
+        help="repository every worker writes to (postgresql+psycopg://...)",
+    )
+    parser.add_argument(
+        "--reset", action="store_true", help="discard an unfinished run under --name (its queue and leases)"
+    )
+    parser.add_argument(
+        "--delay", type=float, metavar="SECONDS", help="minimum gap between requests to one host"
+    )
+    parser.add_argument("--concurrency-per-host", type=int, metavar="N", help="parallel requests per host")
+    parser.add_argument(
+        "--timeout", type=float, metavar="S", help="download timeout per request (default 30)"
+    )
+    parser.add_argument(
+        "--max-size", metavar="BYTES", help="largest body, also after decompression (e.g. 5M)"
+    )
+    parser.add_argument("--user-agent", metavar="UA", help="User-Agent header")
+    parser.add_argument("--profile", choices=("harvester", "strict"), default="harvester")
+    parser.add_argument("--harvester-emulation", action="store_true", help="as `sdg-tags crawl`")
+    parser.add_argument("--max-pages-per-folder", type=int, metavar="N", help="as `sdg-tags crawl`")
+    parser.add_argument("--max-depth", type=int, metavar="N", help="as `sdg-tags crawl`")
+    parser.add_argument("--conditional", action="store_true", help="as `sdg-tags crawl`")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any Scrapy or SDG_* setting of the run",
+    )
+    parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     parser.set_defaults(handler=run)
 
 
+def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The crawl settings of these arguments, as `sdg-tags crawl` computes them."""
+    from cli.commands.crawl import setting_overrides
+
+    return setting_overrides(argparse.Namespace(**{**CRAWL_ARGUMENT_DEFAULTS, **vars(args)}))
+
+
+def connect(url: str, name: str) -> Any:
+    """The run's frontier; a CommandLineError saying what to do when Redis is not there."""
+    from cli.main import CommandLineError
+    from crawler.distributed.frontier import FrontierError, SharedFrontier
+
+    try:
+        return SharedFrontier.connect(url, name)
+    except FrontierError as exc:
+        raise CommandLineError(str(exc)) from None
+
+
+def enqueue(args: argparse.Namespace, overrides: dict[str, Any]) -> tuple[int, Any]:
+    """Load the registry, plan it into Redis, open the run: (exit code, summary or None)."""
+    import logging
+
+    from cli.commands.crawl import load_entries
+    from cli.main import CommandLineError
+    from crawler.distributed.enqueue import RunInProgressError, enqueue_registry
+    from repository.store import Repository, RepositoryError
+
+    logging.basicConfig(level=getattr(logging, args.log_level), format="%(levelname)s: %(message)s")
+    entries = load_entries(Path(args.registry))
+    frontier = connect(args.redis, args.name)
+    if args.reset:
+        frontier.reset()
+    try:
+        with Repository(args.db) as repository:
+            summary = enqueue_registry(entries, frontier, repository, overrides, source=str(args.registry))
+    except RunInProgressError as exc:
+        print(f"sdg-tags {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BUSY, None
+    except RepositoryError as exc:
+        raise CommandLineError(str(exc)) from None
+    return EXIT_OK, summary
+
+
 def run(args: argparse.Namespace) -> int:
-    print("sdg-tags enqueue: not available yet")
-    return 0
+    overrides = crawl_overrides(args)
+    code, summary = enqueue(args, overrides)
+    if summary is None:
+        return code
+    print(
+        f"Run {summary.run_id} enqueued in Redis namespace '{args.name}': {summary.queued} URLs queued on "
+        f"{summary.hosts} hosts, {summary.held} registered pages held back until the folder crawls are done"
+        + (f", {summary.duplicates} duplicate URLs skipped" if summary.duplicates else "")
+    )
+    print("Start workers (any number, any machine): sdg-tags worker --redis URL --db URL (the same URLs)")
+    return code

@@ -1,0 +1,147 @@
+"""Per-host politeness across workers: wait for the reserved slot; share Crawl-delay, back-off and pauses.
+
+In a worker this replaces crawler/middlewares/politeness.py (same order, 950, next to the downloader). The
+host's slot was reserved in Redis when the request was popped (crawler/distributed/frontier.py: start no
+earlier than the host's previous start + its delay, whichever worker made it), so N workers never start
+requests to one host closer together than one worker would; the concurrency tokens cap requests in flight per
+host across workers. This middleware:
+
+* waits until the request's reserved start before it goes to the downloader (the local download slots have
+  no delay of their own in a worker);
+* gives the concurrency token back when the response or the error arrives, and gives an unused slot back
+  when the request ends before it is sent (robots.txt forbids it);
+* writes what a worker learns about a host into Redis for every worker: the robots.txt Crawl-delay (capped
+  at `SDG_CRAWL_DELAY_MAX`; such a host gets concurrency 1), the adaptive back-off (a 429, a 5xx, a timeout or a
+  refused connection doubles the delay, at least 1 s, at most `SDG_BACKOFF_MAX_DELAY`; a response slower than
+  `SDG_SLOW_RESPONSE` widens it to its latency; a normal response halves it) and Retry-After pauses.
+
+robots.txt itself is fetched by each worker once per host, outside the slots (as in a single-process crawl).
+Stats: `sdg/politeness/waited_s`, `.../refunded`, `.../backoff`, `.../slow`, `.../paused`,
+`.../crawl_delay_hosts`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from time import monotonic
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+from crawler.distributed.context import MIN_BACKOFF, worker_context
+from crawler.distributed.scheduler import Ticket
+from crawler.middlewares.politeness import BACKOFF_FAILURES
+from crawler.scope import site_key
+from crawler.signals import host_backoff_requested
+from crawler.status import status_of_failure
+
+logger = logging.getLogger(__name__)
+
+
+class SharedPolitenessMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.context = worker_context(crawler)
+        self.stats = crawler.stats
+        self.robots_agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT")
+        self.crawl_delay_hosts: set[str] = set()
+        crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(self.backoff_requested, signal=host_backoff_requested)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SharedPolitenessMiddleware:
+        return cls(crawler)
+
+    # -- downloader middleware --------------------------------------------------------------------------------
+
+    async def process_request(self, request: Request) -> None:
+        ticket = request.meta.get("sdg_reservation")
+        if not isinstance(ticket, Ticket):
+            return None  # robots.txt and other requests that did not come through the shared queue
+        request.meta["sdg_reservation_used"] = True
+        wait = ticket.not_before - monotonic()
+        if wait > 0:
+            self.stats.inc_value("sdg/politeness/waited_s", round(wait, 3))
+            await asyncio.sleep(wait)
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        host = self.finish(request)
+        latency = request.meta.get("download_latency")
+        if response.status == 429 or response.status >= 500:
+            self.adjust(host, "widen", f"HTTP {response.status}")
+        elif latency is not None and latency > self.context.pace.slow_response:
+            self.adjust(host, "slow", f"slow response ({latency:.1f} s)", latency=latency)
+            self.stats.inc_value("sdg/politeness/slow")
+        else:
+            self.adjust(host, "ok", "")
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        used = bool(request.meta.get("sdg_reservation_used"))
+        ticket = request.meta.get("sdg_reservation")
+        host = self.finish(request)
+        if isinstance(ticket, Ticket) and not used and self.context.frontier.refund(ticket.reservation):
+            self.stats.inc_value("sdg/politeness/refunded")
+        if request.meta.get("playwright"):
+            return None  # a page that does not settle in the browser says nothing of the host's health
+        status, _ = status_of_failure(exception)
+        if status in BACKOFF_FAILURES:
+            self.adjust(host, "widen", status)
+        return None
+
+    def finish(self, request: Request) -> str:
+        """Give the request's concurrency token back (once); its host."""
+        ticket = request.meta.get("sdg_reservation")
+        if not isinstance(ticket, Ticket):
+            return request.meta.get("download_slot") or site_key(request.url)
+        request.meta["sdg_reservation"] = None  # copies made for retries must not release it again
+        request.meta.pop("sdg_reservation_used", None)
+        self.context.frontier.release_token(self.context.worker_id, ticket.reservation)
+        return ticket.reservation.host
+
+    def adjust(self, host: str, kind: str, why: str, *, latency: float = 0.0) -> None:
+        pace = self.context.pace
+        backoff = self.context.frontier.adjust_backoff(
+            host,
+            kind,
+            latency=latency,
+            delay=pace.delay,
+            maximum=pace.backoff_max,
+            minimum=MIN_BACKOFF,
+        )
+        if kind == "widen":
+            self.stats.inc_value("sdg/politeness/backoff")
+            if backoff:
+                logger.info("Host %s: %s; shared back-off now %.2f s", host, why, backoff)
+
+    # -- signals ----------------------------------------------------------------------------------------------
+
+    def robots_parsed(self, robotparser: Any, request: Request) -> None:
+        delay = robotparser.crawl_delay(self.robots_agent)
+        if not delay or delay <= 0:
+            return
+        host = site_key(request.url)
+        limit = self.context.pace.crawl_delay_max
+        if delay > limit:
+            logger.warning(
+                "Host %s: robots.txt Crawl-delay %g s is above SDG_CRAWL_DELAY_MAX; using %g s",
+                host,
+                delay,
+                limit,
+            )
+        self.context.frontier.set_crawl_delay(host, min(float(delay), limit))
+        if host not in self.crawl_delay_hosts:
+            self.crawl_delay_hosts.add(host)
+            self.stats.inc_value("sdg/politeness/crawl_delay_hosts")
+            logger.info(
+                "Host %s: robots.txt Crawl-delay %g s honoured by every worker", host, min(delay, limit)
+            )
+
+    def backoff_requested(self, slot: str, seconds: float, reason: str) -> None:
+        self.context.frontier.pause(slot, seconds)
+        self.stats.inc_value("sdg/politeness/paused")
+        logger.info("Host %s: %s; every worker pauses it %.1f s", slot, reason, seconds)

@@ -1,0 +1,73 @@
+"""The Scrapy settings of a worker: the project's, with the distributed components swapped in.
+
+`worker_settings(...)` starts from crawler/settings.py, applies the crawl settings the run was enqueued with
+(the same for every worker: timeouts, size limit, user agent, profile...), then the worker's own overrides,
+then the wiring below (which nothing may override: a worker without it would not share the frontier).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from scrapy.settings import Settings
+
+from crawler.distributed.frontier import DEFAULT_NAME
+
+# Crawl settings that belong to the run (enqueue) rather than to one worker; workers take them from Redis.
+RUN_SETTINGS_EXCLUDED: frozenset[str] = frozenset(
+    {"SDG_DB_URL", "LOG_LEVEL", "SDG_JOB_DIR", "SDG_REGISTRY_SOURCE"}
+)
+# Each worker's local download slots need room for the tokens Redis grants it; Redis caps the real number.
+LOCAL_SLOT_CONCURRENCY = 64
+
+
+def run_settings(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a crawl's command-line settings that every worker of the run must share."""
+    return {name: value for name, value in overrides.items() if name not in RUN_SETTINGS_EXCLUDED}
+
+
+def worker_settings(
+    *,
+    redis_url: str,
+    name: str = DEFAULT_NAME,
+    db_url: str,
+    run: Mapping[str, Any] | None = None,
+    local: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Project settings + the run's settings + this worker's settings + the distributed wiring."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(dict(run or {}), priority="cmdline")
+    settings.setdict(dict(local or {}), priority="cmdline")
+    middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+    middlewares["crawler.middlewares.politeness.PolitenessMiddleware"] = None
+    middlewares["crawler.distributed.politeness.SharedPolitenessMiddleware"] = 950
+    pipelines = dict(settings.getdict("ITEM_PIPELINES"))
+    pipelines["crawler.pipelines.repository_writer.RepositoryWriterPipeline"] = None
+    pipelines["crawler.distributed.writer.DistributedRepositoryWriter"] = 800
+    extensions = dict(settings.getdict("EXTENSIONS"))
+    extensions["crawler.extensions.progress.ProgressLog"] = None
+    extensions["crawler.distributed.progress.SharedProgressLog"] = 500
+    wiring: dict[str, Any] = {
+        "SDG_DB_URL": db_url,
+        "SDG_REDIS_URL": redis_url,
+        "SDG_REDIS_NAME": name,
+        "SDG_JOB_DIR": None,  # the frontier is in Redis; a local resume journal would only disagree
+        "REDIS_URL": redis_url,
+        "SCHEDULER": "crawler.distributed.scheduler.SharedScheduler",
+        "SCHEDULER_QUEUE_CLASS": "crawler.distributed.scheduler.HostQueue",
+        "SCHEDULER_QUEUE_KEY": f"sdg:{name}:q",
+        "DUPEFILTER_CLASS": "crawler.distributed.scheduler.SharedDupeFilter",
+        "SCHEDULER_DUPEFILTER_KEY": f"sdg:{name}:seen",
+        "SCHEDULER_PERSIST": True,  # never flush the shared queue when one worker stops
+        "SCHEDULER_FLUSH_ON_START": False,
+        # Politeness is the reserved slot in Redis (politeness.py); local slots add no delay of their own.
+        "DOWNLOAD_DELAY": 0.0,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": LOCAL_SLOT_CONCURRENCY,
+        "DOWNLOADER_MIDDLEWARES": middlewares,
+        "ITEM_PIPELINES": pipelines,
+        "EXTENSIONS": extensions,
+    }
+    settings.setdict(wiring, priority="cmdline")
+    return settings
