@@ -23,6 +23,7 @@ from scrapy.settings import BaseSettings
 from crawler.items import FetchOutcome
 from rendering.comparison import extract_rendered, validate_with_rendering
 from repository.records import PageRecord
+from repository.timestamps import iso_utc
 from validators.engine import apply_options, sort_key, validate, verdict_of
 from validators.extraction import extract_tags
 from validators.models import EVALUATED_FETCH_STATUSES, Finding, PageResult, ValidationOptions
@@ -133,7 +134,7 @@ def carried_forward(outcome: FetchOutcome, options: ValidationOptions) -> PageRe
     earlier = previous.previous
     evaluated_at = earlier.evaluated_at or previous.fetched_at
     outcome.status_detail = (
-        f"not modified since {evaluated_at.isoformat()}; the result of that evaluation is carried forward"
+        f"not modified since {iso_utc(evaluated_at)}; the result of that evaluation is carried forward"
     )
     record = base_record(outcome, earlier.result)
     record.evaluated_at = evaluated_at

@@ -221,7 +221,6 @@ class RegistrySpider(scrapy.Spider):
             len(self.pending_resume),
             f" ({dropped} dropped: their registry entry is gone)" if dropped else "",
         )
-        self.crawler.stats.set_value("sdg/resume/pending", len(self.pending_resume))
 
     def run_in_progress(self) -> bool:
         """True when the repository has an unfinished run for this job dir (else the journal is stale)."""
@@ -232,6 +231,8 @@ class RegistrySpider(scrapy.Spider):
     # -- scheduling ---------------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.pending_resume:
+            self.crawler.stats.set_value("sdg/resume/pending", len(self.pending_resume))
         for target in self.pending_resume:
             yield self.request_for(target)
         self.pending_resume = []

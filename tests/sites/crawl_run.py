@@ -51,19 +51,13 @@ def write_registry(path: Path, entries: list[dict[str, Any]]) -> Path:
     return path
 
 
+# What the `sdg-tags` console script runs (`python -m cli.main` would load a second copy of cli.main whose
+# CommandLineError the first one does not catch).
+SDG_TAGS: tuple[str, ...] = (sys.executable, "-c", "import sys; from cli.main import main; sys.exit(main())")
+
+
 def crawl_command(registry: Path, db_url: str, *options: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "cli.main",
-        "crawl",
-        "--registry",
-        str(registry),
-        "--db",
-        db_url,
-        *FAST_OPTIONS,
-        *options,
-    ]
+    return [*SDG_TAGS, "crawl", "--registry", str(registry), "--db", db_url, *FAST_OPTIONS, *options]
 
 
 def run_crawl(registry: Path, db_url: str, *options: str, timeout: float = 120) -> CrawlRun:
