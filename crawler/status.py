@@ -104,6 +104,14 @@ def status_of_failure(
         # Scrapy's own messages are the only marker of these outcomes (its exceptions carry no reason field).
         if isinstance(exc, DownloadCancelledError) and "max size" in message:
             return "too-large", f"response larger than the size limit ({message})"
+        # Scrapy 2.19's HTTP/1.1 handler cancels a body that grows past DOWNLOAD_MAXSIZE without a Content-Length
+        # announcing it; that arrives as a DownloadCancelledError without message (a timeout is its own error
+        # type, and nothing else cancels a running download). Found by the fault suite (tests/test_faults.py).
+        if isinstance(exc, DownloadCancelledError) and not message:
+            return (
+                "too-large",
+                "the body grew past the size limit while downloading (no Content-Length announced it)",
+            )
         if isinstance(exc, IgnoreRequest) and "DOWNLOAD_MAXSIZE" in message:
             return "too-large", f"decompressed body larger than the size limit ({message})"
         if isinstance(exc, IgnoreRequest) and "robots.txt" in message:
