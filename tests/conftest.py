@@ -202,3 +202,89 @@ def report_crawl(tmp_path_factory: pytest.TempPathFactory):  # -> sites.report_c
 
 
 # ======================================================================================== end of reports
+
+
+# ======================================================================================================
+# Distributed crawl (Redis): a throwaway redis-server per test session on 127.0.0.1 (no persistence), an
+# empty Redis per test. Missing redis-server: skipped locally, a failure in CI (as PostgreSQL above).
+# ======================================================================================================
+
+REDIS_START_TIMEOUT_S = 15
+
+
+@dataclass(frozen=True)
+class RedisServer:
+    """A redis-server started by the test session on 127.0.0.1."""
+
+    port: int
+    pid: int
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+def redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """Start redis-server (no RDB, no AOF, loopback only) on a free port; stop it by PID at the end."""
+    binary = shutil.which("redis-server") or (
+        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
+    )
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("Redis tests cannot run in CI: no redis-server (apt-get install redis-server)")
+        pytest.skip("Redis not available: no redis-server (apt-get install redis-server)")
+    folder = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    log = (folder / "redis.log").open("wb")
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port", str(port),
+            "--bind", "127.0.0.1",
+            "--save", "",
+            "--appendonly", "no",
+            "--daemonize", "no",
+            "--dir", str(folder),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + REDIS_START_TIMEOUT_S
+        while not redis_answers(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(
+                    f"redis-server did not start: {(folder / 'redis.log').read_text(errors='replace')[-2000:]}"
+                )
+            time.sleep(0.05)
+        yield RedisServer(port=port, pid=process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, emptied for this test."""
+    with socket.create_connection(("127.0.0.1", redis_server.port), timeout=5) as conn:
+        conn.sendall(b"FLUSHALL\r\n")
+        assert conn.recv(16).startswith(b"+OK")
+    return redis_server.url
+
+
+# ===================================================================================== end of distributed

@@ -1,0 +1,245 @@
+"""The shared frontier's Lua scripts on a real Redis: order, per-host slots, tokens, leases, recovery, finish."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+
+from crawler.distributed.frontier import NothingReady, Popped, SharedFrontier
+from crawler.distributed.members import decode_target, encode_target, split_member, target_of_member
+from crawler.frontier import CrawlTarget
+
+pytestmark = pytest.mark.redis
+
+POP = {"lookahead": 0.0, "token_ttl": 60.0, "delay": 0.0, "concurrency": 2}
+
+
+@pytest.fixture
+def frontier(redis_url: str) -> SharedFrontier:
+    shared = SharedFrontier.connect(redis_url, "test")
+    shared.client.hset(shared.key("run"), mapping={"run_id": "1", "state": "running"})
+    return shared
+
+
+def member(url: str) -> bytes:
+    return url.encode() + b"\nT{}"
+
+
+def pop_all(frontier: SharedFrontier, worker: str = "w1", **options: float) -> list[Popped]:
+    popped = []
+    while isinstance(result := frontier.pop(worker, **{**POP, **options}), Popped):
+        popped.append(result)
+    return popped
+
+
+def urls(popped: list[Popped]) -> list[str]:
+    return [split_member(item.member)[0] for item in popped]
+
+
+def test_breadth_first_then_first_in_first_out_within_a_host(frontier: SharedFrontier) -> None:
+    frontier.push_many(
+        [
+            ("a", 1, member("a/deep-1")),
+            ("a", 0, member("a/root-1")),
+            ("a", 1, member("a/deep-2")),
+            ("a", 0, member("a/root-2")),
+        ]
+    )
+    assert urls(pop_all(frontier, concurrency=10)) == ["a/root-1", "a/root-2", "a/deep-1", "a/deep-2"]
+
+
+def test_a_host_with_a_delay_gives_one_request_per_slot_and_others_go_meanwhile(
+    frontier: SharedFrontier,
+) -> None:
+    frontier.push_many([("big", 0, member(f"big/{n}")) for n in range(5)] + [("small", 0, member("small/0"))])
+    popped = pop_all(frontier, delay=30.0)
+    assert urls(popped) == ["big/0", "small/0"]  # big's next slot is 30 s away; nothing else is ready
+    later = frontier.pop("w2", **{**POP, "delay": 30.0})
+    assert isinstance(later, NothingReady) and 29.0 < (later.wait or 0) <= 30.0
+
+
+def test_reserved_slots_are_delay_apart_whoever_pops(frontier: SharedFrontier) -> None:
+    frontier.push_many([("host", 0, member(f"host/{n}")) for n in range(4)])
+    starts = []
+    for worker in ("w1", "w2", "w1", "w2"):
+        result = frontier.pop(worker, **{**POP, "delay": 0.5, "lookahead": 2.0, "concurrency": 10})
+        assert isinstance(result, Popped), result
+        starts.append(result.reservation.start)
+    gaps = [round(after - before, 3) for before, after in itertools.pairwise(starts)]
+    assert gaps == [0.5, 0.5, 0.5]
+
+
+def test_lookahead_bounds_how_far_ahead_a_slot_is_taken(frontier: SharedFrontier) -> None:
+    frontier.push_many([("host", 0, member(f"host/{n}")) for n in range(10)])
+    taken = pop_all(frontier, delay=0.1, lookahead=0.25, concurrency=10)
+    assert len(taken) == 3  # now, +0.1, +0.2 (the slot at +0.3 is beyond the lookahead)
+    assert [round(item.reservation.wait, 1) for item in taken] == [0.0, 0.1, 0.2]
+
+
+def test_concurrency_tokens_cap_requests_in_flight_across_workers(frontier: SharedFrontier) -> None:
+    frontier.push_many([("host", 0, member(f"host/{n}")) for n in range(5)])
+    first = frontier.pop("w1", **POP)
+    second = frontier.pop("w2", **POP)
+    assert isinstance(first, Popped) and isinstance(second, Popped)
+    assert isinstance(frontier.pop("w3", **POP), NothingReady)  # two in flight: the host's concurrency
+    frontier.release_token("w1", first.reservation)
+    assert isinstance(frontier.pop("w3", **POP), Popped)
+
+
+def test_a_crawl_delay_makes_a_host_sequential(frontier: SharedFrontier) -> None:
+    frontier.push_many([("host", 0, member(f"host/{n}")) for n in range(3)])
+    frontier.set_crawl_delay("host", 0.2)
+    first = frontier.pop("w1", **{**POP, "lookahead": 5.0})
+    assert isinstance(first, Popped) and first.reservation.delay == 0.2
+    assert isinstance(frontier.pop("w2", **{**POP, "lookahead": 5.0}), NothingReady)  # concurrency 1
+
+
+def test_an_unused_slot_is_refunded_only_if_nothing_was_reserved_after_it(frontier: SharedFrontier) -> None:
+    frontier.push_many([("host", 0, member(f"host/{n}")) for n in range(3)])
+    first = frontier.pop("w1", **{**POP, "concurrency": 10, "delay": 10.0, "lookahead": 100.0})
+    assert isinstance(first, Popped)
+    assert frontier.refund(first.reservation)  # e.g. robots.txt forbade it: the host is free at once
+    again = frontier.pop("w1", **{**POP, "concurrency": 10, "delay": 10.0, "lookahead": 0.0})
+    assert isinstance(again, Popped)
+    assert again.reservation.wait == 0.0 and again.reservation.start - first.reservation.start < 1.0
+    third = frontier.pop("w1", **{**POP, "concurrency": 10, "delay": 10.0, "lookahead": 100.0})
+    assert isinstance(third, Popped)
+    assert not frontier.refund(again.reservation)  # a later slot exists: refunding would break its gap
+
+
+def test_retry_after_pause_holds_the_host_for_every_worker(frontier: SharedFrontier) -> None:
+    frontier.push_many([("host", 0, member("host/1")), ("other", 0, member("other/1"))])
+    frontier.pause("host", 20.0)
+    assert urls(pop_all(frontier)) == ["other/1"]
+    waiting = frontier.pop("w2", **POP)
+    assert isinstance(waiting, NothingReady) and 19.0 < (waiting.wait or 0) <= 20.0
+
+
+def test_backoff_doubles_on_errors_and_halves_back_on_good_responses(frontier: SharedFrontier) -> None:
+    limits = {"delay": 0.5, "maximum": 8.0, "minimum": 1.0}
+    assert frontier.adjust_backoff("host", "widen", **limits) == 1.0
+    assert frontier.adjust_backoff("host", "widen", **limits) == 2.0
+    assert frontier.adjust_backoff("host", "slow", latency=5.0, **limits) == 5.0
+    assert frontier.adjust_backoff("host", "widen", **limits) == 8.0  # capped
+    assert frontier.adjust_backoff("host", "ok", **limits) == 4.0
+    assert frontier.adjust_backoff("host", "ok", **limits) == 2.0
+    assert frontier.adjust_backoff("host", "ok", **limits) == 1.0
+    assert frontier.adjust_backoff("host", "ok", **limits) == 0.0
+    assert frontier.adjust_backoff("host", "widen", delay=0.5, maximum=0.0, minimum=1.0) == 0.0
+
+
+def test_committed_leases_are_released_and_counted(frontier: SharedFrontier) -> None:
+    frontier.push_many([("a", 0, member("a/1")), ("a", 0, member("a/2"))])
+    pop_all(frontier)
+    assert frontier.state().leased == 2
+    assert frontier.release_leases("w1", ["a/1", "a/2"]) == 2
+    state = frontier.state()
+    assert (state.leased, state.stats["pages"], state.drained) == (0, 2, True)
+
+
+def test_a_follow_up_push_hands_the_lease_back_to_the_queue(frontier: SharedFrontier) -> None:
+    frontier.push_many([("a", 0, member("a/1"))])
+    assert len(pop_all(frontier)) == 1
+    frontier.push("a", 1, b"a/1\nRretry", lease_url="a/1", worker="w1")
+    state = frontier.state()
+    assert (state.queued, state.leased) == (1, 0)
+    retried = frontier.pop("w2", **POP)
+    assert isinstance(retried, Popped) and retried.member == b"a/1\nRretry"
+
+
+def test_a_dead_workers_leases_are_requeued_once(frontier: SharedFrontier) -> None:
+    frontier.push_many([("a", 0, member(f"a/{n}")) for n in range(3)])
+    frontier.register_worker("dead", {}, ttl=0.2)
+    frontier.register_worker("alive", {}, ttl=60)
+    held = pop_all(frontier, worker="dead", concurrency=5)
+    assert len(held) == 3
+    assert frontier.recover() == (0, 0)  # still within its TTL
+    time.sleep(0.3)
+    assert frontier.recover() == (3, 1)
+    assert frontier.recover() == (0, 0)
+    state = frontier.state()
+    assert (state.queued, state.leased, state.workers, state.stats["requeued"]) == (3, 0, 1, 3)
+    assert sorted(urls(pop_all(frontier, worker="alive", concurrency=5))) == ["a/0", "a/1", "a/2"]
+
+
+def test_a_late_commit_of_a_requeued_lease_does_not_release_the_new_holders_lease(
+    frontier: SharedFrontier,
+) -> None:
+    frontier.push_many([("a", 0, member("a/1"))])
+    frontier.register_worker("slow", {}, ttl=0.2)
+    pop_all(frontier, worker="slow")
+    time.sleep(0.3)
+    frontier.recover()
+    pop_all(frontier, worker="new")
+    assert frontier.release_leases("slow", ["a/1"]) == 0
+    assert frontier.state().leased == 1
+    assert frontier.release_leases("new", ["a/1"]) == 1
+
+
+def test_the_last_worker_to_leave_a_drained_run_finishes_it_exactly_once(frontier: SharedFrontier) -> None:
+    frontier.push_many([("a", 0, member("a/1"))])
+    frontier.register_worker("w1", {}, ttl=60)
+    frontier.register_worker("w2", {}, ttl=60)
+    pop_all(frontier, worker="w1")
+    assert frontier.leave("w2") == (0, False)  # w1 still holds a/1
+    assert frontier.leave("w1") == (1, False)  # leaving hands a/1 back: queued, not finished
+    frontier.register_worker("w3", {}, ttl=60)
+    pop_all(frontier, worker="w3")
+    frontier.release_leases("w3", ["a/1"])
+    assert frontier.leave("w3") == (0, True)
+    assert frontier.run_info()["state"] == "finished"
+    frontier.register_worker("w4", {}, ttl=60)
+    assert frontier.leave("w4") == (0, False)
+
+
+def test_held_pages_are_released_unless_a_folder_crawl_reached_them(frontier: SharedFrontier) -> None:
+    reached = CrawlTarget(
+        url="http://h/docs/a", key="http://h/docs/a", scope_url="http://h/docs/", registered=True
+    )
+    orphan = CrawlTarget(
+        url="http://h/docs/b", key="http://h/docs/b", scope_url="http://h/docs/", registered=True
+    )
+    frontier.hold_many([(target.key, "h", 0, encode_target(target)) for target in (reached, orphan)])
+    taken = frontier.take_held(reached.key)
+    assert taken is not None and target_of_member(taken) == reached
+    assert frontier.admit(reached.key)
+    assert frontier.release_held() == 1
+    assert frontier.state().held == 0
+    assert urls(pop_all(frontier)) == ["http://h/docs/b"]
+
+
+def test_admit_is_atomic_first_come(frontier: SharedFrontier) -> None:
+    assert frontier.admit("k") is True
+    assert frontier.admit("k") is False
+    assert frontier.admit_many(["k", "l", "l"]) == [False, True, False]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        CrawlTarget(
+            url="http://h/x",
+            key="http://h/x",
+            scope_url="http://h/x",
+            registry_url="http://h/x",
+            registered=True,
+        ),
+        CrawlTarget(
+            url="http://h/docs/a?b=1",
+            key="http://h/docs/a?b=1",
+            scope_url="http://h/docs/",
+            registry_url="http://h/docs/",
+            discovered=True,
+            depth=3,
+            noindex_via="http://h/docs/n",
+            not_reachable_from="http://h/docs/",
+        ),
+    ],
+)
+def test_fresh_targets_round_trip_through_a_compact_member(target: CrawlTarget) -> None:
+    url, payload = split_member(encode_target(target))
+    assert url == target.url
+    assert decode_target(payload[1:]) == target
+    assert len(payload) < 200
