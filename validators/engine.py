@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 
 from validators.extraction import extract_tags
 from validators.models import (
@@ -20,6 +21,7 @@ from validators.models import (
 from validators.page_types import determine_page_types
 from validators.rules import RULES, RuleContext, page_rules
 from validators.rules.language import effective_language
+from validators.rules.table import CheckFunction
 
 # In the strict profile only exact `name=` spelling in static HTML counts: these deviations become errors.
 STRICT_ESCALATED: frozenset[str] = frozenset(
@@ -36,18 +38,30 @@ def attempts_sdg_tagging(page: ExtractedPage) -> bool:
     return any(occ.canonical in SCOPE_TAGS for occ in page.occurrences)
 
 
-def is_enabled(rule_id: str, options: ValidationOptions) -> bool:
-    if rule_id in options.ignore:
-        return False
-    spec = RULES[rule_id]
-    return spec.enabled_by_default or rule_id in options.enable
+def is_enabled(rule_id: str, ignore: frozenset[str], enable: frozenset[str]) -> bool:
+    """Switched on: not ignored, and on by default or explicitly enabled."""
+    return rule_id not in ignore and (RULES[rule_id].enabled_by_default or rule_id in enable)
+
+
+@cache
+def enabled_checks(
+    ignore: frozenset[str], enable: frozenset[str], in_scope: bool
+) -> tuple[CheckFunction, ...]:
+    """The check functions to run, in table order; resolved once per option set, not per rule per page."""
+    checks: list[CheckFunction] = []
+    for spec in page_rules():
+        if spec.check is None or (not in_scope and spec.id not in OUT_OF_SCOPE_RULES):
+            continue
+        if is_enabled(spec.id, ignore, enable):
+            checks.append(spec.check)
+    return tuple(checks)
 
 
 def apply_options(findings: Iterable[Finding], options: ValidationOptions) -> list[Finding]:
     """Drop ignored rules, then apply per-rule severity overrides and the strict profile's escalations."""
     kept: list[Finding] = []
     for finding in findings:
-        if not is_enabled(finding.rule, options):
+        if not is_enabled(finding.rule, options.ignore, options.enable):
             continue
         override = options.severity_overrides.get(finding.rule)
         if override is not None:
@@ -136,12 +150,8 @@ def validate(
     if in_scope:
         ctx.page_types, ctx.page_types_inferred = determine_page_types(ctx)
     raw_findings: list[Finding] = []
-    for spec in page_rules():
-        if not in_scope and spec.id not in OUT_OF_SCOPE_RULES:
-            continue
-        if spec.check is None or not is_enabled(spec.id, options):
-            continue
-        raw_findings.extend(spec.check(ctx))
+    for check in enabled_checks(options.ignore, options.enable, in_scope):
+        raw_findings.extend(check(ctx))
     findings = sorted(apply_options(raw_findings, options), key=sort_key)
 
     canonical = page.canonical_links[0].href if page.canonical_links else None

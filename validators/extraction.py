@@ -24,7 +24,14 @@ from validators.models import (
     construct_trusted,
 )
 
-WANTED_TAGS = frozenset({"meta", "html", "link", "title"})
+# Tags the head scan parses; a meta or link whose attribute text cannot hold what we read is skipped unparsed
+# (a head carries dozens of og:/twitter: metas and stylesheet links).
+WANTED_TAGS: dict[str, re.Pattern[str] | None] = {
+    "meta": re.compile(r"sdg|dc|iso|pol|lan|loc|serv|robot|equiv|tag"),
+    "html": None,
+    "link": re.compile(r"canonical"),
+    "title": None,
+}
 _TITLE_ONLY = frozenset({"title"})
 
 # Quote characters that editors and CMS templates put around names and values by mistake.
@@ -236,7 +243,11 @@ def _binary_reason(body: bytes, text: str) -> str | None:
             return f"content is {what}, not HTML"
     sample = text[:4096]
     # Text, even broken HTML, has almost no C0 control characters; random or compressed bytes have ~12 %.
-    if sample and len(_BINARY_CHARACTERS.findall(sample)) > len(sample) * 0.05:
+    if (
+        sample
+        and _BINARY_CHARACTERS.search(sample) is not None  # the common case ends here, without counting
+        and len(_BINARY_CHARACTERS.findall(sample)) > len(sample) * 0.05
+    ):
         return "content is binary data, not HTML"
     return None
 
@@ -356,7 +367,7 @@ def _extract(
             scan = scan_tags(text, wanted=WANTED_TAGS, capture_text=_TITLE_ONLY)
             tags = scan.tags
         if scan.stopped_at < len(text):
-            body_metas, truncated = scan_body_metas(text, scan.stopped_at)
+            body_metas, truncated = scan_body_metas(text, scan.stopped_at, WANTED_TAGS["meta"])
             tags = tags + body_metas
             page.body_parsed = True
             scan.truncated_tag = scan.truncated_tag or truncated
