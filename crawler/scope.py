@@ -54,6 +54,11 @@ class Scope:
     excluded_paths: tuple[str, ...] = ()  # path prefixes (or absolute URL prefixes) never crawled
     ignore_params: frozenset[str] = field(default_factory=frozenset)  # lower-cased query parameter names
 
+    @property
+    def fast_prefix(self) -> str:
+        """`scheme://site/path-prefix`: a URL spelled exactly so needs no parsing to be placed (hot path)."""
+        return f"{self.scheme}://{self.site}{self.path_prefix}"
+
     @classmethod
     def for_entry(
         cls,
@@ -92,6 +97,12 @@ class Scope:
 
     def contains(self, url: str) -> bool:
         """In scope: same scheme and site, under the folder's path prefix, not excluded (a page scope: its site)."""
+        if self.is_folder:
+            prefix = self.fast_prefix
+            # Most links are spelled like the registered URL; the character after the prefix decides (so that
+            # `/docsx` is not under `/docs`, nor `example.se.evil.com` under `example.se`).
+            if url.startswith(prefix) and (len(url) == len(prefix) or url[len(prefix)] in "/?#"):
+                return not self.excluded_paths or self.excluded_by(url) is None
         if not self.same_site(url):
             return False
         if self.is_folder:
@@ -102,6 +113,8 @@ class Scope:
 
     def clean(self, url: str) -> str:
         """The URL to fetch: fragment dropped, ignored query parameters removed (others keep their order)."""
+        if "#" not in url and ("?" not in url or not self.ignore_params) and url.count("/") >= 3:
+            return url  # nothing to drop (hot path: most links)
         parts = urlsplit(url)
         query = parts.query
         if query and self.ignore_params:

@@ -84,7 +84,10 @@ class PolitenessMiddleware:
 
     @staticmethod
     def slot_of(request: Request) -> str:
-        return request.meta.setdefault("download_slot", site_key(request.url))
+        slot = request.meta.get("download_slot")
+        if slot is None:  # robots.txt requests; crawl requests come with their slot
+            slot = request.meta["download_slot"] = site_key(request.url)
+        return slot
 
     def apply(self, slot: str) -> None:
         """Write the host's pace into the downloader slot (and the settings new slots are created from)."""

@@ -22,13 +22,14 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.settings import BaseSettings
+from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 
 from crawler.frontier import CrawlTarget, FrontierJournal
@@ -41,7 +42,7 @@ from crawler.render_mode import (
     rendering_requested,
 )
 from crawler.robots_directives import robots_directives
-from crawler.scope import FETCHABLE_SCHEMES, Scope, dedupe_key, site_key
+from crawler.scope import Scope, dedupe_key, site_key
 from crawler.signals import records_committed
 from crawler.status import FetchAborted, status_of_failure, status_of_response
 from repository.records import RegistryEntry
@@ -97,6 +98,9 @@ class RegistrySpider(scrapy.Spider):
         self.held_back: dict[str, CrawlTarget] = {}  # registered pages inside a folder, by dedupe key
         self.folder_pages: dict[str, int] = defaultdict(int)  # pages queued per folder entry, root included
         self.limited_folders: set[str] = set()
+        # Per folder, every link URL already looked at (a cache: de-duplication uses `seen`). Per folder, since
+        # a link out of one folder's scope may be inside another's.
+        self.known_links: dict[str, set[str]] = defaultdict(set)
         self.pending_resume: list[CrawlTarget] = []
         self.journal: FrontierJournal | None = None
         self.released = False
@@ -263,7 +267,8 @@ class RegistrySpider(scrapy.Spider):
         meta: dict[str, Any] = {
             "sdg_target": target,
             "sdg_scope": scope,
-            "download_slot": site_key(target.url),
+            # the slot (= host) key; a discovered URL is in its folder's scope, so on the folder's site
+            "download_slot": scope.site if target.discovered else site_key(target.url),
         }
         # A 304 carries the previous result but no links: only pages whose links are not needed go conditional.
         if self.conditional and (not scope.is_folder or self.at_depth_limit(target)):
@@ -434,15 +439,29 @@ class RegistrySpider(scrapy.Spider):
             return
         noindex_via = response.url if noindex else target.noindex_via
         xpath = FOLLOWABLE_LINKS_XPATH if self.emulate_harvester else LINKS_XPATH
+        base = get_base_url(response)  # honours <base href>
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
+        known = self.known_links[scope.entry_url]
         for href in response.xpath(xpath).getall():
             href = href.strip()
             if not href or href.startswith(("#", "mailto:", "javascript:", "tel:", "data:")):
                 continue
-            try:
-                url = scope.clean(response.urljoin(href))
-            except ValueError:  # a malformed URL (bad port, bad IPv6 literal): not a link to follow
+            # Most links repeat (navigation on every page) and are absolute paths: settle those without parsing.
+            if href[0] == "/" and not href.startswith("//") and "/." not in href and "\\" not in href:
+                joined = origin + href
+            else:
+                try:
+                    joined = urljoin(base, href)
+                except ValueError:  # a malformed URL (bad port, bad IPv6 literal): not a link to follow
+                    continue
+            if joined in known:
                 continue
-            if urlsplit(url).scheme not in FETCHABLE_SCHEMES or not scope.contains(url):
+            known.add(joined)
+            try:
+                url = scope.clean(joined)
+            except ValueError:
+                continue
+            if not url.startswith(("http://", "https://")) or not scope.contains(url):
                 continue
             key = dedupe_key(url)
             if key in self.seen:
