@@ -96,4 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m cli.main` runs this file as `__main__`, a second copy of the module: the commands raise
+    # `cli.main.CommandLineError`, which this copy's `except` would not catch (exit 1 and a traceback, not 2).
+    from cli.main import main as imported_main
+
+    sys.exit(imported_main())
