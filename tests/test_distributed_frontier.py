@@ -243,3 +243,17 @@ def test_fresh_targets_round_trip_through_a_compact_member(target: CrawlTarget) 
     assert url == target.url
     assert decode_target(payload[1:]) == target
     assert len(payload) < 200
+
+
+def test_claim_keeps_the_gap_between_actual_starts_and_honours_pauses(frontier: SharedFrontier) -> None:
+    assert frontier.claim("host", delay=0.3) == 0.0
+    wait = frontier.claim("host", delay=0.3)  # a second worker, on time for its slot but the gap is not over
+    assert 0.25 < wait <= 0.3
+    time.sleep(wait)
+    assert frontier.claim("host", delay=0.3) == 0.0
+    assert frontier.claim("other", delay=0.3) == 0.0  # hosts are independent
+    frontier.pause("other", 5.0)
+    assert 4.5 < frontier.claim("other", delay=0.3) <= 5.0
+    frontier.set_crawl_delay("slow", 2.0)
+    assert frontier.claim("slow", delay=0.3) == 0.0
+    assert 1.5 < frontier.claim("slow", delay=0.3) <= 2.0

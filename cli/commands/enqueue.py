@@ -134,7 +134,7 @@ def enqueue(args: argparse.Namespace, overrides: dict[str, Any]) -> tuple[int, A
     logging.basicConfig(level=getattr(logging, args.log_level), format="%(levelname)s: %(message)s")
     entries = load_entries(Path(args.registry))
     frontier = connect(args.redis, args.name)
-    if args.reset:
+    if getattr(args, "reset", False):  # `crawl --distributed` has no --reset
         frontier.reset()
     try:
         with Repository(args.db) as repository:

@@ -6,7 +6,9 @@ under `sdg:<name>:`, one namespace per distributed run):
 * `ready` (zset): host -> earliest time its next request may start; only hosts with queued requests.
 * `q:<host>` (zset): queue members of one host; score = priority rank * 1e9 + push sequence (breadth-first,
   then first in first out).
-* `next` (hash): host -> reserved start time of the host's next request (the politeness slot).
+* `next` (hash): host -> reserved start time of the host's next request (the schedule: who goes when).
+* `last` (hash): host -> when its last request was let go (`claim`, just before sending: the actual gap);
+  `pause` (hash): host -> no request before this time (Retry-After).
 * `crawl_delay`, `backoff` (hashes): host -> seconds; the delay of a host is max(base, crawl delay, back-off).
 * `tokens:<host>` (zset): requests in flight to the host (token -> expiry), at most the host's concurrency.
 * `leases` (hash): target URL -> `worker \t host \t rank \t member` while a worker holds it (popped, until its
@@ -227,12 +229,37 @@ return 1
 """
 )
 
+# ARGV: prefix, host, delay. The last gate before a request is sent: its host's previous request left at
+# least `delay` (or the host's crawl delay or back-off, if longer) ago and no pause is on. Returns 0 (go: the
+# host's last start is now) or the seconds to wait before asking again. Reservations (`pop`) schedule who
+# goes when; this makes the gap hold even when a worker is late for its slot (a busy process, a slow hop).
+LUA_CLAIM = (
+    LUA_PRELUDE
+    + """
+local host = ARGV[2]
+local now = now_seconds()
+local cd = tonumber(redis.call('HGET', p .. ':crawl_delay', host) or '0')
+local bo = tonumber(redis.call('HGET', p .. ':backoff', host) or '0')
+local gap = math.max(tonumber(ARGV[3]), cd, bo)
+local allowed = math.max(tonumber(redis.call('HGET', p .. ':last', host) or '0') + gap,
+  tonumber(redis.call('HGET', p .. ':pause', host) or '0'))
+if now < allowed then
+  return string.format('%.6f', allowed - now)
+end
+redis.call('HSET', p .. ':last', host, string.format('%.6f', now))
+return '0'
+"""
+)
+
 # ARGV: prefix, host, seconds. No request to the host starts before now + seconds (Retry-After).
 LUA_PAUSE = (
     LUA_PRELUDE
     + """
 local host = ARGV[2]
 local until_time = now_seconds() + tonumber(ARGV[3])
+if until_time > tonumber(redis.call('HGET', p .. ':pause', host) or '0') then
+  redis.call('HSET', p .. ':pause', host, string.format('%.6f', until_time))
+end
 local reserved = tonumber(redis.call('HGET', p .. ':next', host) or '0')
 if until_time > reserved then
   redis.call('HSET', p .. ':next', host, string.format('%.6f', until_time))
@@ -436,6 +463,7 @@ class SharedFrontier:
         self._pop = client.register_script(LUA_POP)
         self._reserve = client.register_script(LUA_RESERVE)
         self._refund = client.register_script(LUA_REFUND)
+        self._claim = client.register_script(LUA_CLAIM)
         self._pause = client.register_script(LUA_PAUSE)
         self._backoff = client.register_script(LUA_BACKOFF)
         self._release = client.register_script(LUA_RELEASE)
@@ -692,6 +720,10 @@ class SharedFrontier:
 
     def set_crawl_delay(self, host: str, seconds: float) -> None:
         self.client.hset(self.key("crawl_delay"), host, f"{seconds:.6f}")
+
+    def claim(self, host: str, *, delay: float) -> float:
+        """Let a request to `host` go now (0.0) if its gap and pauses allow, else the seconds to wait."""
+        return float(self._claim(args=[self.prefix, host, delay]))
 
     def pause(self, host: str, seconds: float) -> None:
         self._pause(args=[self.prefix, host, seconds])

@@ -6,8 +6,10 @@ earlier than the host's previous start + its delay, whichever worker made it), s
 requests to one host closer together than one worker would; the concurrency tokens cap requests in flight per
 host across workers. This middleware:
 
-* waits until the request's reserved start before it goes to the downloader (the local download slots have
-  no delay of their own in a worker);
+* waits until the request's reserved start, then claims the host (`SharedFrontier.claim`): the request goes
+  only when the host's previous request, from any worker, left at least the host's delay ago and no
+  Retry-After pause is on (a worker late for its slot must not shorten the next gap); the local download
+  slots have no delay of their own in a worker;
 * gives the concurrency token back when the response or the error arrives, and gives an unused slot back
   when the request ends before it is sent (robots.txt forbids it);
 * writes what a worker learns about a host into Redis for every worker: the robots.txt Crawl-delay (capped
@@ -62,10 +64,16 @@ class SharedPolitenessMiddleware:
         if not isinstance(ticket, Ticket):
             return None  # robots.txt and other requests that did not come through the shared queue
         request.meta["sdg_reservation_used"] = True
-        wait = ticket.not_before - monotonic()
-        if wait > 0:
-            self.stats.inc_value("sdg/politeness/waited_s", round(wait, 3))
+        frontier, delay = self.context.frontier, self.context.pace.delay
+        waited = max(0.0, ticket.not_before - monotonic())
+        if waited:
+            await asyncio.sleep(waited)
+        # The reserved slot is due; the gap since the host's last actual start (and any pause) decides.
+        while (wait := frontier.claim(ticket.reservation.host, delay=delay)) > 0:
+            waited += wait
             await asyncio.sleep(wait)
+        if waited:
+            self.stats.inc_value("sdg/politeness/waited_s", round(waited, 3))
         return None
 
     def process_response(self, request: Request, response: Response) -> Response:

@@ -46,8 +46,11 @@ def html(body: str = "", *, head: str = TAGS, lang: str = "en") -> bytes:
 
 
 def tagged_page(number: int, links: int = 0, total: int = 0, padding: int = 0) -> bytes:
-    """Generated page `number`: SDG tags, `links` links to the next pages of a tree of `total` pages."""
+    """Generated page `number`: SDG tags, `links` links to its children in a tree of `total` pages, and one
+    back to its parent (a link every crawler has seen already: de-duplication at work)."""
     children = [number * links + offset for offset in range(1, links + 1)] if links else []
+    if links and number:
+        children.append((number - 1) // links)
     anchors = "".join(f'<a href="/page/{child}">page {child}</a> ' for child in children if child < total)
     text = (
         "<p>" + ("Rules, rights and obligations. " * (padding // 32 + 1))[:padding] + "</p>"

@@ -1,0 +1,327 @@
+"""Distributed crawls: real workers (processes) on Redis and PostgreSQL, loopback hosts, exact outcomes.
+
+* two workers share one frontier: every URL once in the repository and fetched once, folder crawl, held-back
+  registered pages, per-host gaps, robots Crawl-delay and Retry-After pauses hold across both workers;
+* a worker killed with SIGKILL mid-run: a new worker and the survivor finish its URLs, each stored once;
+* `sdg-tags crawl --distributed` end to end; the command-line errors of enqueue and worker.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from faults.distributed_run import (
+    PROJECT_ROOT,
+    cli,
+    enqueue,
+    run_info,
+    run_workers,
+    start_worker,
+    stored_records,
+    stored_urls,
+    write_registry,
+)
+from faults.server import FaultServer, Page, RetryAfter, SlowHeaders, html, robots, tagged_page
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+
+DELAY = 0.1
+CRAWL_DELAY = 0.3
+FOLDER_PAGES = 40
+LIST_PAGES = 15
+# Arrival times at the server carry each request's trip through its worker after the slot was claimed (on a
+# loaded 2-core machine: tens of ms). So the politeness assertions are the ones jitter cannot fake: the span of
+# n requests to a host is at least (n - 1) x delay, less one trip; and no two requests arrive "at once".
+TRIP_SLACK = 0.05
+
+
+def gaps(server: FaultServer) -> list[float]:
+    """Seconds between consecutive page requests to a host (robots.txt is fetched outside the slots)."""
+    times = sorted(hit.at for hit in server.hits() if hit.path != "/robots.txt")
+    return [after - before for before, after in itertools.pairwise(times)]
+
+
+def pages_of(worker_output: str) -> int:
+    return int(worker_output.rsplit("Worker stopped (", 1)[1].split(": ", 1)[1].split()[0])
+
+
+@pytest.fixture
+def fresh_pg(pg_db_url: str) -> str:
+    return pg_db_url
+
+
+# -- two workers, one frontier ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def folder_host() -> Iterator[FaultServer]:
+    """A web folder /page/ of 40 linked pages (a tree, each also linking back), one registered orphan, and a
+    page that answers its first request with 429 Retry-After: 1."""
+    faults = {
+        "/page/": Page(html('<a href="/page/0">start</a>')),
+        "/page/orphan": Page(),
+        "/page/7": RetryAfter(1, then=Page(tagged_page(7, links=3, total=FOLDER_PAGES))),
+    }
+    with FaultServer(faults, host="127.0.0.41", pages=FOLDER_PAGES, links=3) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def list_host() -> Iterator[FaultServer]:
+    """Fifteen registered pages on a host whose robots.txt asks for Crawl-delay 0.3."""
+    faults = {"/robots.txt": robots(f"User-agent: *\nCrawl-delay: {CRAWL_DELAY}\n")}
+    with FaultServer(faults, host="127.0.0.42", pages=LIST_PAGES) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def shared_run(
+    tmp_path_factory: pytest.TempPathFactory,
+    redis_server: Any,
+    postgres_server: Any,
+    folder_host: FaultServer,
+    list_host: FaultServer,
+) -> dict[str, Any]:
+    import psycopg
+
+    folder = tmp_path_factory.mktemp("shared-run")
+    redis.Redis.from_url(redis_server.url).flushall()
+    admin = f"postgresql://postgres@127.0.0.1:{postgres_server.port}/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute('DROP DATABASE IF EXISTS "shared_run"')
+        conn.execute('CREATE DATABASE "shared_run"')
+    db_url = f"postgresql+psycopg://postgres@127.0.0.1:{postgres_server.port}/shared_run"
+    entries = [
+        {"url": folder_host.url("/page/"), "urlType": "web folder", "type": ["Information"]},
+        {"url": folder_host.url("/page/5"), "type": ["Procedure"]},  # inside the folder, reached by it
+        {"url": folder_host.url("/page/orphan")},  # inside the folder, linked from nowhere
+    ] + [{"url": list_host.url(f"/page/{n}")} for n in range(LIST_PAGES)]
+    registry = write_registry(folder / "registry.json", entries)
+    enqueued = enqueue(registry, redis_server.url, db_url, "--delay", str(DELAY))
+    assert enqueued.returncode == 0, enqueued.stderr[-3000:]
+    run_id = int(enqueued.stdout.split()[1])
+    workers = run_workers(2, redis_server.url, db_url, folder, timeout=120)
+    return {"db_url": db_url, "run_id": run_id, "workers": workers, "redis_url": redis_server.url}
+
+
+def expected_urls(folder_host: FaultServer, list_host: FaultServer) -> set[str]:
+    folder_pages = {folder_host.url(f"/page/{n}") for n in range(FOLDER_PAGES)}
+    listed = {list_host.url(f"/page/{n}") for n in range(LIST_PAGES)}
+    return folder_pages | listed | {folder_host.url("/page/"), folder_host.url("/page/orphan")}
+
+
+def test_every_url_is_stored_once(
+    shared_run: dict[str, Any], folder_host: FaultServer, list_host: FaultServer
+) -> None:
+    counts = stored_urls(shared_run["db_url"], shared_run["run_id"])
+    assert set(counts) == expected_urls(folder_host, list_host)
+    assert set(counts.values()) == {1}
+
+
+def test_every_page_is_fetched_once_by_the_two_workers(
+    shared_run: dict[str, Any], folder_host: FaultServer, list_host: FaultServer
+) -> None:
+    for server in (folder_host, list_host):
+        paths = [hit.path for hit in server.hits() if hit.path not in ("/robots.txt", "/page/7")]
+        assert len(paths) == len(set(paths)), sorted(paths)
+    assert len(folder_host.hits("/page/7")) == 2  # the 429, then the retry
+    assert 1 <= len(list_host.hits("/robots.txt")) <= 2  # once per worker at most
+
+
+def test_both_workers_worked_and_the_run_finished(
+    shared_run: dict[str, Any], folder_host: FaultServer, list_host: FaultServer
+) -> None:
+    outputs = [worker.output() for worker in shared_run["workers"]]
+    assert [worker.process.returncode for worker in shared_run["workers"]] == [0, 0], outputs[0][-2000:]
+    pages = [pages_of(output) for output in outputs]
+    assert sum(pages) == len(expected_urls(folder_host, list_host))
+    assert min(pages) > 0
+    assert sum("(this worker finished it)" in output for output in outputs) == 1
+    info = run_info(shared_run["db_url"], shared_run["run_id"])
+    assert info.finished_at is not None
+    assert info.counts["pages"] == len(expected_urls(folder_host, list_host))
+    assert info.stats["distributed"]["pages"] == info.counts["pages"]
+
+
+def assert_polite(server: FaultServer, delay: float) -> None:
+    between = gaps(server)
+    assert sum(between) >= len(between) * delay - TRIP_SLACK, between
+    assert min(between) >= delay / 2, between
+
+
+def test_per_host_delay_holds_across_workers(shared_run: dict[str, Any], folder_host: FaultServer) -> None:
+    assert_polite(folder_host, DELAY)
+
+
+def test_robots_crawl_delay_holds_across_workers(shared_run: dict[str, Any], list_host: FaultServer) -> None:
+    assert_polite(list_host, CRAWL_DELAY)
+
+
+def test_retry_after_pauses_the_host_for_every_worker(
+    shared_run: dict[str, Any], folder_host: FaultServer
+) -> None:
+    throttled = folder_host.hits("/page/7")[0].at
+    after = sorted(hit.at for hit in folder_host.hits() if hit.at > throttled)
+    assert after, "nothing was requested after the 429"
+    assert after[0] - throttled >= 1.0  # the pause starts when the 429 arrives at the worker: later
+
+
+def test_folder_crawl_and_held_back_registered_pages(
+    shared_run: dict[str, Any], folder_host: FaultServer
+) -> None:
+    records = stored_records(shared_run["db_url"], shared_run["run_id"])
+    orphan = records[folder_host.url("/page/orphan")]
+    assert orphan["discovered"] is False
+    assert [finding["rule"] for finding in orphan["findings"]].count("crawl-not-reachable") == 1
+    reached = records[folder_host.url("/page/5")]
+    assert reached["discovered"] is True
+    assert "crawl-not-reachable" not in [finding["rule"] for finding in reached["findings"]]
+    assert records[folder_host.url("/page/39")]["fetch_status"] == "ok"
+
+
+def test_redis_is_left_drained(shared_run: dict[str, Any]) -> None:
+    from crawler.distributed.frontier import SharedFrontier
+
+    state = SharedFrontier.connect(shared_run["redis_url"]).state()
+    assert (state.queued, state.leased, state.held, state.workers) == (0, 0, 0, 0)
+    assert state.run["state"] == "finished"
+
+
+# -- SIGKILL ----------------------------------------------------------------------------------------------------
+
+
+def test_a_killed_workers_urls_are_finished_by_the_others_and_counted_once(
+    tmp_path: Path, redis_url: str, fresh_pg: str
+) -> None:
+    from crawler.distributed.frontier import SharedFrontier
+
+    slow_pages = {f"/slow/{n}": SlowHeaders(0.4) for n in range(40)}
+    with FaultServer(slow_pages, host="127.0.0.43") as server:
+        urls = [server.url(path) for path in slow_pages]
+        registry = write_registry(tmp_path / "registry.json", [{"url": url} for url in urls])
+        enqueued = enqueue(registry, redis_url, fresh_pg, "--concurrency-per-host", "4")
+        assert enqueued.returncode == 0, enqueued.stderr[-3000:]
+        run_id = int(enqueued.stdout.split()[1])
+        frontier = SharedFrontier.connect(redis_url)
+        victim = start_worker(redis_url, fresh_pg, tmp_path / "victim.log", "--lease-ttl", "1")
+        survivor = start_worker(redis_url, fresh_pg, tmp_path / "survivor.log", "--lease-ttl", "1")
+        held: set[bytes] = set()
+        deadline = time.monotonic() + 60
+        while not held and time.monotonic() < deadline:  # kill it while it holds leased requests in flight
+            for worker_id in frontier.client.hkeys(frontier.key("workers")):
+                if f":{victim.pid}:".encode() in worker_id:
+                    held = frontier.client.smembers(frontier.key("worker_leases", worker_id.decode()))
+            time.sleep(0.02)
+        assert held, victim.output()[-3000:]
+        os.kill(victim.pid, signal.SIGKILL)
+        assert victim.wait(10) == -signal.SIGKILL
+        replacement = start_worker(redis_url, fresh_pg, tmp_path / "replacement.log", "--lease-ttl", "1")
+        assert survivor.wait(120) == 0, survivor.output()[-3000:]
+        assert replacement.wait(120) == 0, replacement.output()[-3000:]
+
+    counts = stored_urls(fresh_pg, run_id)
+    assert sorted(counts) == sorted(urls)
+    assert set(counts.values()) == {1}
+    assert {url.decode() for url in held} <= set(counts)
+    info = run_info(fresh_pg, run_id)
+    assert info.finished_at is not None
+    stats = frontier.state().stats
+    assert stats["workers_lost"] == 1
+    assert stats["requeued"] >= len(held) - 0  # what it held at the kill went back to the queue
+    assert stats["pages"] >= len(urls)
+
+
+# -- crawl --distributed, command-line errors -------------------------------------------------------------------
+
+
+def test_crawl_distributed_end_to_end(tmp_path: Path, redis_url: str, fresh_pg: str) -> None:
+    with FaultServer(host="127.0.0.44", pages=12) as server:
+        registry = write_registry(
+            tmp_path / "registry.json", [{"url": server.url(f"/page/{n}")} for n in range(12)]
+        )
+        done = subprocess.run(
+            [
+                *cli(
+                    "crawl",
+                    "--distributed",
+                    "--redis",
+                    redis_url,
+                    "--db",
+                    fresh_pg,
+                    "--registry",
+                    str(registry),
+                ),
+                "--workers",
+                "2",
+                "--delay",
+                "0",
+                "--progress-interval",
+                "0",
+                "--set",
+                "SDG_WRITE_INTERVAL=0.2",
+            ],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Run 1 (finished): 12 pages by 2 workers" in done.stdout
+    assert "fetch status: ok 12" in done.stdout
+    assert set(stored_urls(fresh_pg, 1).values()) == {1}
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run_cli(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cli(*arguments), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+
+
+def test_command_line_errors(tmp_path: Path, redis_url: str) -> None:
+    db = f"sqlite:///{tmp_path / 'run.db'}"
+    registry = write_registry(tmp_path / "registry.json", [{"url": "http://127.0.0.45:9/page"}])
+    unreachable = f"redis://127.0.0.1:{closed_port()}/0"
+
+    no_redis = run_cli("enqueue", "--registry", str(registry), "--redis", unreachable, "--db", db)
+    assert no_redis.returncode == 2
+    assert f"cannot reach Redis at {unreachable}" in no_redis.stderr
+
+    no_run = run_cli("worker", "--redis", redis_url, "--db", db)
+    assert no_run.returncode == 2
+    assert "no distributed run named 'sdg' in Redis; run 'sdg-tags enqueue" in no_run.stderr
+
+    assert run_cli("enqueue", "--registry", str(registry), "--redis", redis_url, "--db", db).returncode == 0
+    busy = run_cli("enqueue", "--registry", str(registry), "--redis", redis_url, "--db", db)
+    assert busy.returncode == 3
+    assert "distributed run 1 (Redis namespace 'sdg'" in busy.stderr and "--reset" in busy.stderr
+
+    other_db = run_cli("worker", "--redis", redis_url, "--db", f"sqlite:///{tmp_path / 'other.db'}")
+    assert other_db.returncode == 2
+    assert f"run 1 writes to {db}, not sqlite:///{tmp_path / 'other.db'}; pass that --db" in other_db.stderr
+
+    status = run_cli("worker", "--redis", redis_url, "--status")
+    assert status.returncode == 0
+    assert f"Run 1 (running) in Redis namespace 'sdg', database {db}" in status.stdout
+    assert "queued 1, in flight 0, held back 0, stored 0 pages, workers alive 0" in status.stdout
+
+    reset = run_cli("enqueue", "--registry", str(registry), "--redis", redis_url, "--db", db, "--reset")
+    assert reset.returncode == 0, reset.stderr
+    assert reset.stdout.startswith("Run 2 enqueued")
+
+    crawl_redis_only = run_cli("crawl", "--registry", str(registry), "--db", db, "--redis", redis_url)
+    assert crawl_redis_only.returncode == 2
+    assert "--redis is only used with --distributed" in crawl_redis_only.stderr
