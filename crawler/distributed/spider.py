@@ -6,7 +6,8 @@ one set and a worker's memory does not grow with the registry:
 
 * `seen` -> the `seen` set (SADD is the atomic admit: two workers finding one link queue it once);
 * `held_back` -> the `held` hash; `folder_pages` / `limited_folders` -> Redis counters and set;
-* `scopes` / `entries_by_url` -> the `entries` hash (scope and types per registry URL), behind a bounded cache.
+* `scopes` / `entries_by_url` -> the `entries` hash (scope and types per registry URL), behind a bounded cache;
+* `known_links` (links already looked at, a cache) -> bounded per folder and in the number of folders.
 
 Seeds come from `sdg-tags enqueue`, not from `start()`; the scheduler hands out requests (scheduler.py). At
 idle, the worker closes only when the whole frontier is drained (nothing queued, leased or held anywhere);
@@ -33,6 +34,8 @@ from crawler.spiders.registry import RegistrySpider
 logger = logging.getLogger(__name__)
 
 REGISTRY_CACHE_SIZE = 20_000  # registry entries a worker keeps decoded (scope + types): a few MB
+LINK_CACHE_FOLDERS = 32  # folders whose recently seen links a worker remembers (skips a Redis lookup)
+LINK_CACHE_LINKS = 10_000  # links remembered per folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +157,43 @@ class SharedHeldBack:
             return default
 
 
+class RecentLinks(set):
+    """A set of link URLs that forgets everything when full: a cache, so forgetting only costs a Redis lookup."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def add(self, url: str) -> None:
+        if len(self) >= self.limit:
+            self.clear()
+        super().add(url)
+
+
+class BoundedLinkCache(OrderedDict):
+    """`spider.known_links[folder]` with bounded memory: a few recently crawled folders, a bounded set each.
+
+    The single-process spider keeps every link of every folder it has looked at; a worker of a run of a
+    million URLs must not.
+    """
+
+    def __init__(self, folders: int = LINK_CACHE_FOLDERS, links: int = LINK_CACHE_LINKS) -> None:
+        super().__init__()
+        self.folders = folders
+        self.links = links
+
+    def __missing__(self, folder: str) -> RecentLinks:
+        if len(self) >= self.folders:
+            self.popitem(last=False)
+        cache = self[folder] = RecentLinks(self.links)
+        return cache
+
+    def __getitem__(self, folder: str) -> RecentLinks:
+        cache = super().__getitem__(folder)
+        self.move_to_end(folder)
+        return cache
+
+
 class DistributedRegistrySpider(RegistrySpider):
     name = "registry-worker"
 
@@ -175,6 +215,7 @@ class DistributedRegistrySpider(RegistrySpider):
         self.held_back = SharedHeldBack(frontier)  # type: ignore[assignment]
         self.folder_pages = SharedFolderPages(frontier)  # type: ignore[assignment]
         self.limited_folders = SharedLimitedFolders(frontier)  # type: ignore[assignment]
+        self.known_links = BoundedLinkCache()  # type: ignore[assignment]
 
     async def start(self) -> AsyncIterator[Any]:
         """Nothing: the seeds are in the shared queue (`sdg-tags enqueue`)."""
