@@ -28,11 +28,11 @@ from twisted.internet.error import ConnectionLost, DNSLookupError
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseNeverReceived
 
+from crawler.evaluation import build_record
 from crawler.frontier import CrawlTarget, FrontierJournal
 from crawler.items import FetchOutcome
 from crawler.middlewares.politeness import PolitenessMiddleware
 from crawler.middlewares.retry_after import retry_after_seconds
-from crawler.pipelines.validation import build_record
 from crawler.robots_directives import robots_directives
 from crawler.scope import Scope, dedupe_key, site_key
 from crawler.signals import host_backoff_requested

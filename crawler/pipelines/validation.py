@@ -6,6 +6,9 @@ page or its discovery path, registered pages the folder crawl never reached) and
 Pages that could not be checked get `verdict="not-evaluated"` and no tag findings. A 304 carries the previous
 result forward with its evaluation date. The body is dropped once validated.
 
+The work itself is crawler/evaluation.py (no Scrapy in it). It runs in the crawl process: a worker-process
+variant cost more CPU than it saved on the 2-core benchmark machine (pickling both ways, worker start-up).
+
 Settings: `SDG_PROFILE` (harvester | strict), `SDG_IGNORE_RULES`, `SDG_ENABLE_RULES` (rule ids), and the SPEC
 §9 knobs `SDG_ANNEX2_SCHEME`, `SDG_ACCEPT_ZERO_PADDED`, `SDG_TITLE_MATCH_THRESHOLD`, `SDG_NUTS_VERSIONS`,
 `SDG_LAU_FORMS`, `SDG_ALLOW_COUNTRY_EU`. Stats: `sdg/pages/total`, `sdg/pages/evaluated`,
@@ -14,20 +17,15 @@ Settings: `SDG_PROFILE` (harvester | strict), `SDG_IGNORE_RULES`, `SDG_ENABLE_RU
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
+from crawler.evaluation import build_record
 from crawler.items import FetchOutcome
-from rendering.comparison import extract_rendered, validate_with_rendering
 from repository.records import PageRecord
-from repository.timestamps import iso_utc
-from validators.engine import apply_options, sort_key, validate, verdict_of
-from validators.extraction import extract_tags
-from validators.models import EVALUATED_FETCH_STATUSES, Finding, PageResult, ValidationOptions
-from validators.rules.crawl import canonical_findings, crawl_finding
+from validators.models import ValidationOptions
 
 # SPEC §9 settings and the ValidationOptions field each one sets.
 OPTION_SETTINGS: dict[str, str] = {
@@ -59,170 +57,6 @@ def options_from_settings(settings: BaseSettings) -> ValidationOptions:
         else:
             values[field] = settings.get(name)
     return ValidationOptions(**values)
-
-
-def not_evaluated(outcome: FetchOutcome, options: ValidationOptions, findings: list[Finding]) -> PageResult:
-    return PageResult.model_construct(
-        target=outcome.url,
-        url=outcome.final_url or outcome.url,
-        verdict="not-evaluated",
-        page_types=[],
-        page_types_inferred=False,
-        tags={},
-        language=None,
-        canonical_url=None,
-        title=None,
-        robots=None,
-        findings=findings,
-        status_detail=outcome.status_detail,
-        suggested_tags=None,
-        structured_data=None,
-        profile=options.profile,
-    )
-
-
-def crawl_findings(outcome: FetchOutcome, links: Any, page_url: str, self_describing: bool) -> list[Finding]:
-    """Group I findings of an evaluated page: for pages that attempt tagging, and for registered pages."""
-    if not (self_describing or outcome.registered):
-        return []
-    found: list[Finding] = []
-    if self_describing:
-        found += canonical_findings(
-            links, page_url=page_url, same_site=outcome.scope.same_site, in_scope=outcome.scope.contains
-        )
-    if outcome.noindex_source:
-        found.append(
-            crawl_finding(
-                "crawl-noindex",
-                f"The page says noindex ({outcome.noindex_source}); the harvester skips it.",
-                value=outcome.noindex_source,
-            )
-        )
-    elif outcome.noindex_via:
-        found.append(
-            crawl_finding(
-                "crawl-noindex",
-                f"The page was discovered via {outcome.noindex_via}, which says noindex; a harvester "
-                "following links from the registered root stops there.",
-                value=outcome.noindex_via,
-            )
-        )
-    if outcome.not_reachable_from:
-        limited = (
-            " That folder crawl stopped at --max-pages-per-folder or --max-depth, so a deeper link may exist."
-            if outcome.folder_limited
-            else ""
-        )
-        found.append(
-            crawl_finding(
-                "crawl-not-reachable",
-                f"Registered page not reachable by links from the registered web folder "
-                f"{outcome.not_reachable_from} within its scope (same host, under its path, excluded paths "
-                f"honoured).{limited}",
-                expected=outcome.not_reachable_from,
-            )
-        )
-    return found
-
-
-def carried_forward(outcome: FetchOutcome, options: ValidationOptions) -> PageRecord:
-    """A 304: the previous evaluation, with its date, under this run."""
-    previous = outcome.previous
-    if previous is None:  # a 304 to a request that was not conditional: nothing to carry forward
-        outcome.status_detail = "HTTP 304 Not Modified to an unconditional request; nothing to carry forward"
-        return base_record(outcome, not_evaluated(outcome, options, []))
-    earlier = previous.previous
-    evaluated_at = earlier.evaluated_at or previous.fetched_at
-    outcome.status_detail = (
-        f"not modified since {iso_utc(evaluated_at)}; the result of that evaluation is carried forward"
-    )
-    record = base_record(outcome, earlier.result)
-    record.evaluated_at = evaluated_at
-    record.occurrences = list(earlier.occurrences)
-    record.content_hash = previous.content_hash
-    record.etag = record.etag or previous.etag
-    record.last_modified = record.last_modified or previous.last_modified
-    return record
-
-
-def base_record(outcome: FetchOutcome, result: PageResult | None) -> PageRecord:
-    headers = {name.lower(): value for name, value in outcome.headers.items()}
-    return PageRecord.model_construct(
-        url=outcome.url,
-        final_url=outcome.final_url,
-        redirects=outcome.redirects,
-        fetch_status=outcome.fetch_status,
-        http_status=outcome.http_status,
-        status_detail=outcome.status_detail,
-        content_hash=hashlib.sha256(outcome.body).hexdigest() if outcome.body is not None else None,
-        etag=headers.get("etag"),
-        last_modified=headers.get("last-modified"),
-        fetched_at=outcome.fetched_at,
-        render_mode="static",
-        registry_url=outcome.registry_url,
-        discovered=outcome.discovered,
-        depth=outcome.depth,
-        result=result,
-        occurrences=[],
-        evaluated_at=None,
-    )
-
-
-def build_record(outcome: FetchOutcome, options: ValidationOptions) -> PageRecord:
-    """Validate an outcome (if it can be) and return the page record to store."""
-    if outcome.fetch_status == "not-modified":
-        return carried_forward(outcome, options)
-    if outcome.fetch_status not in EVALUATED_FETCH_STATUSES or outcome.body is None:
-        findings: list[Finding] = []
-        if outcome.fetch_status == "robots-disallowed":
-            where = f" ({outcome.robots_url})" if outcome.robots_url else ""
-            findings = apply_options(
-                [
-                    crawl_finding(
-                        "crawl-robots-disallowed",
-                        f"robots.txt{where} forbids this URL for the crawler or for all robots ('*'), so the "
-                        "harvester cannot read its tags.",
-                        value=outcome.robots_url,
-                    )
-                ],
-                options,
-            )
-        return base_record(outcome, not_evaluated(outcome, options, findings))
-
-    page_url = outcome.final_url or outcome.url
-    page = extract_tags(outcome.body, url=page_url, headers=outcome.headers)
-    if not page.readable:
-        # The extractor names binary content "... not HTML"; anything else unreadable is a decoding problem.
-        problems = "; ".join(page.problems) or "the page could not be decoded"
-        outcome.fetch_status = "not-html" if "not HTML" in problems else "decode-error"
-        outcome.status_detail = problems
-        return base_record(outcome, not_evaluated(outcome, options, []))
-    if outcome.registry_types:
-        options = options.model_copy(update={"registry_types": outcome.registry_types})
-    rendered = (
-        extract_rendered(outcome.rendered_html, url=page_url) if outcome.rendered_html is not None else None
-    )
-    if rendered is not None:  # render mode: served tags authoritative, script-made ones with a warning
-        result = validate_with_rendering(page, rendered, options, target=outcome.url)
-    else:
-        result = validate(page, options, target=outcome.url)
-    self_describing = result.verdict != "not-self-describing"
-    extra = apply_options(crawl_findings(outcome, page.canonical_links, page_url, self_describing), options)
-    if extra:
-        result.findings = sorted([*result.findings, *extra], key=sort_key)
-        result.verdict = verdict_of(result.findings, self_describing=self_describing)
-    details = [detail for detail in (result.status_detail, outcome.status_detail) if detail]
-    if outcome.noindex_source:
-        details.append(f"noindex ({outcome.noindex_source})")
-    if outcome.nofollow_source:
-        details.append(f"nofollow ({outcome.nofollow_source})")
-    outcome.status_detail = "; ".join(details) or None
-    record = base_record(outcome, result)
-    record.occurrences = list(page.occurrences)
-    if rendered is not None:  # both tag sets are stored, told apart by their origin
-        record.render_mode = "rendered"
-        record.occurrences += rendered.occurrences
-    return record
 
 
 class ValidationPipeline:

@@ -56,8 +56,12 @@ FOLLOWABLE_LINKS_XPATH = (
     "/@href | //area[@href][not(contains(concat(' ', normalize-space(translate(@rel, 'NOFLW', 'noflw')), ' '),"
     " ' nofollow '))]/@href"
 )
-CANONICAL_XPATH = "//link[contains(concat(' ', normalize-space(translate(@rel, 'CANONIL', 'canonil')), ' '), ' canonical ')]/@href"
-META_ROBOTS_XPATH = "//meta[translate(@name, 'ROBTS', 'robts') = 'robots']/@content"
+# Only in <head> (where they count), which also keeps these queries off the body.
+CANONICAL_XPATH = (
+    "/html/head/link[contains(concat(' ', normalize-space(translate(@rel, 'CANONIL', 'canonil')), ' '),"
+    " ' canonical ')]/@href"
+)
+META_ROBOTS_XPATH = "/html/head/meta[translate(@name, 'ROBTS', 'robts') = 'robots']/@content"
 
 
 def header_map(response: Response) -> dict[str, str]:
@@ -356,7 +360,7 @@ class RegistrySpider(scrapy.Spider):
             response = response.replace(cls=HtmlResponse)
         outcome.body = response.body
         directives = robots_directives(
-            response.xpath(META_ROBOTS_XPATH).getall(),
+            [str(value) for value in response.selector.root.xpath(META_ROBOTS_XPATH)],
             [value.decode("latin-1") for value in response.headers.getlist("X-Robots-Tag")],
             agent=self.robots_agent,
         )
@@ -420,7 +424,7 @@ class RegistrySpider(scrapy.Spider):
         """Cover the final URL and the canonical, then queue the in-scope links of a folder page."""
         if response.url != target.url and scope.contains(response.url):
             self.cover(dedupe_key(scope.clean(response.url)))
-        canonicals = response.xpath(CANONICAL_XPATH).getall()
+        canonicals = [str(value) for value in response.selector.root.xpath(CANONICAL_XPATH)]
         if len(canonicals) == 1 and canonicals[0].strip():
             canonical = scope.clean(response.urljoin(canonicals[0].strip()))
             key = dedupe_key(canonical)
@@ -442,7 +446,8 @@ class RegistrySpider(scrapy.Spider):
         base = get_base_url(response)  # honours <base href>
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
         known = self.known_links[scope.entry_url]
-        for href in response.xpath(xpath).getall():
+        # lxml directly: parsel would wrap every attribute value in a Selector first (~25 µs each).
+        for href in response.selector.root.xpath(xpath):
             href = href.strip()
             if not href or href.startswith(("#", "mailto:", "javascript:", "tel:", "data:")):
                 continue
