@@ -70,17 +70,21 @@ def crawl_findings(outcome: FetchOutcome, links: Any, page_url: str, self_descri
             )
         )
     if outcome.not_reachable_from:
-        limited = (
-            " That folder crawl stopped at --max-pages-per-folder or --max-depth, so a deeper link may exist."
-            if outcome.folder_limited
-            else ""
-        )
+        why = ""
+        if outcome.linked_via_other_host:
+            why += (
+                f" The crawl found a link to it only on another host ({outcome.linked_via_other_host}), which "
+                "the harvester does not follow."
+            )
+        if outcome.folder_limited:
+            why += " That folder crawl stopped at --max-pages-per-folder or --max-depth, so a deeper link may exist."
         found.append(
             crawl_finding(
                 "crawl-not-reachable",
                 f"Registered page not reachable by links from the registered web folder "
                 f"{outcome.not_reachable_from} within its scope (same host, under its path, excluded paths "
-                f"honoured).{limited}",
+                f"honoured).{why}",
+                value=outcome.linked_via_other_host,
                 expected=outcome.not_reachable_from,
             )
         )

@@ -38,9 +38,10 @@ class CrawlTarget:
     discovered: bool = False
     depth: int = 0
     noindex_via: str | None = None
-    not_reachable_from: str | None = (
-        None  # set on a registered page released after its folder never reached it
-    )
+    # set on a registered page released after its folder never reached it
+    not_reachable_from: str | None = None
+    # a link to the page's address on another host (`www.` vs bare) seen in the folder crawl
+    linked_via_other_host: str | None = None
 
 
 @dataclass(slots=True)

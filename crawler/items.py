@@ -34,9 +34,9 @@ class FetchOutcome:
     noindex_source: str | None = None  # the page itself says noindex (where: meta robots / X-Robots-Tag)
     nofollow_source: str | None = None
     noindex_via: str | None = None  # a page on the discovery path said noindex
-    not_reachable_from: str | None = (
-        None  # a registered page that the folder crawl from this root never reached
-    )
+    # a registered page that the folder crawl from this root never reached
+    not_reachable_from: str | None = None
+    linked_via_other_host: str | None = None  # ... though a link to its address on another host was seen
     folder_limited: bool = False  # that folder crawl stopped at --max-pages-per-folder / --max-depth
     canonical_of: str | None = None  # the page is an alias: its in-scope canonical was already crawled
     robots_url: str | None = None  # for robots-disallowed: which robots.txt said no

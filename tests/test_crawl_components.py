@@ -20,6 +20,7 @@ from scrapy.exceptions import (
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
     IgnoreRequest,
+    NotConfigured,
 )
 from scrapy.http import HtmlResponse
 from scrapy.robotstxt import ProtegoRobotParser
@@ -29,6 +30,7 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseNeverReceived
 
 from crawler.evaluation import build_record
+from crawler.extensions.progress import ProgressLog
 from crawler.frontier import CrawlTarget, FrontierJournal
 from crawler.items import FetchOutcome
 from crawler.middlewares.politeness import PolitenessMiddleware
@@ -463,3 +465,34 @@ def test_retry_after_pauses_the_live_slot(politeness: PolitenessMiddleware) -> N
     # The slot dispatches its next request at lastseen + delay: that is the end of the pause.
     assert slot.lastseen + slot.delay == pytest.approx(politeness.hosts["example.se"].paused_until)
     assert slot.lastseen + slot.delay - monotonic() > 9.5
+
+
+# --- progress log -------------------------------------------------------------------------------------------------------
+
+
+def test_progress_line_reports_done_queued_rate_and_eta() -> None:
+    crawler = get_crawler(Spider, {"SDG_PROGRESS_INTERVAL": 10})
+    crawler.engine = ExecutionEngine(crawler, lambda _: None)
+    progress = ProgressLog.from_crawler(crawler)
+    for key, value in (("sdg/pages/total", 120), ("scheduler/enqueued", 200), ("scheduler/dequeued", 150)):
+        crawler.stats.set_value(key, value)
+    now = monotonic()
+    progress.started, progress.last_time, progress.last_done = now - 60, now - 10, 100
+    line = progress.progress_line()
+    assert line.startswith("Progress: 120 pages done, 50 queued, 120 pages/min (average 120), ETA >= 25s")
+
+
+def test_progress_log_is_off_at_interval_zero() -> None:
+    with pytest.raises(NotConfigured):
+        ProgressLog.from_crawler(get_crawler(Spider, {"SDG_PROGRESS_INTERVAL": 0}))
+
+
+def test_crawl_settings_switch_off_listening_ports() -> None:
+    from crawler import settings
+
+    assert (settings.TELNETCONSOLE_ENABLED, settings.REMOTE_CONTROL_ENABLED, settings.LOG_LEVEL) == (
+        False,
+        False,
+        "INFO",
+    )
+    assert settings.SCHEDULER_PRIORITY_QUEUE == "scrapy.pqueues.DownloaderAwarePriorityQueue"

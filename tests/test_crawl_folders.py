@@ -46,6 +46,8 @@ def site(other_host: SiteServer) -> Iterator[SiteServer]:
                         "/docs/excluded/x",
                         other_host.url("/docs/c"),
                         f"http://localhost:{server.port}/docs/a",  # same address, another host name
+                        # the registered orphan, but on the www. host: not followed, named in its finding
+                        f"http://www.127.0.0.1:{server.port}/docs/registered-orphan",
                         "/docs/p1",
                         "/docs/p1-print",
                         "/docs/p2?x=1",
@@ -187,6 +189,9 @@ def test_registered_page_not_reached_by_links(full: dict[str, dict[str, Any]], s
     assert "crawl-not-reachable" in rules(orphan)
     finding = next(f for f in orphan["findings"] if f["rule"] == "crawl-not-reachable")
     assert site.url("/docs/") in finding["message"]
+    other_host_link = f"http://www.127.0.0.1:{site.port}/docs/registered-orphan"
+    assert f"only on another host ({other_host_link})" in finding["message"]
+    assert finding["value"] == other_host_link
     assert finding["severity"] == "warning"
     assert orphan["verdict"] == "compliant-with-warnings"
     # outside every registered folder: nothing to be reachable from

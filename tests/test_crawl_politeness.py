@@ -74,6 +74,9 @@ def test_user_agent_names_the_crawler_and_a_contact(tmp_path: Path, free_site: S
     registry = write_registry(tmp_path / "registry.json", [{"url": free_site.url("/")}])
     run = run_crawl(registry, f"sqlite:///{tmp_path / 'crawl.db'}")
     assert run.returncode == 0, run.stderr[-3000:]
+    # no listening ports on a crawl server: Scrapy 2.19 would start a telnet console and a remote control
+    assert "Enabled extensions" in run.stderr
+    assert "TelnetConsole" not in run.stderr and "RemoteControl" not in run.stderr
     agent = free_site.hits("/")[0].headers["User-Agent"]
     assert agent.startswith("sdg-tags/")
     assert agent.endswith("(+https://github.com/sdg-tags/sdg-tags; SDG metadata validator)")

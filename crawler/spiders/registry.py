@@ -330,6 +330,7 @@ class RegistrySpider(scrapy.Spider):
             depth=target.depth,
             noindex_via=target.noindex_via,
             not_reachable_from=target.not_reachable_from,
+            linked_via_other_host=target.linked_via_other_host,
             folder_limited=target.not_reachable_from in self.limited_folders,
             **fields,
         )
@@ -466,7 +467,11 @@ class RegistrySpider(scrapy.Spider):
                 url = scope.clean(joined)
             except ValueError:
                 continue
-            if not url.startswith(("http://", "https://")) or not scope.contains(url):
+            if not url.startswith(("http://", "https://")):
+                continue
+            if not scope.contains(url):
+                if self.held_back:
+                    self.note_other_host_link(url, scope)
                 continue
             key = dedupe_key(url)
             if key in self.seen:
@@ -495,6 +500,19 @@ class RegistrySpider(scrapy.Spider):
             if self.admit(child):
                 self.count_folder_page(scope.entry_url)
                 yield self.request_for(child)
+
+    def note_other_host_link(self, url: str, scope: Scope) -> None:
+        """A link to `www.host/x` from a folder on `host` (or the reverse): if `host/x` is a registered page the
+        crawl has not reached, remember the link for its crawl-not-reachable finding."""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        other = host.removeprefix("www.") if host.startswith("www.") else f"www.{host}"
+        if other != scope.site.split(":", 1)[0]:
+            return
+        netloc = other + (f":{parts.port}" if parts.port else "")
+        target = self.held_back.get(dedupe_key(parts._replace(netloc=netloc, scheme=scope.scheme).geturl()))
+        if target is not None and target.linked_via_other_host is None:
+            target.linked_via_other_host = url
 
     def count_folder_page(self, folder_url: str) -> None:
         """One more page queued for a web-folder entry (a hook: the distributed spider counts in Redis)."""
