@@ -478,3 +478,36 @@ class LoopbackSites:
 
     def __len__(self) -> int:
         return len(self.servers)
+
+
+def serve_in_this_process(argv: list[str] | None = None) -> int:
+    """`python -m faults.server --first 100 --count 20 --pages 50`: serve generated sites until stdin closes.
+
+    For benchmarks that must not share one interpreter (and its GIL) between the servers and the measurement:
+    prints one JSON line, the origin of each host, once they listen.
+    """
+    import argparse
+    import json
+    import sys
+
+    parser = argparse.ArgumentParser(description=serve_in_this_process.__doc__)
+    parser.add_argument("--first", type=int, default=10, help="first host: 127.0.0.FIRST")
+    parser.add_argument("--count", type=int, default=1)
+    parser.add_argument("--pages", type=int, default=0, help="generated pages per host (0: any /page/N)")
+    parser.add_argument("--links", type=int, default=0)
+    parser.add_argument("--padding", type=int, default=0, help="bytes of text per generated page")
+    args = parser.parse_args(argv)
+
+    def make(index: int) -> FaultServer:
+        return FaultServer(
+            host=f"127.0.0.{args.first + index}", pages=args.pages, links=args.links, padding=args.padding
+        )
+
+    with LoopbackSites(args.count, first=args.first, make=make) as sites:
+        print(json.dumps([server.origin for server in sites]), flush=True)
+        sys.stdin.read()  # until the parent closes our stdin (or exits)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(serve_in_this_process())

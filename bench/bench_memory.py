@@ -1,0 +1,203 @@
+"""Worker memory with a registry of 1,000,000 URLs: peak RSS of a distributed worker (budget 400 MB).
+
+A registry of 1,000,000 pages of one loopback site (127.0.0.200, served by its own process) is enqueued into
+Redis and PostgreSQL (`sdg-tags enqueue`); then one worker crawls it for a bounded time (`--max-seconds`; the
+rest stays queued) while this script samples its RSS from /proc/<pid>/status every 0.2 s. The reference is the
+same worker on a registry of 1,000 URLs for the same time: the frontier, the dupefilter and the registry index
+are in Redis and records are written in batches, so the two peaks should be about the same. Also reported:
+the enqueue's time and peak RSS (it holds the registry once, by design) and Redis's memory for the run.
+
+Writes bench/results/memory.json. Run: `.venv/bin/python -m bench.bench_memory [--urls N] [--seconds S]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+TESTS = Path(__file__).resolve().parents[1] / "tests"
+sys.path.insert(0, str(TESTS))
+
+from faults.distributed_run import PROJECT_ROOT, cli, start_worker  # noqa: E402 (test helpers live in tests/)
+from faults.services import create_database, postgres_server, redis_server  # noqa: E402
+
+BUDGET_MB = 400
+HOST = "127.0.0.200"
+SAMPLE_EVERY_S = 0.2
+
+
+def rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return None
+
+
+class RssSampler(threading.Thread):
+    """Samples a process's RSS until it exits; keeps the peak and a coarse timeline."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0.0
+        self.timeline: list[tuple[float, float]] = []
+        self.started = time.monotonic()
+
+    def run(self) -> None:
+        last_kept = -10.0
+        while (rss := rss_mb(self.pid)) is not None:
+            self.peak = max(self.peak, rss)
+            elapsed = time.monotonic() - self.started
+            if elapsed - last_kept >= 5:
+                self.timeline.append((round(elapsed, 1), round(rss, 1)))
+                last_kept = elapsed
+            time.sleep(SAMPLE_EVERY_S)
+
+
+@contextmanager
+def served_site() -> Iterator[str]:
+    """One host serving any /page/N (small tagged pages) in its own process; yields its origin."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "faults.server",
+            "--first",
+            HOST.rsplit(".", 1)[1],
+            "--count",
+            "1",
+            "--padding",
+            "2000",
+        ],
+        cwd=TESTS,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield json.loads(process.stdout.readline())[0]  # type: ignore[union-attr]
+    finally:
+        process.stdin.close()  # type: ignore[union-attr]
+        process.wait(timeout=30)
+
+
+def enqueue_urls(origin: str, count: int, folder: Path, redis_url: str, db: str, name: str) -> dict[str, Any]:
+    """Write a URL-list registry of `count` pages and enqueue it; time and peak RSS of the enqueue."""
+    registry = folder / f"registry-{count}.txt"
+    with registry.open("w", encoding="utf-8") as out:
+        for number in range(count):
+            out.write(f"{origin}/page/{number}\n")
+    command = cli("enqueue", "--registry", str(registry), "--redis", redis_url, "--db", db, "--name", name)
+    command += ["--delay", "0", "--concurrency-per-host", "16", "--log-level", "WARNING"]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    sampler = RssSampler(process.pid)
+    sampler.start()
+    out, err = process.communicate()
+    sampler.join()
+    if process.returncode != 0:
+        raise RuntimeError(f"enqueue failed: {err[-2000:]}")
+    return {"seconds": round(time.perf_counter() - started, 1), "peak_rss_mb": round(sampler.peak, 1)}
+
+
+def run_worker(redis_url: str, db: str, name: str, seconds: float, folder: Path) -> dict[str, Any]:
+    worker = start_worker(
+        redis_url,
+        db,
+        folder / f"worker-{name}.log",
+        "--name",
+        name,
+        "--max-seconds",
+        str(seconds),
+        "--log-level",
+        "WARNING",
+        fast=False,
+    )
+    sampler = RssSampler(worker.pid)
+    sampler.start()
+    code = worker.wait(timeout=seconds + 300)
+    sampler.join()
+    output = worker.output()
+    if code != 0:
+        raise RuntimeError(f"worker failed ({code}): {output[-2000:]}")
+    pages = int(output.rsplit("Worker stopped (", 1)[1].split(": ", 1)[1].split()[0])
+    return {"pages": pages, "peak_rss_mb": round(sampler.peak, 1), "rss_timeline_s_mb": sampler.timeline}
+
+
+def redis_memory_mb(redis_url: str) -> float:
+    import redis
+
+    return round(redis.Redis.from_url(redis_url).info("memory")["used_memory"] / 1024 / 1024, 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--urls", type=int, default=1_000_000)
+    parser.add_argument("--reference-urls", type=int, default=1_000)
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long each worker crawls")
+    args = parser.parse_args(argv)
+    with (
+        tempfile.TemporaryDirectory(prefix="sdg-bench-memory-") as tmp,
+        served_site() as origin,
+        redis_server() as redis_url,
+        postgres_server() as admin,
+    ):
+        folder = Path(tmp)
+        small_db = create_database(admin, "small")
+        small_enqueue = enqueue_urls(origin, args.reference_urls, folder, redis_url, small_db, "small")
+        small = run_worker(redis_url, small_db, "small", args.seconds, folder)
+        print(f"reference, {args.reference_urls} URLs: worker peak RSS {small['peak_rss_mb']} MB")
+        before = redis_memory_mb(redis_url)
+        big_db = create_database(admin, "big")
+        big_enqueue = enqueue_urls(origin, args.urls, folder, redis_url, big_db, "big")
+        redis_for_big = round(redis_memory_mb(redis_url) - before, 1)
+        print(
+            f"enqueued {args.urls} URLs in {big_enqueue['seconds']} s; Redis holds {redis_for_big} MB for them"
+        )
+        big = run_worker(redis_url, big_db, "big", args.seconds, folder)
+        print(
+            f"{args.urls} URLs: worker peak RSS {big['peak_rss_mb']} MB ({big['pages']} pages in {args.seconds} s)"
+        )
+    result = {
+        "benchmark": "memory",
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "python": platform.python_version(),
+        "cpu_count": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "budget_mb": BUDGET_MB,
+        "worker_seconds": args.seconds,
+        "registry_urls": args.urls,
+        "worker": big,
+        "enqueue": big_enqueue,
+        "redis_used_mb_for_registry": redis_for_big,
+        "reference_registry_urls": args.reference_urls,
+        "reference_worker": small,
+        "reference_enqueue": small_enqueue,
+        "ratio_peak_rss_to_budget": round(big["peak_rss_mb"] / BUDGET_MB, 3),
+        "ratio_peak_rss_to_reference": round(big["peak_rss_mb"] / small["peak_rss_mb"], 3),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "memory.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
