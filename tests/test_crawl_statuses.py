@@ -66,6 +66,7 @@ def fault_routes(other_host: SiteServer, other_port: SiteServer) -> dict[str, An
         "/noindex-header": Route(body=page("hidden", head=TAGS).body, headers={"X-Robots-Tag": "noindex"}),
         "/doc.pdf": Route(body=PDF, content_type="application/pdf"),
         "/big": page("x" * (MAX_SIZE * 2)),
+        "/big-unannounced": Route(body=page("x" * (MAX_SIZE * 2)).body, content_length=False),
         "/bomb": gzip_bomb(MAX_SIZE * 100),
         "/brotli-bomb": Route(
             body=brotli.compress(b"<html><body>" + b" " * (MAX_SIZE * 100) + b"</body></html>"),
@@ -99,6 +100,7 @@ PATHS = (
     "/noindex-header",
     "/doc.pdf",
     "/big",
+    "/big-unannounced",
     "/bomb",
     "/brotli-bomb",
     "/corrupt-gzip",
@@ -167,6 +169,7 @@ EXPECTED: dict[str, tuple[str, int | None]] = {
     "/noindex-header": ("noindex", 200),
     "/doc.pdf": ("not-html", 200),
     "/big": ("too-large", None),
+    "/big-unannounced": ("too-large", None),
     "/bomb": ("too-large", None),
     "/brotli-bomb": ("too-large", None),
     "/corrupt-gzip": ("decode-error", None),

@@ -34,6 +34,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to sleep before answering (a timeout test)
     drop: bool = False  # close the connection without any answer
+    content_length: bool = True  # False: no Content-Length, the body ends when the connection closes
 
 
 RouteSpec = Route | Callable[[int, dict[str, str]], Route]
@@ -181,7 +182,11 @@ class SiteServer:
                     self.send_header("Content-Type", route.content_type)
                 for name, value in route.headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
+                if route.content_length:
+                    self.send_header("Content-Length", str(len(body)))
+                else:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
                 self.end_headers()
                 try:
                     self.wfile.write(body)
