@@ -19,7 +19,7 @@ host across workers. This middleware:
 
 robots.txt itself is fetched by each worker once per host, outside the slots (as in a single-process crawl).
 Stats: `sdg/politeness/waited_s`, `.../refunded`, `.../backoff`, `.../slow`, `.../paused`,
-`.../crawl_delay_hosts`.
+`.../crawl_delay_hosts`, `.../redis_errors` (a Redis outage delays requests; it never fails them).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import logging
 from time import monotonic
 from typing import Any
 
+import redis
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
@@ -41,6 +42,8 @@ from crawler.signals import host_backoff_requested
 from crawler.status import status_of_failure
 
 logger = logging.getLogger(__name__)
+
+REDIS_RETRY = 1.0  # seconds between claims while Redis does not answer
 
 
 class SharedPolitenessMiddleware:
@@ -64,12 +67,12 @@ class SharedPolitenessMiddleware:
         if not isinstance(ticket, Ticket):
             return None  # robots.txt and other requests that did not come through the shared queue
         request.meta["sdg_reservation_used"] = True
-        frontier, delay = self.context.frontier, self.context.pace.delay
+        delay = self.context.pace.delay
         waited = max(0.0, ticket.not_before - monotonic())
         if waited:
             await asyncio.sleep(waited)
         # The reserved slot is due; the gap since the host's last actual start (and any pause) decides.
-        while (wait := frontier.claim(ticket.reservation.host, delay=delay)) > 0:
+        while (wait := self.claim(ticket.reservation.host, delay)) > 0:
             waited += wait
             await asyncio.sleep(wait)
         if waited:
@@ -92,14 +95,29 @@ class SharedPolitenessMiddleware:
         used = bool(request.meta.get("sdg_reservation_used"))
         ticket = request.meta.get("sdg_reservation")
         host = self.finish(request)
-        if isinstance(ticket, Ticket) and not used and self.context.frontier.refund(ticket.reservation):
-            self.stats.inc_value("sdg/politeness/refunded")
+        if isinstance(ticket, Ticket) and not used:
+            try:
+                if self.context.frontier.refund(ticket.reservation):
+                    self.stats.inc_value("sdg/politeness/refunded")
+            except redis.RedisError:  # an unused slot kept is only a delay lost
+                self.stats.inc_value("sdg/politeness/redis_errors")
         if request.meta.get("playwright"):
             return None  # a page that does not settle in the browser says nothing of the host's health
         status, _ = status_of_failure(exception)
         if status in BACKOFF_FAILURES:
             self.adjust(host, "widen", status)
         return None
+
+    def claim(self, host: str, delay: float) -> float:
+        """The claim's wait; while Redis does not answer, the request waits (it must not fail for the host)."""
+        try:
+            return self.context.frontier.claim(host, delay=delay)
+        except redis.RedisError as exc:
+            self.stats.inc_value("sdg/politeness/redis_errors")
+            logger.warning(
+                "Redis did not answer the claim for host %s (%s); retrying in %g s", host, exc, REDIS_RETRY
+            )
+            return REDIS_RETRY
 
     def finish(self, request: Request) -> str:
         """Give the request's concurrency token back (once); its host."""
@@ -108,19 +126,32 @@ class SharedPolitenessMiddleware:
             return request.meta.get("download_slot") or site_key(request.url)
         request.meta["sdg_reservation"] = None  # copies made for retries must not release it again
         request.meta.pop("sdg_reservation_used", None)
-        self.context.frontier.release_token(self.context.worker_id, ticket.reservation)
+        try:
+            self.context.frontier.release_token(self.context.worker_id, ticket.reservation)
+        except redis.RedisError as exc:  # the token expires by itself (Pace.token_ttl)
+            self.stats.inc_value("sdg/politeness/redis_errors")
+            logger.warning(
+                "Redis did not take back a concurrency token of %s: %s", ticket.reservation.host, exc
+            )
         return ticket.reservation.host
 
     def adjust(self, host: str, kind: str, why: str, *, latency: float = 0.0) -> None:
         pace = self.context.pace
-        backoff = self.context.frontier.adjust_backoff(
-            host,
-            kind,
-            latency=latency,
-            delay=pace.delay,
-            maximum=pace.backoff_max,
-            minimum=MIN_BACKOFF,
-        )
+        try:
+            backoff = self.context.frontier.adjust_backoff(
+                host,
+                kind,
+                latency=latency,
+                delay=pace.delay,
+                maximum=pace.backoff_max,
+                minimum=MIN_BACKOFF,
+            )
+        except (
+            redis.RedisError
+        ) as exc:  # the response itself is fine; only the shared back-off is not updated
+            self.stats.inc_value("sdg/politeness/redis_errors")
+            logger.warning("Redis did not take the back-off of %s: %s", host, exc)
+            return
         if kind == "widen":
             self.stats.inc_value("sdg/politeness/backoff")
             if backoff:

@@ -14,7 +14,8 @@ A follow-up request (retry, redirect hop, render) that cannot be pickled stays i
 (its lease stays with that worker; if the worker dies, the original request is requeued).
 
 Stats: `sdg/distributed/pushed`, `.../popped`, `.../local`, `.../unreadable`, `.../committed`,
-`.../unrecorded`, `.../recovered`.
+`.../unrecorded`, `.../recovered`, `.../redis_errors`. While Redis does not answer, a worker waits and asks
+again every second; it does not fail requests for it.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ logger = logging.getLogger(__name__)
 MIN_WAKE = 0.02
 # Queue members that cannot be read are skipped; this many in one next_request call is enough for a turn.
 MAX_SKIPS_PER_CALL = 20
+REDIS_RETRY = 1.0  # seconds before asking Redis again after it did not answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,8 +279,15 @@ class SharedScheduler(Scheduler):
         stats = self.crawler.stats
         try:
             self.queue.push(request)
-        except (MemberError, pickle.PicklingError, TypeError, AttributeError, ValueError) as exc:
-            # Cannot travel (e.g. a render request with browser callbacks): this worker keeps it.
+        except (
+            MemberError,
+            pickle.PicklingError,
+            TypeError,
+            AttributeError,
+            ValueError,
+            redis.RedisError,
+        ) as exc:
+            # Cannot travel (a render request with browser callbacks; Redis not answering): this worker keeps it.
             logger.debug("Keeping %s in this worker: %s", request.url, exc)
             self.local.append(request)
             stats.inc_value("sdg/distributed/local")
@@ -287,6 +296,15 @@ class SharedScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
+        try:
+            return self.next_shared_or_local()
+        except redis.RedisError as exc:
+            self.crawler.stats.inc_value("sdg/distributed/redis_errors")
+            logger.warning("Redis did not answer (%s); asking again in %g s", exc, REDIS_RETRY)
+            wake_engine(self.crawler, REDIS_RETRY)
+            return None
+
+    def next_shared_or_local(self) -> Request | None:
         if self.local:
             request = self.local.popleft()
             context = self.context
@@ -307,7 +325,10 @@ class SharedScheduler(Scheduler):
         return request
 
     def has_pending_requests(self) -> bool:
-        return bool(self.local) or len(self.queue) > 0
+        try:
+            return bool(self.local) or len(self.queue) > 0
+        except redis.RedisError:
+            return True  # unknown: do not let the worker close while Redis is away
 
     def __len__(self) -> int:
         return len(self.local) + len(self.queue)

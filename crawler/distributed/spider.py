@@ -27,6 +27,7 @@ from scrapy.exceptions import DontCloseSpider
 from crawler.distributed.context import worker_context
 from crawler.distributed.frontier import SharedFrontier
 from crawler.distributed.members import MemberError, target_of_member
+from crawler.distributed.scheduler import wake_engine
 from crawler.frontier import CrawlTarget
 from crawler.scope import Scope
 from crawler.spiders.registry import RegistrySpider
@@ -244,7 +245,5 @@ class DistributedRegistrySpider(RegistrySpider):
             released = self.frontier.release_held()
             if released:
                 logger.info("Folder crawls done; queued %d registered pages they did not reach", released)
-        from crawler.distributed.scheduler import wake_engine
-
         wake_engine(self.crawler, self.poll_interval)  # look again soon: other workers may add links
         raise DontCloseSpider
