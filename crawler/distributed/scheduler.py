@@ -35,7 +35,6 @@ from scrapy import Request, signals
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
-from twisted.internet import reactor
 
 from crawler.distributed.context import WorkerContext, worker_context
 from crawler.distributed.frontier import NothingReady, Reservation
@@ -88,6 +87,9 @@ class EngineWaker:
                 return
             self.timer.cancel()
         self.timer_due = due
+        # Imported here: importing the reactor installs one, and Scrapy must install its asyncio reactor first.
+        from twisted.internet import reactor
+
         self.timer = reactor.callLater(delay, self.fire)  # type: ignore[attr-defined]
 
     def fire(self) -> None:
