@@ -35,13 +35,14 @@ from faults.server import FaultServer, Page, RetryAfter, SlowHeaders, html, robo
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
-DELAY = 0.1
+DELAY = 0.15
 CRAWL_DELAY = 0.3
 FOLDER_PAGES = 40
 LIST_PAGES = 15
 # Arrival times at the server carry each request's trip through its worker after the slot was claimed (on a
 # loaded 2-core machine: tens of ms). So the politeness assertions are the ones jitter cannot fake: the span of
-# n requests to a host is at least (n - 1) x delay, less one trip; and no two requests arrive "at once".
+# n requests to a host is at least (n - 1) x delay, less one trip; and no two requests arrive "at once" (a gap
+# of a third of the delay would be two workers each keeping a delay of its own).
 TRIP_SLACK = 0.05
 
 
@@ -156,7 +157,7 @@ def test_both_workers_worked_and_the_run_finished(
 def assert_polite(server: FaultServer, delay: float) -> None:
     between = gaps(server)
     assert sum(between) >= len(between) * delay - TRIP_SLACK, between
-    assert min(between) >= delay / 2, between
+    assert min(between) >= delay / 3, between
 
 
 def test_per_host_delay_holds_across_workers(shared_run: dict[str, Any], folder_host: FaultServer) -> None:

@@ -34,7 +34,7 @@ from crawler.spiders.registry import RegistrySpider
 
 logger = logging.getLogger(__name__)
 
-REGISTRY_CACHE_SIZE = 20_000  # registry entries a worker keeps decoded (scope + types): a few MB
+REGISTRY_CACHE_SIZE = 10_000  # registry entries a worker keeps decoded (scope + types): ~10 MB at most
 LINK_CACHE_FOLDERS = 32  # folders whose recently seen links a worker remembers (skips a Redis lookup)
 LINK_CACHE_LINKS = 10_000  # links remembered per folder
 

@@ -17,7 +17,7 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Fast, otherwise default runs: no per-host delay unless a test sets one, frequent batch writes.
 FAST_RUN_OPTIONS: tuple[str, ...] = ("--delay", "0", "--set", "SDG_WRITE_INTERVAL=0.2")
-FAST_WORKER_OPTIONS: tuple[str, ...] = ("--progress-interval", "0", "--lease-ttl", "1.5")
+FAST_WORKER_OPTIONS: tuple[str, ...] = ("--progress-interval", "0", "--lease-ttl", "3")
 
 
 def cli(*arguments: str) -> list[str]:
