@@ -257,3 +257,24 @@ def test_claim_keeps_the_gap_between_actual_starts_and_honours_pauses(frontier: 
     frontier.set_crawl_delay("slow", 2.0)
     assert frontier.claim("slow", delay=0.3) == 0.0
     assert 1.5 < frontier.claim("slow", delay=0.3) <= 2.0
+
+
+def test_finish_returns_the_token_and_adjusts_the_backoff_in_one_step(frontier: SharedFrontier) -> None:
+    frontier.push_many([("host", 0, member(f"host/{n}")) for n in range(3)])
+    first, second = pop_all(frontier, concurrency=2)
+    assert isinstance(frontier.pop("w1", **POP), NothingReady)
+    limits = {"delay": 0.5, "maximum": 8.0, "minimum": 1.0}
+    assert frontier.finish("w1", first.reservation, "widen", **limits) == 1.0
+    assert frontier.finish("w1", second.reservation, "none", **limits) == 1.0
+    assert len(pop_all(frontier, lookahead=5.0)) == 1  # both tokens back (the delay is now the back-off)
+
+
+def test_a_pop_brings_the_registry_entry_of_a_fresh_targets_scope(frontier: SharedFrontier) -> None:
+    frontier.put_entries({"http://h/docs/": {"folder": 1, "types": ["Information"]}})
+    target = CrawlTarget(
+        url="http://h/docs/a", key="http://h/docs/a", scope_url="http://h/docs/", discovered=True
+    )
+    frontier.push_many([("h", 0, encode_target(target)), ("h", 0, b"http://h/x\nRpickled")])
+    fresh, follow_up = pop_all(frontier)
+    assert (fresh.scope_url, fresh.entry) == ("http://h/docs/", {"folder": 1, "types": ["Information"]})
+    assert (follow_up.scope_url, follow_up.entry) == (None, None)

@@ -106,6 +106,33 @@ local function reserve(host, worker, base_delay, token_ttl, now)
   redis.call('SADD', p .. ':worker_tokens:' .. worker, host .. '\\t' .. token)
   return token, start, delay, following
 end
+local function adjust_backoff(host, kind, latency, base, maximum, minimum)
+  local backoff = tonumber(redis.call('HGET', p .. ':backoff', host) or '0')
+  local before = backoff
+  if kind == 'widen' then
+    local cd = tonumber(redis.call('HGET', p .. ':crawl_delay', host) or '0')
+    backoff = math.min(maximum, math.max(minimum, math.max(base, cd, backoff) * 2))
+  elseif kind == 'slow' then
+    if latency > backoff then
+      backoff = math.min(maximum, latency)
+    end
+  elseif backoff > 0 then
+    local halved = backoff / 2
+    if halved >= math.max(base, minimum) then
+      backoff = halved
+    else
+      backoff = 0
+    end
+  end
+  if backoff ~= before then
+    if backoff > 0 then
+      redis.call('HSET', p .. ':backoff', host, string.format('%.6f', backoff))
+    else
+      redis.call('HDEL', p .. ':backoff', host)
+    end
+  end
+  return backoff
+end
 """
 
 # ARGV: prefix, then (host, rank, member) triples. Returns how many were pushed.
@@ -144,7 +171,9 @@ return 1
 # ARGV: prefix, worker, lookahead, token ttl, base delay, base concurrency, hosts to scan.
 # Pops the next request of a host that may start within `lookahead` seconds and has a free concurrency token,
 # reserves the host's start time (politeness slot) and leases the target to the worker.
-# Returns {member, wait, token, host, start, delay}, or {'', wait} when no host is ready, or {} when empty.
+# Returns {member, wait, token, host, start, delay, registry entry of a fresh target's scope, that scope's URL}
+# (the last two '' for a follow-up),
+# or {'', wait} when no host is ready, or {} when the queue is empty.
 LUA_POP = (
     LUA_PRELUDE
     + """
@@ -186,8 +215,26 @@ for _, host in ipairs(hosts) do
       redis.call('SADD', p .. ':worker_leases:' .. worker, url)
       redis.call('HINCRBY', p .. ':stats', 'queued', -1)
       redis.call('HINCRBY', p .. ':stats', 'popped', 1)
+      -- A fresh target's registry entry (its scope) travels along: one round trip less per request.
+      local entry = ''
+      local scope = ''
+      local payload = string.sub(member, cut + 1)
+      if string.sub(payload, 1, 1) == 'T' then
+        local readable, fields = pcall(cjson.decode, string.sub(payload, 2))  -- damaged: the worker says so
+        if readable and type(fields) == 'table' then
+          scope = fields['s']
+          if scope == '=' then
+            scope = url
+          end
+        end
+        if type(scope) == 'string' and scope ~= '' then
+          entry = redis.call('HGET', p .. ':entries', scope) or ''
+        else
+          scope = ''
+        end
+      end
       return {member, string.format('%.6f', start - now), token, host, string.format('%.6f', start),
-        string.format('%.6f', delay)}
+        string.format('%.6f', delay), entry, scope}
     end
   end
 end
@@ -276,38 +323,25 @@ return 1
 LUA_BACKOFF = (
     LUA_PRELUDE
     + """
-local host = ARGV[2]
-local kind = ARGV[3]
-local base = tonumber(ARGV[5])
-local maximum = tonumber(ARGV[6])
-local minimum = tonumber(ARGV[7])
-local backoff = tonumber(redis.call('HGET', p .. ':backoff', host) or '0')
-local before = backoff
-if kind == 'widen' then
-  local cd = tonumber(redis.call('HGET', p .. ':crawl_delay', host) or '0')
-  local delay = math.max(base, cd, backoff)
-  backoff = math.min(maximum, math.max(minimum, delay * 2))
-elseif kind == 'slow' then
-  local latency = tonumber(ARGV[4])
-  if latency > backoff then
-    backoff = math.min(maximum, latency)
-  end
-elseif backoff > 0 then
-  local halved = backoff / 2
-  if halved >= math.max(base, minimum) then
-    backoff = halved
-  else
-    backoff = 0
-  end
+return string.format('%.6f', adjust_backoff(ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]),
+  tonumber(ARGV[6]), tonumber(ARGV[7])))
+"""
+)
+
+# ARGV: prefix, worker, host, token, kind (widen | slow | ok | none), latency, base delay, back-off maximum,
+# minimum back-off. A request is over: its concurrency token goes back and the host's back-off is adjusted,
+# in one round trip. Returns the host's back-off afterwards.
+LUA_FINISH = (
+    LUA_PRELUDE
+    + """
+local host = ARGV[3]
+redis.call('ZREM', p .. ':tokens:' .. host, ARGV[4])
+redis.call('SREM', p .. ':worker_tokens:' .. ARGV[2], host .. '\\t' .. ARGV[4])
+if ARGV[5] == 'none' then
+  return string.format('%.6f', tonumber(redis.call('HGET', p .. ':backoff', host) or '0'))
 end
-if backoff ~= before then
-  if backoff > 0 then
-    redis.call('HSET', p .. ':backoff', host, string.format('%.6f', backoff))
-  else
-    redis.call('HDEL', p .. ':backoff', host)
-  end
-end
-return string.format('%.6f', backoff)
+return string.format('%.6f', adjust_backoff(host, ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]),
+  tonumber(ARGV[8]), tonumber(ARGV[9])))
 """
 )
 
@@ -421,6 +455,8 @@ class Reservation:
 class Popped:
     member: bytes
     reservation: Reservation
+    entry: dict[str, Any] | None = None  # the registry index record of a fresh target's scope
+    scope_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,6 +502,7 @@ class SharedFrontier:
         self._claim = client.register_script(LUA_CLAIM)
         self._pause = client.register_script(LUA_PAUSE)
         self._backoff = client.register_script(LUA_BACKOFF)
+        self._finish = client.register_script(LUA_FINISH)
         self._release = client.register_script(LUA_RELEASE)
         self._recover = client.register_script(LUA_RECOVER)
         self._release_held = client.register_script(LUA_RELEASE_HELD)
@@ -594,7 +631,7 @@ class SharedFrontier:
             return NothingReady(None)
         if not reply[0]:
             return NothingReady(float(reply[1]))
-        member, wait, token, host, start, slot_delay = reply
+        member, wait, token, host, start, slot_delay, entry, scope_url = reply
         return Popped(
             member,
             Reservation(
@@ -604,6 +641,8 @@ class SharedFrontier:
                 delay=float(slot_delay),
                 wait=float(wait),
             ),
+            json.loads(entry) if entry else None,
+            text(scope_url) or None,
         )
 
     def reserve(self, worker: str, host: str, *, delay: float, token_ttl: float) -> Reservation:
@@ -732,6 +771,34 @@ class SharedFrontier:
         self, host: str, kind: str, *, latency: float = 0.0, delay: float, maximum: float, minimum: float
     ) -> float:
         return float(self._backoff(args=[self.prefix, host, kind, latency, delay, maximum, minimum]))
+
+    def finish(
+        self,
+        worker: str,
+        reservation: Reservation,
+        kind: str,
+        *,
+        latency: float = 0.0,
+        delay: float,
+        maximum: float,
+        minimum: float,
+    ) -> float:
+        """A request is over: its token goes back, the host's back-off is adjusted (`kind`, or 'none')."""
+        return float(
+            self._finish(
+                args=[
+                    self.prefix,
+                    worker,
+                    reservation.host,
+                    reservation.token,
+                    kind,
+                    latency,
+                    delay,
+                    maximum,
+                    minimum,
+                ]
+            )
+        )
 
     def host_delays(self) -> dict[str, float]:
         """The hosts' current reserved next start times (for status output and tests)."""

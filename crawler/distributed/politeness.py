@@ -80,32 +80,29 @@ class SharedPolitenessMiddleware:
         return None
 
     def process_response(self, request: Request, response: Response) -> Response:
-        host = self.finish(request)
         latency = request.meta.get("download_latency")
         if response.status == 429 or response.status >= 500:
-            self.adjust(host, "widen", f"HTTP {response.status}")
+            self.finish(request, "widen", f"HTTP {response.status}")
         elif latency is not None and latency > self.context.pace.slow_response:
-            self.adjust(host, "slow", f"slow response ({latency:.1f} s)", latency=latency)
+            self.finish(request, "slow", f"slow response ({latency:.1f} s)", latency=latency)
             self.stats.inc_value("sdg/politeness/slow")
         else:
-            self.adjust(host, "ok", "")
+            self.finish(request, "ok", "")
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         used = bool(request.meta.get("sdg_reservation_used"))
         ticket = request.meta.get("sdg_reservation")
-        host = self.finish(request)
+        kind = "none"  # a page that does not settle in the browser says nothing of the host's health
+        if not request.meta.get("playwright") and status_of_failure(exception)[0] in BACKOFF_FAILURES:
+            kind = "widen"
+        self.finish(request, kind, "connection failed or timed out")
         if isinstance(ticket, Ticket) and not used:
             try:
                 if self.context.frontier.refund(ticket.reservation):
                     self.stats.inc_value("sdg/politeness/refunded")
             except redis.RedisError:  # an unused slot kept is only a delay lost
                 self.stats.inc_value("sdg/politeness/redis_errors")
-        if request.meta.get("playwright"):
-            return None  # a page that does not settle in the browser says nothing of the host's health
-        status, _ = status_of_failure(exception)
-        if status in BACKOFF_FAILURES:
-            self.adjust(host, "widen", status)
         return None
 
     def claim(self, host: str, delay: float) -> float:
@@ -119,38 +116,32 @@ class SharedPolitenessMiddleware:
             )
             return REDIS_RETRY
 
-    def finish(self, request: Request) -> str:
-        """Give the request's concurrency token back (once); its host."""
+    def finish(self, request: Request, kind: str, why: str, *, latency: float = 0.0) -> None:
+        """The request is over: give its concurrency token back (once) and adjust the host's shared back-off
+        (`kind`: widen, slow, ok, none), in one round trip."""
         ticket = request.meta.get("sdg_reservation")
-        if not isinstance(ticket, Ticket):
-            return request.meta.get("download_slot") or site_key(request.url)
-        request.meta["sdg_reservation"] = None  # copies made for retries must not release it again
-        request.meta.pop("sdg_reservation_used", None)
-        try:
-            self.context.frontier.release_token(self.context.worker_id, ticket.reservation)
-        except redis.RedisError as exc:  # the token expires by itself (Pace.token_ttl)
-            self.stats.inc_value("sdg/politeness/redis_errors")
-            logger.warning(
-                "Redis did not take back a concurrency token of %s: %s", ticket.reservation.host, exc
-            )
-        return ticket.reservation.host
-
-    def adjust(self, host: str, kind: str, why: str, *, latency: float = 0.0) -> None:
         pace = self.context.pace
+        limits = {
+            "latency": latency,
+            "delay": pace.delay,
+            "maximum": pace.backoff_max,
+            "minimum": MIN_BACKOFF,
+        }
+        frontier = self.context.frontier
         try:
-            backoff = self.context.frontier.adjust_backoff(
-                host,
-                kind,
-                latency=latency,
-                delay=pace.delay,
-                maximum=pace.backoff_max,
-                minimum=MIN_BACKOFF,
-            )
-        except (
-            redis.RedisError
-        ) as exc:  # the response itself is fine; only the shared back-off is not updated
+            if isinstance(ticket, Ticket):
+                request.meta["sdg_reservation"] = None  # copies made for retries must not release it again
+                request.meta.pop("sdg_reservation_used", None)
+                host = ticket.reservation.host
+                backoff = frontier.finish(self.context.worker_id, ticket.reservation, kind, **limits)
+            elif kind != "none":  # robots.txt: no slot, but what it says of the host counts
+                host = request.meta.get("download_slot") or site_key(request.url)
+                backoff = frontier.adjust_backoff(host, kind, **limits)
+            else:
+                return
+        except redis.RedisError as exc:  # the token expires by itself (Pace.token_ttl); the response is fine
             self.stats.inc_value("sdg/politeness/redis_errors")
-            logger.warning("Redis did not take the back-off of %s: %s", host, exc)
+            logger.warning("Redis did not take the end of a request to %s: %s", request.url, exc)
             return
         if kind == "widen":
             self.stats.inc_value("sdg/politeness/backoff")

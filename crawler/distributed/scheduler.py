@@ -206,6 +206,8 @@ class HostQueue(Base):
             if isinstance(popped, NothingReady):
                 self.wait_hint = popped.wait
                 return None
+            if popped.scope_url and popped.entry is not None:
+                self.spider.scopes.index.remember(popped.scope_url, popped.entry)
             try:
                 request = decode_request(popped.member, self.spider)
             except MemberError as exc:

@@ -58,7 +58,10 @@ class SharedRegistryIndex:
         if url in self.cache:
             self.cache.move_to_end(url)
             return self.cache[url]
-        record = self.frontier.entry(url)
+        return self.remember(url, self.frontier.entry(url))
+
+    def remember(self, url: str, record: dict[str, Any] | None) -> tuple[Scope, list[str]] | None:
+        """Cache the index record of `url` (the pop brings a fresh target's along)."""
         found = None
         if record is not None:
             scope = Scope.for_entry(

@@ -301,6 +301,7 @@ def standard_faults() -> dict[str, Fault]:
         "/burst-503": Burst(503, times=2),
         "/burst-500": Burst(500, times=50),
         "/429-seconds": RetryAfter(1),
+        "/429-date": RetryAfter(2, status=429, as_date=True),
         "/503-date": RetryAfter(2, status=503, as_date=True),
         "/429-too-long": RetryAfter(100_000, times=50),
         "/loop-a": Redirect("/loop-b"),
