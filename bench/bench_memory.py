@@ -2,9 +2,10 @@
 
 A registry of 1,000,000 pages of one loopback site (127.0.0.200, served by its own process) is enqueued into
 Redis and PostgreSQL (`sdg-tags enqueue`); then one worker crawls it for a bounded time (`--max-seconds`; the
-rest stays queued) while this script samples its RSS from /proc/<pid>/status every 0.2 s. The reference is the
-same worker on a registry of 1,000 URLs for the same time: the frontier, the dupefilter and the registry index
-are in Redis and records are written in batches, so the two peaks should be about the same. Also reported:
+rest stays queued) while this script samples its RSS from /proc/<pid>/status every 0.2 s (a timeline every 5 s
+shows whether it levels off). The reference is the same worker on a registry of 1,000 URLs: the frontier, the
+dupefilter and the registry index are in Redis and records are written in batches, so the two peaks should be
+about the same. Also reported:
 the enqueue's time and peak RSS (it holds the registry once, by design) and Redis's memory for the run.
 
 Writes bench/results/memory.json. Run: `.venv/bin/python -m bench.bench_memory [--urls N] [--seconds S]`.
@@ -151,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--urls", type=int, default=1_000_000)
     parser.add_argument("--reference-urls", type=int, default=1_000)
-    parser.add_argument("--seconds", type=float, default=60.0, help="how long each worker crawls")
+    parser.add_argument("--seconds", type=float, default=150.0, help="how long the worker crawls")
+    parser.add_argument("--reference-seconds", type=float, default=30.0)
     args = parser.parse_args(argv)
     with (
         tempfile.TemporaryDirectory(prefix="sdg-bench-memory-") as tmp,
@@ -162,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         small_db = create_database(admin, "small")
         small_enqueue = enqueue_urls(origin, args.reference_urls, folder, redis_url, small_db, "small")
-        small = run_worker(redis_url, small_db, "small", args.seconds, folder)
+        small = run_worker(redis_url, small_db, "small", args.reference_seconds, folder)
         print(f"reference, {args.reference_urls} URLs: worker peak RSS {small['peak_rss_mb']} MB")
         before = redis_memory_mb(redis_url)
         big_db = create_database(admin, "big")
@@ -183,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_1min": round(os.getloadavg()[0], 2),
         "budget_mb": BUDGET_MB,
         "worker_seconds": args.seconds,
+        "reference_worker_seconds": args.reference_seconds,
         "registry_urls": args.urls,
         "worker": big,
         "enqueue": big_enqueue,
