@@ -292,17 +292,31 @@ def run_demo(options: DemoOptions, stdout: TextIO | None = None) -> DemoRun:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DemoError(f"cannot create the output folder {out_dir}: {exc.strerror or exc}") from None
+    # Before any site is served: a bad --db should cost nothing but one line.
+    before = check_repository(options.db_url)
     access_log_file = out_dir / "access.log"
     with access_log_file.open("w", encoding="utf-8") as access_log:
         gateway = start_gateway(options.port, access_log, out)
         try:
-            return serve_and_crawl(gateway, options, out, access_log_file)
+            return serve_and_crawl(gateway, options, out, access_log_file, before)
         finally:
             gateway.stop()
 
 
+def check_repository(db_url: str) -> int | None:
+    """Open the repository once; return its newest run id (None if empty). DemoError if it cannot be opened."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from repository.store import RepositoryError
+
+    try:
+        return latest_run_id(db_url)
+    except (RepositoryError, SQLAlchemyError) as exc:  # bad --db URL, server down, unreadable file
+        raise DemoError(f"cannot open the repository {db_url}: {exc}") from None
+
+
 def serve_and_crawl(
-    gateway: DemoGateway, options: DemoOptions, out: TextIO, access_log_file: Path
+    gateway: DemoGateway, options: DemoOptions, out: TextIO, access_log_file: Path, before: int | None
 ) -> DemoRun:
     hosts = gateway.hosts
     print("Demo gateway (three fictional authorities, served on loopback):", file=out)
@@ -310,14 +324,6 @@ def serve_and_crawl(
         print(f"  {provider.country}  {gateway.origin(provider.key)}/  {provider.name}", file=out)
     registry_file = write_registry(hosts, options.out_dir / "registry.csv")
     crawl_log = options.out_dir / "crawl.log"
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from repository.store import RepositoryError
-
-    try:
-        before = latest_run_id(options.db_url)
-    except (RepositoryError, SQLAlchemyError) as exc:  # bad --db URL, server down, unreadable file
-        raise DemoError(f"cannot open the repository {options.db_url}: {exc}") from None
 
     print(f"\nCrawling the registry {registry_file} into {options.db_url}", file=out)
     print(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -132,6 +133,22 @@ class AccessLog:
                 self.stream.flush()
 
 
+class DemoHTTPServer(ThreadingHTTPServer):
+    """A ThreadingHTTPServer that does not print a traceback when a client hangs up mid-request.
+
+    Crawlers and port probes close connections early; the stdlib default writes each such case to stderr,
+    which interleaves with the demo's own output.
+    """
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class DemoRequestHandler(BaseHTTPRequestHandler):
     """Serves one provider's files; GET and HEAD only, ETag-based conditional requests, 301 redirects."""
 
@@ -229,7 +246,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
 @dataclass
 class RunningSite:
     provider: DemoProvider
-    server: ThreadingHTTPServer
+    server: DemoHTTPServer
     thread: threading.Thread
 
     @property
@@ -294,8 +311,7 @@ class DemoGateway:
                         "access_log": self.access_log,
                     },
                 )
-                server = ThreadingHTTPServer((provider.address, self.ports.get(provider.key, 0)), handler)
-                server.daemon_threads = True
+                server = DemoHTTPServer((provider.address, self.ports.get(provider.key, 0)), handler)
                 thread = threading.Thread(
                     target=server.serve_forever, name=f"demo-{provider.key}", daemon=True
                 )

@@ -271,3 +271,22 @@ def test_summarise_counts_by_host_and_formats_one_row_per_provider() -> None:
     ]
     assert lines[3].split()[-7:] == ["BE", "2", "1", "0", "0", "0", "1"]
     assert lines[-1].split() == ["Total", "3", "1", "0", "1", "0", "1"]
+
+
+def test_a_client_hanging_up_is_not_printed_but_other_handler_errors_are(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with DemoGateway() as gateway:
+        server = gateway.sites[0].server
+        try:
+            raise ConnectionResetError(104, "Connection reset by peer")
+        except ConnectionResetError:
+            server.handle_error(None, ("127.0.0.1", 40000))
+        assert capsys.readouterr().err == ""
+        try:
+            raise ValueError("a bug in the handler")
+        except ValueError:
+            server.handle_error(None, ("127.0.0.1", 40001))
+        err = capsys.readouterr().err
+    assert "ValueError: a bug in the handler" in err
+    assert "('127.0.0.1', 40001)" in err
