@@ -226,7 +226,11 @@ _MANDATORY_NAMES = frozenset({"sdg-tag", "dc.iso3166", "dc.service", "policy-cod
 _SDG_MENTIONS: tuple[bytes, ...] = (b"sdg-tag", b"dc.iso3166", b"policy-code", b"dc.service")
 _MAX_MENTIONS = 50  # per name: enough to classify, bounded on pages that repeat a name thousands of times
 _WHITESPACE = re.compile(r"\s+")
-_BINARY_CHARACTERS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+# C0 controls other than tab, LF, FF, CR, plus DEL: text (even broken HTML) has almost none. Counted on UTF-8
+# bytes with `bytes.translate` (these bytes never occur inside a multi-byte sequence): ~10x faster than a regex
+# character class over the decoded text.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+_NON_CONTROL_BYTES = bytes(byte for byte in range(256) if byte not in _CONTROL_BYTES)
 _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "a PDF document"),
     (b"PK\x03\x04", "a ZIP archive (e.g. an office document)"),
@@ -242,13 +246,12 @@ def _binary_reason(body: bytes, text: str) -> str | None:
         if body.startswith(signature):
             return f"content is {what}, not HTML"
     sample = text[:4096]
-    # Text, even broken HTML, has almost no C0 control characters; random or compressed bytes have ~12 %.
-    if (
-        sample
-        and _BINARY_CHARACTERS.search(sample) is not None  # the common case ends here, without counting
-        and len(_BINARY_CHARACTERS.findall(sample)) > len(sample) * 0.05
-    ):
-        return "content is binary data, not HTML"
+    # Random or compressed bytes decode to ~12 % control or replacement characters; text has almost none.
+    if sample:
+        suspicious = len(sample.encode("utf-8", "surrogatepass").translate(None, _NON_CONTROL_BYTES))
+        suspicious += sample.count("\ufffd")
+        if suspicious > len(sample) * 0.05:
+            return "content is binary data, not HTML"
     return None
 
 

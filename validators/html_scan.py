@@ -44,11 +44,11 @@ HEAD_ELEMENTS = frozenset(
 # linear: without them a truncated tag with many attributes backtracks exponentially.
 _HEAD_TOKEN = re.compile(
     r"""[ \t\n\r\f]*+(?:
-        (?P<comment><!--)
+        <(?P<start>[A-Za-z][^\s/>]*+)
+        (?P<attrs>(?:[^>="']++|=\s*+"[^"]*+"?|=\s*+'[^']*+'?|=|["'])*+)(?P<close>>)?
+      | (?P<comment><!--)
       | (?P<bogus><[!?])
       | </(?P<end>[A-Za-z][^\s/>]*+)
-      | <(?P<start>[A-Za-z][^\s/>]*+)
-        (?P<attrs>(?:[^>="']++|=\s*+"[^"]*+"?|=\s*+'[^']*+'?|=|["'])*+)(?P<close>>)?
     )""",
     re.VERBOSE,
 )
@@ -122,43 +122,37 @@ def scan_tags(
             if rest is None:
                 return ScanResult(tags, length, length, False)
             return ScanResult(tags, rest.start(), rest.start(), False)
-        kind = token.lastgroup
-        if kind == "comment":
-            close = text.find("-->", token.end())
-            pos = length if close < 0 else close + 3
+        # One tuple instead of a group() call per field: this loop runs for every element of every head.
+        start_name, attribute_text, close, comment, _bogus, end_name = token.groups()
+        if start_name is None:
+            if end_name is not None:
+                if end_name.lower() in ("head", "html"):
+                    tag_start = token.start(6) - 2
+                    return ScanResult(tags, tag_start, tag_start, False)
+                close_at = text.find(">", token.end())
+                pos = length if close_at < 0 else close_at + 1
+            else:  # a comment runs to "-->", a doctype or bogus comment to ">"
+                close_at = text.find("-->" if comment is not None else ">", token.end())
+                pos = length if close_at < 0 else close_at + (3 if comment is not None else 1)
             continue
-        if kind == "bogus":
-            close = text.find(">", token.end())
-            pos = length if close < 0 else close + 1
-            continue
-        if kind == "end":
-            tag_start = token.start("end") - 2
-            if token.group("end").lower() in ("head", "html"):
-                return ScanResult(tags, tag_start, tag_start, False)
-            close = text.find(">", token.end())
-            pos = length if close < 0 else close + 1
-            continue
-        tag_start = token.start("start") - 1
-        name = token.group("start").lower()
+        name = start_name.lower()
         if name not in HEAD_ELEMENTS:
+            tag_start = token.start(1) - 1
             return ScanResult(tags, tag_start, tag_start, False)
-        if token.group("close") is None:
+        if close is None:
             return ScanResult(tags, length, length, True)
-        end = token.end()
-        pos = end
+        pos = end = token.end()
         tag: StartTag | None = None
-        if name in wanted:
-            attribute_text = token.group("attrs")
-            prefilter = wanted[name]
-            if prefilter is None or prefilter.search(attribute_text.lower()):
-                tag = StartTag(name, parse_attribute_text(attribute_text), tag_start, end, True)
-                tags.append(tag)
+        prefilter = wanted.get(name, False)
+        if prefilter is not False and (prefilter is None or prefilter.search(attribute_text.lower())):
+            tag = StartTag(name, parse_attribute_text(attribute_text), token.start(1) - 1, end, True)
+            tags.append(tag)
         if name in RAW_TEXT_ELEMENTS:
-            close = _RAW_TEXT_END[name].search(text, end)
-            content_end = length if close is None else close.start()
+            close_match = _RAW_TEXT_END[name].search(text, end)
+            content_end = length if close_match is None else close_match.start()
             if tag is not None and name in capture_text:
                 tag.text = text[end:content_end]
-            pos = content_end if close is None else text.find(">", close.start()) + 1 or length
+            pos = content_end if close_match is None else text.find(">", close_match.start()) + 1 or length
         if pos >= length:
             return ScanResult(tags, length, length, False)
 
