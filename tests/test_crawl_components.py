@@ -496,3 +496,23 @@ def test_crawl_settings_switch_off_listening_ports() -> None:
         "INFO",
     )
     assert settings.SCHEDULER_PRIORITY_QUEUE == "scrapy.pqueues.DownloaderAwarePriorityQueue"
+
+
+@pytest.mark.parametrize(
+    ("status", "allowed", "reason"),
+    [
+        (200, False, None),  # the body's own rules: Disallow /
+        (404, True, None),  # no robots.txt, whatever the error page says
+        (410, True, None),
+        (429, False, "robots.txt answered HTTP 429, so under RFC 9309 the whole host is off limits"),
+        (500, False, "robots.txt answered HTTP 500, so under RFC 9309 the whole host is off limits"),
+        (503, False, "robots.txt answered HTTP 503, so under RFC 9309 the whole host is off limits"),
+    ],
+)
+def test_robots_txt_status_decides_before_its_body(status: int, allowed: bool, reason: str | None) -> None:
+    from crawler.middlewares.robots import robots_body_for_status
+
+    body, why = robots_body_for_status(status, b"User-agent: *\nDisallow: /\n")
+    assert why == reason
+    parser = ProtegoRobotParser(body, Spider("t"))
+    assert parser.allowed("https://example.be/page", "sdg-tags") is allowed

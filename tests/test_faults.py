@@ -62,12 +62,14 @@ EXPECTED: dict[str, tuple[str, int | None]] = {
     "/missing": ("http-4xx", 404),
     "/private/page": ("robots-disallowed", None),
 }
-# robots.txt fault -> what a page of that host ends as. Scrapy reads any robots.txt body it gets, whatever the
-# status (a 5xx page body has no rules: everything allowed); one it cannot download (too large) allows all.
+# robots.txt fault -> what a page of that host ends as. One that cannot be downloaded (too large) or has no
+# rules (garbage) allows all; RFC 9309: a 4xx is "no robots.txt" (all allowed), a 5xx after the retries means
+# the server is unreachable (all disallowed), whatever the error page's body says.
 ROBOTS_HOSTS: dict[str, tuple[Any, str]] = {
     "127.0.0.32": (huge_robots(), "ok"),
     "127.0.0.33": (malformed_robots(), "ok"),
-    "127.0.0.34": (Burst(500, times=1000), "ok"),
+    "127.0.0.34": (Burst(500, times=1000), "robots-disallowed"),
+    "127.0.0.35": (Page(b"User-agent: *\nDisallow: /\n", status=404, content_type="text/plain"), "ok"),
 }
 
 
@@ -145,6 +147,11 @@ def test_a_broken_robots_txt_does_not_stop_the_host(
 ) -> None:
     record = crawled["records"][robots_hosts[host].url("/page/1")]
     assert record["fetch_status"] == ROBOTS_HOSTS[host][1], record["status_detail"]
+    if record["fetch_status"] == "robots-disallowed":
+        assert record["status_detail"] == (
+            f"http://{host}:{robots_hosts[host].port}/robots.txt answered HTTP 500, so under RFC 9309 the whole "
+            "host is off limits"
+        )
 
 
 def test_every_url_is_stored_exactly_once(crawled: dict[str, Any]) -> None:
