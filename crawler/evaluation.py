@@ -20,7 +20,8 @@ from repository.timestamps import iso_utc
 from validators.engine import apply_options, sort_key, validate, verdict_of
 from validators.extraction import extract_tags
 from validators.models import EVALUATED_FETCH_STATUSES, Finding, PageResult, ValidationOptions
-from validators.rules.crawl import canonical_findings, crawl_finding
+from validators.rules.crawl import canonical_findings
+from validators.rules.table import rule_finding
 
 
 def not_evaluated(outcome: FetchOutcome, options: ValidationOptions, findings: list[Finding]) -> PageResult:
@@ -54,7 +55,7 @@ def crawl_findings(outcome: FetchOutcome, links: Any, page_url: str, self_descri
         )
     if outcome.noindex_source:
         found.append(
-            crawl_finding(
+            rule_finding(
                 "crawl-noindex",
                 f"The page says noindex ({outcome.noindex_source}); the harvester skips it.",
                 value=outcome.noindex_source,
@@ -62,7 +63,7 @@ def crawl_findings(outcome: FetchOutcome, links: Any, page_url: str, self_descri
         )
     elif outcome.noindex_via:
         found.append(
-            crawl_finding(
+            rule_finding(
                 "crawl-noindex",
                 f"The page was discovered via {outcome.noindex_via}, which says noindex; a harvester "
                 "following links from the registered root stops there.",
@@ -79,7 +80,7 @@ def crawl_findings(outcome: FetchOutcome, links: Any, page_url: str, self_descri
         if outcome.folder_limited:
             why += " That folder crawl stopped at --max-pages-per-folder or --max-depth, so a deeper link may exist."
         found.append(
-            crawl_finding(
+            rule_finding(
                 "crawl-not-reachable",
                 f"Registered page not reachable by links from the registered web folder "
                 f"{outcome.not_reachable_from} within its scope (same host, under its path, excluded paths "
@@ -144,7 +145,7 @@ def build_record(outcome: FetchOutcome, options: ValidationOptions) -> PageRecor
             where = f" ({outcome.robots_url})" if outcome.robots_url else ""
             findings = apply_options(
                 [
-                    crawl_finding(
+                    rule_finding(
                         "crawl-robots-disallowed",
                         f"robots.txt{where} forbids this URL for the crawler or for all robots ('*'), so the "
                         "harvester cannot read its tags.",

@@ -40,8 +40,8 @@ from crawler.scope import Scope, dedupe_key, site_key
 from crawler.signals import host_backoff_requested
 from crawler.status import FetchAborted, status_of_failure, status_of_response
 from validators.models import LinkOccurrence, ValidationOptions
-from validators.rules.crawl import canonical_findings, crawl_finding
-from validators.rules.table import RULES
+from validators.rules.crawl import canonical_findings
+from validators.rules.table import RULES, rule_finding
 
 # --- scope ---------------------------------------------------------------------------------------------------
 
@@ -301,8 +301,8 @@ def test_valid_canonical_links(href: str) -> None:
     )
 
 
-def test_crawl_finding_takes_metadata_from_the_rule_table() -> None:
-    finding = crawl_finding("crawl-noindex", "says noindex", value="meta robots 'noindex'")
+def test_crawl_rule_finding_takes_metadata_from_the_rule_table() -> None:
+    finding = rule_finding("crawl-noindex", "says noindex", value="meta robots 'noindex'")
     assert (finding.severity, finding.reference, finding.hint) == (
         "warning",
         "DIGG guidance",

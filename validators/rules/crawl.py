@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from urllib.parse import urljoin, urlsplit
 
-from validators.models import Finding, LinkOccurrence, Origin
-from validators.rules.table import RULES, declare
+from validators.models import Finding, LinkOccurrence
+from validators.rules.table import declare, rule_finding
 
 declare(
     "canonical-missing",
@@ -62,38 +62,6 @@ declare(
 )
 
 
-def crawl_finding(
-    rule_id: str,
-    message: str,
-    *,
-    value: str | None = None,
-    expected: str | None = None,
-    hint: str | None = None,
-    line: int | None = None,
-    column: int | None = None,
-    origin: Origin = "static",
-) -> Finding:
-    """A finding of a crawl-mode rule with the rule's declared severity, reference and hint."""
-    spec = RULES[rule_id]
-    return Finding.model_construct(
-        rule=rule_id,
-        severity=spec.severity,
-        message=message,
-        tag=None,
-        item=None,
-        value=value,
-        normalized=None,
-        expected=expected,
-        line=line,
-        column=column,
-        origin=origin,
-        reference=spec.reference,
-        hint=hint or spec.hint,
-        code_list=None,
-        type_inferred=False,
-    )
-
-
 def canonical_findings(
     links: Sequence[LinkOccurrence],
     *,
@@ -106,12 +74,12 @@ def canonical_findings(
     `page_url` resolves relative hrefs; `same_site` and `in_scope` come from the registry entry's scope.
     """
     if not links:
-        return [crawl_finding("canonical-missing", 'The page has no <link rel="canonical">.')]
+        return [rule_finding("canonical-missing", 'The page has no <link rel="canonical">.')]
     if len(links) > 1:
         hrefs = ", ".join(repr(link.href) for link in links)
         second = links[1]
         return [
-            crawl_finding(
+            rule_finding(
                 "canonical-invalid",
                 f"The page has {len(links)} canonical links ({hrefs}); the harvester can use only one.",
                 value=second.href,
@@ -123,7 +91,7 @@ def canonical_findings(
     href = (link.href or "").strip()
     where = {"value": link.href, "line": link.line, "column": link.column}
     if not href:
-        return [crawl_finding("canonical-invalid", "The canonical link has an empty href.", **where)]
+        return [rule_finding("canonical-invalid", "The canonical link has an empty href.", **where)]
     try:
         target = urljoin(page_url, href)
         parts = urlsplit(target)
@@ -133,7 +101,7 @@ def canonical_findings(
         resolvable = False
     if not resolvable:
         return [
-            crawl_finding(
+            rule_finding(
                 "canonical-invalid",
                 f"The canonical link {href!r} does not resolve to an http(s) URL.",
                 **where,
@@ -141,7 +109,7 @@ def canonical_findings(
         ]
     if not same_site(target):
         return [
-            crawl_finding(
+            rule_finding(
                 "canonical-invalid",
                 f"The canonical link {target!r} points to another host than the registered one.",
                 **where,
@@ -149,7 +117,7 @@ def canonical_findings(
         ]
     if not in_scope(target):
         return [
-            crawl_finding(
+            rule_finding(
                 "canonical-invalid",
                 f"The canonical link {target!r} is outside the registered scope (path prefix or excluded paths).",
                 **where,
