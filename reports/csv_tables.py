@@ -38,27 +38,7 @@ PAGE_COLUMNS: tuple[str, ...] = (
     "rules",
     *TAG_KEYS,
 )
-FINDING_COLUMNS: tuple[str, ...] = (
-    "url",
-    "verdict",
-    "country",
-    "provider",
-    "rule",
-    "severity",
-    "tag",
-    "item",
-    "value",
-    "normalized",
-    "expected",
-    "line",
-    "column",
-    "origin",
-    "message",
-    "reference",
-    "hint",
-    "code_list",
-    "type_inferred",
-)
+FINDING_COLUMNS: tuple[str, ...] = ("url", "verdict", "country", "provider", *FINDING_KEYS)
 
 
 def spreadsheet_safe(value: Any) -> str | int:

@@ -247,7 +247,16 @@ def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
         settings["SDG_PROGRESS_INTERVAL"] = args.progress_interval
     if args.lock_timeout is not None:
         settings["SDG_LOCK_TIMEOUT_HOURS"] = args.lock_timeout
-    for assignment in args.set:
+    settings.update(parse_set_options(args.set))
+    return settings
+
+
+def parse_set_options(assignments: list[str]) -> dict[str, Any]:
+    """`--set NAME=VALUE` Scrapy settings; VALUE is read as JSON when it is JSON (numbers, lists), else text."""
+    from cli.main import CommandLineError
+
+    settings: dict[str, Any] = {}
+    for assignment in assignments:
         name, equals, value = assignment.partition("=")
         if not equals or not name.strip():
             raise CommandLineError(f"--set {assignment!r}: expected NAME=VALUE")

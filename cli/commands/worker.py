@@ -11,6 +11,7 @@ import subprocess
 import sys
 from typing import Any
 
+from cli.commands.crawl import parse_set_options
 from cli.commands.enqueue import add_redis_options
 
 EPILOG = """\
@@ -74,7 +75,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def local_settings(args: argparse.Namespace) -> dict[str, Any]:
     """This worker's own settings (the run's crawl settings come from Redis)."""
-    import json
 
     from cli.main import CommandLineError
 
@@ -95,14 +95,7 @@ def local_settings(args: argparse.Namespace) -> dict[str, Any]:
         settings["SDG_LEASE_TTL"] = args.lease_ttl
     if args.progress_interval is not None:
         settings["SDG_PROGRESS_INTERVAL"] = args.progress_interval
-    for assignment in args.set:
-        name, equals, value = assignment.partition("=")
-        if not equals or not name.strip():
-            raise CommandLineError(f"--set {assignment!r}: expected NAME=VALUE")
-        try:
-            settings[name.strip()] = json.loads(value)
-        except json.JSONDecodeError:
-            settings[name.strip()] = value
+    settings.update(parse_set_options(args.set))
     return settings
 
 
