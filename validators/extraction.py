@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from html import unescape
 
-from validators.html_scan import StartTag, iter_positions, scan_body_metas, scan_tags
+from validators.html_scan import Prefilter, StartTag, iter_positions, scan_body_metas, scan_tags
 from validators.models import (
     CANONICAL_TAGS,
     ExtractedPage,
@@ -26,10 +26,10 @@ from validators.models import (
 
 # Tags the head scan parses; a meta or link whose attribute text cannot hold what we read is skipped unparsed
 # (a head carries dozens of og:/twitter: metas and stylesheet links).
-WANTED_TAGS: dict[str, re.Pattern[str] | None] = {
-    "meta": re.compile(r"sdg|dc|iso|pol|lan|loc|serv|robot|equiv|tag"),
+WANTED_TAGS: dict[str, Prefilter] = {
+    "meta": ("sdg", "dc", "iso", "pol", "lan", "loc", "serv", "robot", "equiv", "tag"),
     "html": None,
-    "link": re.compile(r"canonical"),
+    "link": ("canonical",),
     "title": None,
 }
 _TITLE_ONLY = frozenset({"title"})
