@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from validators.models import (
@@ -208,6 +209,13 @@ def split_items(raw: str | None, canonical: str) -> list[ValueItem]:
     return items
 
 
+@lru_cache(maxsize=4096)
+def _shared_items(raw: str | None, canonical: str) -> tuple[ValueItem, ...]:
+    """`split_items` cached by value: a site repeats its tag values page after page. Callers get a list copy;
+    the items themselves are shared (they are never modified)."""
+    return tuple(split_items(raw, canonical))
+
+
 def rule_finding(
     rule_id: str,
     message: str,
@@ -329,7 +337,7 @@ class RuleContext:
     def items(self, canonical: str) -> list[ValueItem]:
         items = self._items.get(canonical)
         if items is None:
-            items = self._items[canonical] = split_items(self.raw(canonical), canonical)
+            items = self._items[canonical] = list(_shared_items(self.raw(canonical), canonical))
         return items
 
     def items_of(self, occurrence: TagOccurrence) -> list[ValueItem]:
@@ -340,7 +348,7 @@ class RuleContext:
             if occurrence is self.effective(canonical):
                 items = self.items(canonical)
             else:
-                items = split_items(occurrence.raw, canonical)
+                items = list(_shared_items(occurrence.raw, canonical))
             self._items_of[id(occurrence)] = items
         return items
 
