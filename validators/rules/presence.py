@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from validators.models import (
     CANONICAL_TAGS,
@@ -62,6 +63,30 @@ _WRONG_SEPARATOR = re.compile(r"[,:/|\s]")
 _ITEM_SEPARATOR = re.compile(r"[;,:/|\s]")
 
 
+@lru_cache(maxsize=4096)
+def _has_debris_character(text: str) -> bool:
+    return _DEBRIS_CHARACTER.search(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _value_suspicions(raw: str, separated: bool) -> tuple[str, ...]:
+    """Value rules that a non-empty value may break, by cheap tests (cached: sites repeat their values).
+
+    `separated`: the tag's items are codes or keywords (`_SEPARATED_TAGS`), so a wrong separator counts.
+    """
+    rule_ids: list[str] = []
+    if raw != raw.strip() or " ;" in raw or "; " in raw or _SPECIAL_WHITESPACE.search(raw):
+        rule_ids.append("value-whitespace")
+    if ";" in raw:
+        rule_ids.append("value-empty-item")
+    separator = _ITEM_SEPARATOR.search(raw)
+    if separator is not None:
+        rule_ids.append("value-duplicate-item")
+        if separated and _WRONG_SEPARATOR.search(raw, separator.start()):
+            rule_ids.append("value-separator")
+    return tuple(rule_ids)
+
+
 def _suspects(ctx: RuleContext) -> dict[str, list[TagOccurrence]]:
     """Rule id -> occurrences that may break it, by cheap tests in one pass; each rule then checks its own.
 
@@ -81,23 +106,15 @@ def _suspects(ctx: RuleContext) -> dict[str, list[TagOccurrence]]:
                 suspects.setdefault("tag-property-attribute", []).append(occ)
             if not occ.in_head:
                 suspects.setdefault("tag-outside-head", []).append(occ)
-            if _DEBRIS_CHARACTER.search(name) or (raw is not None and _DEBRIS_CHARACTER.search(raw)):
+            if _has_debris_character(name) or (raw is not None and _has_debris_character(raw)):
                 suspects.setdefault("markup-typographic-quotes", []).append(occ)
         for occ in ctx.distinct_occurrences():
             raw = occ.raw
             if occ.canonical in _OPTIONAL_TAGS or occ.canonical == "DC.Language":
                 suspects.setdefault("tag-empty", []).append(occ)
-            if not raw:
-                continue
-            if raw != raw.strip() or " ;" in raw or "; " in raw or _SPECIAL_WHITESPACE.search(raw):
-                suspects.setdefault("value-whitespace", []).append(occ)
-            if ";" in raw:
-                suspects.setdefault("value-empty-item", []).append(occ)
-            separator = _ITEM_SEPARATOR.search(raw)
-            if separator is not None:
-                suspects.setdefault("value-duplicate-item", []).append(occ)
-                if occ.canonical in _SEPARATED_TAGS and _WRONG_SEPARATOR.search(raw, separator.start()):
-                    suspects.setdefault("value-separator", []).append(occ)
+            if raw:
+                for rule_id in _value_suspicions(raw, occ.canonical in _SEPARATED_TAGS):
+                    suspects.setdefault(rule_id, []).append(occ)
         return suspects
 
     return ctx.memo("presence-suspects", compute)
