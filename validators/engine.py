@@ -13,6 +13,7 @@ from validators.models import (
     ExtractedPage,
     Finding,
     PageResult,
+    TagOccurrence,
     TagView,
     ValidationOptions,
     Verdict,
@@ -84,9 +85,13 @@ def verdict_of(findings: Iterable[Finding], *, self_describing: bool = True) -> 
 
 
 def tag_views(page: ExtractedPage) -> dict[str, TagView]:
+    # The effective (first) occurrence of every tag in one pass, rather than one `page.first` scan per tag.
+    effective: dict[str, TagOccurrence] = {}
+    for occ in page.occurrences:
+        effective.setdefault(occ.canonical, occ)
     views: dict[str, TagView] = {}
     for canonical in CANONICAL_TAGS:
-        occ = page.first(canonical)
+        occ = effective.get(canonical)
         if occ is not None:
             views[canonical] = construct_trusted(
                 TagView,
