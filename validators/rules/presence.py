@@ -21,6 +21,7 @@ from validators.rules.table import (
     RuleContext,
     rule,
     strip_markup_debris,
+    value_items,
 )
 
 _SCOPE = frozenset(SCOPE_TAGS)
@@ -68,21 +69,34 @@ def _has_debris_character(text: str) -> bool:
     return _DEBRIS_CHARACTER.search(text) is not None
 
 
-@lru_cache(maxsize=4096)
-def _value_suspicions(raw: str, separated: bool) -> tuple[str, ...]:
-    """Value rules that a non-empty value may break, by cheap tests (cached: sites repeat their values).
+def _item_key(text: str) -> str:
+    """What makes two items the same for `value-duplicate-item`: case-folded, whitespace unified."""
+    return " ".join(text.casefold().split())
 
-    `separated`: the tag's items are codes or keywords (`_SEPARATED_TAGS`), so a wrong separator counts.
+
+def _empty_pieces(raw: str) -> list[int]:
+    """Indexes of the empty `;`-separated pieces of a value once markup debris is removed."""
+    return [index for index, piece in enumerate(strip_markup_debris(raw).split(";")) if not piece.strip()]
+
+
+@lru_cache(maxsize=4096)
+def _value_suspicions(raw: str, canonical: str) -> tuple[str, ...]:
+    """Value rules that a non-empty value of `canonical` may break (cached: sites repeat their values).
+
+    The empty-item and duplicate-item tests are the rules' own, so on a clean value those rules do no work;
+    the rules still check each suspect themselves.
     """
     rule_ids: list[str] = []
     if raw != raw.strip() or " ;" in raw or "; " in raw or _SPECIAL_WHITESPACE.search(raw):
         rule_ids.append("value-whitespace")
-    if ";" in raw:
+    if ";" in raw and _empty_pieces(raw):
         rule_ids.append("value-empty-item")
     separator = _ITEM_SEPARATOR.search(raw)
     if separator is not None:
-        rule_ids.append("value-duplicate-item")
-        if separated and _WRONG_SEPARATOR.search(raw, separator.start()):
+        keys = [_item_key(item.text) for item in value_items(raw, canonical)]
+        if len(set(keys)) < len(keys):
+            rule_ids.append("value-duplicate-item")
+        if canonical in _SEPARATED_TAGS and _WRONG_SEPARATOR.search(raw, separator.start()):
             rule_ids.append("value-separator")
     return tuple(rule_ids)
 
@@ -113,7 +127,7 @@ def _suspects(ctx: RuleContext) -> dict[str, list[TagOccurrence]]:
             if occ.canonical in _OPTIONAL_TAGS or occ.canonical == "DC.Language":
                 suspects.setdefault("tag-empty", []).append(occ)
             if raw:
-                for rule_id in _value_suspicions(raw, occ.canonical in _SEPARATED_TAGS):
+                for rule_id in _value_suspicions(raw, occ.canonical):
                     suspects.setdefault(rule_id, []).append(occ)
         return suspects
 
@@ -576,7 +590,7 @@ def value_empty_item(ctx: RuleContext) -> Iterator[Finding]:
         if not raw or ";" not in raw or not ctx.items_of(occ):
             continue
         pieces = strip_markup_debris(raw).split(";")
-        empty = [index for index, piece in enumerate(pieces) if not piece.strip()]
+        empty = _empty_pieces(raw)
         if not empty:
             continue
         where: list[str] = []
@@ -613,7 +627,7 @@ def value_duplicate_item(ctx: RuleContext) -> Iterator[Finding]:
         seen: dict[str, int] = {}
         repeats: list[tuple[int, str, int]] = []
         for item in items:
-            key = " ".join(item.text.casefold().split())
+            key = _item_key(item.text)
             if key in seen:
                 repeats.append((item.index, key, seen[key]))
             else:

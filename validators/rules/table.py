@@ -210,9 +210,9 @@ def split_items(raw: str | None, canonical: str) -> list[ValueItem]:
 
 
 @lru_cache(maxsize=4096)
-def _shared_items(raw: str | None, canonical: str) -> tuple[ValueItem, ...]:
-    """`split_items` cached by value: a site repeats its tag values page after page. Callers get a list copy;
-    the items themselves are shared (they are never modified)."""
+def value_items(raw: str | None, canonical: str) -> tuple[ValueItem, ...]:
+    """`split_items` cached by value: a site repeats its tag values page after page. The items are shared
+    (they are never modified); `RuleContext` hands out list copies."""
     return tuple(split_items(raw, canonical))
 
 
@@ -337,7 +337,7 @@ class RuleContext:
     def items(self, canonical: str) -> list[ValueItem]:
         items = self._items.get(canonical)
         if items is None:
-            items = self._items[canonical] = list(_shared_items(self.raw(canonical), canonical))
+            items = self._items[canonical] = list(value_items(self.raw(canonical), canonical))
         return items
 
     def items_of(self, occurrence: TagOccurrence) -> list[ValueItem]:
@@ -348,7 +348,7 @@ class RuleContext:
             if occurrence is self.effective(canonical):
                 items = self.items(canonical)
             else:
-                items = list(_shared_items(occurrence.raw, canonical))
+                items = list(value_items(occurrence.raw, canonical))
             self._items_of[id(occurrence)] = items
         return items
 
