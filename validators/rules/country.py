@@ -18,7 +18,7 @@ from taxonomy.languages import iso639_1
 from taxonomy.versions import CODE_LIST_VERSIONS
 from validators.models import Finding, TagOccurrence
 from validators.rules.language import effective_language
-from validators.rules.table import RuleContext, ValueItem, rule
+from validators.rules.table import RuleContext, ValueItem, per_page, rule
 
 TAG = "DC.ISO3166"
 COUNTRIES_LIST = CODE_LIST_VERSIONS["countries"]
@@ -55,17 +55,15 @@ def _classify(text: str, allow_eu: bool) -> tuple[Category, str]:
     return "not-eea", code
 
 
+@per_page
 def _classified(ctx: RuleContext) -> list[CountryItem]:
-    def compute() -> list[CountryItem]:
-        allow_eu = ctx.options.allow_country_eu
-        result: list[CountryItem] = []
-        for occ in ctx.distinct_occurrences(TAG):
-            for item in ctx.items_of(occ):
-                category, code = _classify(item.text, allow_eu)
-                result.append(CountryItem(occ, item, category, code))
-        return result
-
-    return ctx.memo("country-items", compute)
+    allow_eu = ctx.options.allow_country_eu
+    result: list[CountryItem] = []
+    for occ in ctx.distinct_occurrences(TAG):
+        for item in ctx.items_of(occ):
+            category, code = _classify(item.text, allow_eu)
+            result.append(CountryItem(occ, item, category, code))
+    return result
 
 
 def expected_country(ctx: RuleContext) -> str | None:
@@ -73,7 +71,12 @@ def expected_country(ctx: RuleContext) -> str | None:
     country-code top-level domain (`www.gov.gr` -> EL); None when neither says."""
     if ctx.options.expected_country:
         return ctx.options.expected_country.strip().upper()
-    return ctx.memo("country-from-url", lambda: _country_of_url(ctx.page.url))
+    return _url_country(ctx)
+
+
+@per_page
+def _url_country(ctx: RuleContext) -> str | None:
+    return _country_of_url(ctx.page.url)
 
 
 def _country_of_url(url: str | None) -> str | None:

@@ -22,7 +22,7 @@ from taxonomy.languages import (
 )
 from taxonomy.versions import CODE_LIST_VERSIONS
 from validators.models import HTML_LANG_KEY, Finding, TagOccurrence
-from validators.rules.table import RuleContext, rule
+from validators.rules.table import RuleContext, per_page, rule
 
 TAG = "DC.Language"
 ISO639_LIST = CODE_LIST_VERSIONS["iso639"]
@@ -120,44 +120,39 @@ def read_dc_language(texts: list[str]) -> tuple[str | None, tuple[str, ...], str
     return code, (*problems, *primary_problems), code
 
 
+@per_page
 def language_analysis(ctx: RuleContext) -> LanguageAnalysis:
     """Read `<html lang>` and every DC.Language once per page."""
-
-    def compute() -> LanguageAnalysis:
-        page = ctx.page
-        html: DeclaredLanguage | None = None
-        html_empty = False
-        if page.html_lang is not None:
-            if page.html_lang.value.strip():
-                code, problems, expected = read_html_lang(page.html_lang.value)
-                html = DeclaredLanguage(
-                    HTML_LANG_KEY,
-                    page.html_lang.value,
-                    code,
-                    problems,
-                    expected,
-                    None,
-                    page.html_lang.line,
-                    page.html_lang.column,
-                )
-            else:
-                html_empty = True
-        dc: list[DeclaredLanguage] = []
-        dc_effective: DeclaredLanguage | None = None
-        for index, occ in enumerate(ctx.distinct_occurrences(TAG)):
-            items = ctx.items_of(occ)
-            if not items:
-                continue
-            code, problems, expected = read_dc_language([item.text for item in items])
-            declared = DeclaredLanguage(
-                TAG, occ.raw or "", code, problems, expected, occ, occ.line, occ.column
+    page = ctx.page
+    html: DeclaredLanguage | None = None
+    html_empty = False
+    if page.html_lang is not None:
+        if page.html_lang.value.strip():
+            code, problems, expected = read_html_lang(page.html_lang.value)
+            html = DeclaredLanguage(
+                HTML_LANG_KEY,
+                page.html_lang.value,
+                code,
+                problems,
+                expected,
+                None,
+                page.html_lang.line,
+                page.html_lang.column,
             )
-            dc.append(declared)
-            if index == 0:
-                dc_effective = declared
-        return LanguageAnalysis(html, html_empty, dc, dc_effective)
-
-    return ctx.memo("language", compute)
+        else:
+            html_empty = True
+    dc: list[DeclaredLanguage] = []
+    dc_effective: DeclaredLanguage | None = None
+    for index, occ in enumerate(ctx.distinct_occurrences(TAG)):
+        items = ctx.items_of(occ)
+        if not items:
+            continue
+        code, problems, expected = read_dc_language([item.text for item in items])
+        declared = DeclaredLanguage(TAG, occ.raw or "", code, problems, expected, occ, occ.line, occ.column)
+        dc.append(declared)
+        if index == 0:
+            dc_effective = declared
+    return LanguageAnalysis(html, html_empty, dc, dc_effective)
 
 
 def effective_language(ctx: RuleContext) -> str | None:

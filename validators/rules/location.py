@@ -28,7 +28,7 @@ from taxonomy.nuts import (
 )
 from taxonomy.versions import CODE_LIST_VERSIONS
 from validators.models import Finding, TagOccurrence
-from validators.rules.table import RuleContext, ValueItem, rule, split_items
+from validators.rules.table import RuleContext, ValueItem, per_page, rule, split_items
 
 LocationForm = Literal["nuts", "country", "lau", "lau-bare", "lau-unknown", "unknown", "invalid"]
 
@@ -70,18 +70,15 @@ def _nuts_countries() -> frozenset[str]:
     return frozenset(region.country for region in nuts_regions())
 
 
+@per_page
 def page_countries(ctx: RuleContext) -> tuple[str, ...]:
     """Valid countries of the effective `DC.ISO3166`, as tag codes (`gr` and `GR` -> `EL`), without repeats."""
-
-    def compute() -> tuple[str, ...]:
-        found: list[str] = []
-        for item in ctx.items("DC.ISO3166"):
-            lookup = classify_country(item.text)
-            if lookup.kind in ("eea", "greece-iso") and lookup.country is not None:
-                found.append(lookup.country.code)
-        return tuple(dict.fromkeys(found))
-
-    return ctx.memo("page-countries", compute)
+    found: list[str] = []
+    for item in ctx.items("DC.ISO3166"):
+        lookup = classify_country(item.text)
+        if lookup.kind in ("eea", "greece-iso") and lookup.country is not None:
+            found.append(lookup.country.code)
+    return tuple(dict.fromkeys(found))
 
 
 @lru_cache(maxsize=4096)
@@ -177,25 +174,22 @@ def classify_location_value(
     )
 
 
+@per_page
 def location_items(ctx: RuleContext) -> list[LocationItem]:
     """Every item of every `DC.Location` element (duplicates with a repeated value skipped), classified."""
-
-    def compute() -> list[LocationItem]:
-        occurrences = ctx.occurrences("DC.Location")
-        if not occurrences:
-            return []
-        countries = page_countries(ctx)
-        forms = ctx.options.lau_forms
-        result: list[LocationItem] = []
-        seen: set[str | None] = set()
-        for occ in occurrences:
-            if occ.raw not in seen:
-                seen.add(occ.raw)
-                for item, meaning in classify_location_value(occ.raw, countries, forms):
-                    result.append(LocationItem(occ, item, meaning))
-        return result
-
-    return ctx.memo("location-items", compute)
+    occurrences = ctx.occurrences("DC.Location")
+    if not occurrences:
+        return []
+    countries = page_countries(ctx)
+    forms = ctx.options.lau_forms
+    result: list[LocationItem] = []
+    seen: set[str | None] = set()
+    for occ in occurrences:
+        if occ.raw not in seen:
+            seen.add(occ.raw)
+            for item, meaning in classify_location_value(occ.raw, countries, forms):
+                result.append(LocationItem(occ, item, meaning))
+    return result
 
 
 def _finding(

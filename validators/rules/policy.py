@@ -28,7 +28,7 @@ from taxonomy.annexes import (
 from taxonomy.versions import CODE_LIST_VERSIONS
 from validators.models import Finding, TagOccurrence
 from validators.rules.language import effective_language
-from validators.rules.table import RuleContext, ValueItem, rule, split_items
+from validators.rules.table import RuleContext, ValueItem, per_page, rule, split_items
 
 PolicyKind = Literal["annex1", "annex2", "area-only", "unknown-code", "registry-key", "free-text"]
 CodeForm = Literal["exact", "case", "zero-padded"]
@@ -221,31 +221,27 @@ def classify_value(raw: str | None, threshold: float) -> tuple[PolicyItem, ...]:
     )
 
 
+@per_page
 def policy_items(ctx: RuleContext) -> tuple[PolicyItem, ...]:
-    """The classified items of the effective `policy-code` (memoised per page)."""
-    return ctx.memo(
-        "policy-items", lambda: classify_value(ctx.raw("policy-code"), ctx.options.title_match_threshold)
-    )
+    """The classified items of the effective `policy-code`."""
+    return classify_value(ctx.raw("policy-code"), ctx.options.title_match_threshold)
 
 
+@per_page
 def policy_occurrences(ctx: RuleContext) -> list[tuple[TagOccurrence, tuple[PolicyItem, ...]]]:
     """Every `policy-code` element with its classified items: the effective one first, then duplicates whose
     value differs from all earlier ones (SPEC §6.1 Duplicates: the others are validated too)."""
-
-    def compute() -> list[tuple[TagOccurrence, tuple[PolicyItem, ...]]]:
-        occurrences = ctx.occurrences("policy-code")
-        if not occurrences:
-            return []
-        result = [(occurrences[0], policy_items(ctx))]
-        seen = {occurrences[0].raw}
-        threshold = ctx.options.title_match_threshold
-        for occ in occurrences[1:]:
-            if occ.raw not in seen:
-                seen.add(occ.raw)
-                result.append((occ, classify_value(occ.raw, threshold)))
-        return result
-
-    return ctx.memo("policy-occurrences", compute)
+    occurrences = ctx.occurrences("policy-code")
+    if not occurrences:
+        return []
+    result = [(occurrences[0], policy_items(ctx))]
+    seen = {occurrences[0].raw}
+    threshold = ctx.options.title_match_threshold
+    for occ in occurrences[1:]:
+        if occ.raw not in seen:
+            seen.add(occ.raw)
+            result.append((occ, classify_value(occ.raw, threshold)))
+    return result
 
 
 def types_declared(ctx: RuleContext) -> bool:
@@ -353,6 +349,7 @@ def _legacy_title(code: str | None) -> str | None:
     return procedure.legacy_title if procedure is not None else None
 
 
+@per_page
 def analyse_titles(ctx: RuleContext) -> TitleAnalysis:
     """Compare `DC.Policy` with `policy-code`: legacy Annex II meanings, wrong titles, wrong order.
 
@@ -360,14 +357,11 @@ def analyse_titles(ctx: RuleContext) -> TitleAnalysis:
     legacy meanings and reordering are found everywhere; a mismatch is only meaningful where titles exist in
     the page language, which for the shipped titles is English.
     """
-    return ctx.memo(
-        "policy-titles",
-        lambda: _analyse_titles(
-            ctx.raw("policy-code"),
-            ctx.raw("DC.Policy"),
-            ctx.options.title_match_threshold,
-            ctx.options.annex2_scheme == "legacy-tolerant",
-        ),
+    return _analyse_titles(
+        ctx.raw("policy-code"),
+        ctx.raw("DC.Policy"),
+        ctx.options.title_match_threshold,
+        ctx.options.annex2_scheme == "legacy-tolerant",
     )
 
 

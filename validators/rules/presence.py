@@ -19,6 +19,7 @@ from validators.rules.table import (
     MARKUP_DEBRIS,
     QUOTE_DEBRIS,
     RuleContext,
+    per_page,
     rule,
     strip_markup_debris,
     value_items,
@@ -101,37 +102,34 @@ def _value_suspicions(raw: str, canonical: str) -> tuple[str, ...]:
     return tuple(rule_ids)
 
 
+@per_page
 def _suspects(ctx: RuleContext) -> dict[str, list[TagOccurrence]]:
     """Rule id -> occurrences that may break it, by cheap tests in one pass; each rule then checks its own.
 
     Most pages are clean: this keeps a dozen per-occurrence rules to one loop and a dictionary lookup each.
     Name, attribute and position rules look at every element; value rules at elements with a new value.
     """
-
-    def compute() -> dict[str, list[TagOccurrence]]:
-        suspects: dict[str, list[TagOccurrence]] = {}
-        for occ in ctx.page.occurrences:
-            name, raw = occ.name_as_written, occ.raw
-            if occ.match == "case":
-                suspects.setdefault("tag-name-case", []).append(occ)
-            elif occ.match == "variant" or name != name.strip():
-                suspects.setdefault("tag-name-typo", []).append(occ)
-            if occ.attribute != "name":
-                suspects.setdefault("tag-property-attribute", []).append(occ)
-            if not occ.in_head:
-                suspects.setdefault("tag-outside-head", []).append(occ)
-            if _has_debris_character(name) or (raw is not None and _has_debris_character(raw)):
-                suspects.setdefault("markup-typographic-quotes", []).append(occ)
-        for occ in ctx.distinct_occurrences():
-            raw = occ.raw
-            if occ.canonical in _OPTIONAL_TAGS or occ.canonical == "DC.Language":
-                suspects.setdefault("tag-empty", []).append(occ)
-            if raw:
-                for rule_id in _value_suspicions(raw, occ.canonical):
-                    suspects.setdefault(rule_id, []).append(occ)
-        return suspects
-
-    return ctx.memo("presence-suspects", compute)
+    suspects: dict[str, list[TagOccurrence]] = {}
+    for occ in ctx.page.occurrences:
+        name, raw = occ.name_as_written, occ.raw
+        if occ.match == "case":
+            suspects.setdefault("tag-name-case", []).append(occ)
+        elif occ.match == "variant" or name != name.strip():
+            suspects.setdefault("tag-name-typo", []).append(occ)
+        if occ.attribute != "name":
+            suspects.setdefault("tag-property-attribute", []).append(occ)
+        if not occ.in_head:
+            suspects.setdefault("tag-outside-head", []).append(occ)
+        if _has_debris_character(name) or (raw is not None and _has_debris_character(raw)):
+            suspects.setdefault("markup-typographic-quotes", []).append(occ)
+    for occ in ctx.distinct_occurrences():
+        raw = occ.raw
+        if occ.canonical in _OPTIONAL_TAGS or occ.canonical == "DC.Language":
+            suspects.setdefault("tag-empty", []).append(occ)
+        if raw:
+            for rule_id in _value_suspicions(raw, occ.canonical):
+                suspects.setdefault(rule_id, []).append(occ)
+    return suspects
 
 
 _NONE: list[TagOccurrence] = []

@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from validators.models import PAGE_TYPES, Finding, TagOccurrence
-from validators.rules.table import RuleContext, ValueItem, rule, split_items
+from validators.rules.table import RuleContext, ValueItem, per_page, rule, split_items
 
 _KEYWORDS = frozenset(PAGE_TYPES)
 
@@ -128,22 +128,19 @@ def suggested_keyword(text: str) -> str | None:
     return best if fuzz.ratio(folded, best) >= _TYPO_SCORE else None
 
 
+@per_page
 def service_occurrences(ctx: RuleContext) -> list[tuple[TagOccurrence, list[ValueItem]]]:
     """Every `DC.Service` element with its items: the effective one, then duplicates with a different value."""
-
-    def compute() -> list[tuple[TagOccurrence, list[ValueItem]]]:
-        occurrences = ctx.occurrences("DC.Service")
-        if not occurrences:
-            return []
-        result = [(occurrences[0], ctx.items("DC.Service"))]
-        seen = {occurrences[0].raw}
-        for occ in occurrences[1:]:
-            if occ.raw not in seen:
-                seen.add(occ.raw)
-                result.append((occ, split_items(occ.raw, "DC.Service")))
-        return result
-
-    return ctx.memo("service-occurrences", compute)
+    occurrences = ctx.occurrences("DC.Service")
+    if not occurrences:
+        return []
+    result = [(occurrences[0], ctx.items("DC.Service"))]
+    seen = {occurrences[0].raw}
+    for occ in occurrences[1:]:
+        if occ.raw not in seen:
+            seen.add(occ.raw)
+            result.append((occ, split_items(occ.raw, "DC.Service")))
+    return result
 
 
 @rule(

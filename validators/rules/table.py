@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Literal
+from functools import lru_cache, wraps
+from typing import Any, Literal, TypeVar
 
 from validators.models import (
     ExtractedPage,
@@ -24,6 +24,7 @@ from validators.models import (
 )
 
 RuleMode = Literal["page", "crawl", "registry"]
+AnalysisT = TypeVar("AnalysisT")
 CheckFunction = Callable[["RuleContext"], Iterable[Finding]]
 
 GROUPS: dict[str, str] = {
@@ -268,7 +269,7 @@ class RuleContext:
         self.options = options
         self.page_types: list[str] = []
         self.page_types_inferred = False
-        self._memo: dict[str, Any] = {}
+        self._memo: dict[str, Any] = {}  # results of `per_page` analyses, by analysis
         # Per-page caches that every rule hits: the effective occurrence per tag, and item lists by tag and by
         # occurrence. Misses use dict.get, not try/except: a raised KeyError costs ~1 us, and most lookups
         # miss once per page.
@@ -276,13 +277,6 @@ class RuleContext:
         self._distinct: dict[str | None, list[TagOccurrence]] | None = None
         self._items: dict[str, list[ValueItem]] = {}
         self._items_of: dict[int, list[ValueItem]] = {}
-
-    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
-        """Compute a shared analysis once per page (e.g. the classification of policy-code items)."""
-        value = self._memo.get(key, _MISSING)
-        if value is _MISSING:
-            value = self._memo[key] = compute()
-        return value
 
     def _occurrences_by_tag(self) -> dict[str, list[TagOccurrence]]:
         by_tag = self._by_tag
@@ -389,6 +383,26 @@ class RuleContext:
             code_list=code_list,
             type_inferred=self.page_types_inferred,
         )
+
+
+def per_page(analysis: Callable[[RuleContext], AnalysisT]) -> Callable[[RuleContext], AnalysisT]:
+    """Run an analysis that several rules share (e.g. the classified policy-code items) once per page.
+
+    Later calls on the same context are one dictionary lookup. A decorator rather than a memo call with a
+    closure: rules call these analyses ~50 times per page, and building a closure each time costs more than
+    the lookup.
+    """
+    key = f"{analysis.__module__}.{analysis.__qualname__}"
+
+    @wraps(analysis)
+    def once_per_page(ctx: RuleContext) -> AnalysisT:
+        memo = ctx._memo
+        value = memo.get(key, _MISSING)
+        if value is _MISSING:
+            value = memo[key] = analysis(ctx)
+        return value
+
+    return once_per_page
 
 
 def page_rules() -> Iterator[Rule]:
