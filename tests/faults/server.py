@@ -19,14 +19,14 @@ from __future__ import annotations
 import gzip
 import socket
 import struct
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from sites.server import LoopbackHTTPServer, LoopbackService
 
 TAGS = (
     '<meta name="sdg-tag" content="sdg"><meta name="DC.ISO3166" content="SE">'
@@ -346,14 +346,15 @@ class Hit:
     user_agent: str
 
 
-class LoopbackServer(ThreadingHTTPServer):
+class LoopbackServer(LoopbackHTTPServer):
     request_queue_size = 256  # a burst of connections must not be dropped (a retransmit looks like a timeout)
-    daemon_threads = True
-    block_on_close = False
 
 
-class FaultServer:
+class FaultServer(LoopbackService[Hit]):
     """Serve `faults` (and generated `/page/N` pages) on `host` (any 127.0.0.x), ephemeral port."""
+
+    server_class = LoopbackServer
+    thread_name = "faults"
 
     def __init__(
         self,
@@ -371,49 +372,7 @@ class FaultServer:
         self.pages = pages  # generated /page/N exist for N < pages (0: any N)
         self.links = links
         self.padding = padding
-        self.log: list[Hit] = []
-        self._counts: dict[str, int] = {}
-        self._lock = threading.Lock()
-        self._server = LoopbackServer((host, port), self._handler_class())
-        self._thread: threading.Thread | None = None
-
-    @property
-    def host(self) -> str:
-        return self._server.server_address[0]
-
-    @property
-    def port(self) -> int:
-        return self._server.server_address[1]
-
-    @property
-    def origin(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def url(self, path: str = "/") -> str:
-        return self.origin + path
-
-    def hits(self, path: str | None = None) -> list[Hit]:
-        with self._lock:
-            return [hit for hit in self.log if path is None or hit.path == path]
-
-    def start(self) -> FaultServer:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"faults-{self.port}", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> FaultServer:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+        super().__init__(host, port)
 
     def fault_for(self, path: str) -> Fault | None:
         fault = self.faults.get(path) or self.faults.get(urlsplit(path).path)

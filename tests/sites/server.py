@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from typing import Generic, Protocol, Self, TypeVar
 from urllib.parse import urlsplit
 
 
@@ -74,24 +75,30 @@ class Hit:
     headers: dict[str, str]
 
 
-class SiteServer:
-    """Serve `root` and `routes` on `host` (127.0.0.1 or another loopback address), ephemeral port."""
+class PathHit(Protocol):
+    @property
+    def path(self) -> str: ...
 
-    def __init__(
-        self,
-        root: Path | None = None,
-        routes: dict[str, RouteSpec] | None = None,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-    ) -> None:
-        self.root = root
-        self.routes: dict[str, RouteSpec] = dict(routes or {})
-        self.log: list[Hit] = []
+
+HitT = TypeVar("HitT", bound=PathHit)
+
+
+class LoopbackService(Generic[HitT]):
+    """A ThreadingHTTPServer on a loopback address (ephemeral port by default) served from a daemon thread,
+    with the log of the requests it answered. Subclasses give the handler class and what a hit records."""
+
+    server_class: type[ThreadingHTTPServer] = LoopbackHTTPServer
+    thread_name = "loopback"
+
+    def __init__(self, host: str, port: int) -> None:
+        self.log: list[HitT] = []
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._server = LoopbackHTTPServer((host, port), self._handler_class())
+        self._server = self.server_class((host, port), self._handler_class())
         self._thread: threading.Thread | None = None
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
 
     @property
     def host(self) -> str:
@@ -108,16 +115,13 @@ class SiteServer:
     def url(self, path: str = "/") -> str:
         return self.origin + path
 
-    def hits(self, path: str | None = None) -> list[Hit]:
+    def hits(self, path: str | None = None) -> list[HitT]:
         with self._lock:
             return [hit for hit in self.log if path is None or hit.path == path]
 
-    def paths(self) -> list[str]:
-        return [hit.path for hit in self.hits()]
-
-    def start(self) -> SiteServer:
+    def start(self) -> Self:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"site-{self.port}", daemon=True
+            target=self._server.serve_forever, name=f"{self.thread_name}-{self.port}", daemon=True
         )
         self._thread.start()
         return self
@@ -126,13 +130,34 @@ class SiteServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> SiteServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+class SiteServer(LoopbackService[Hit]):
+    """Serve `root` and `routes` on `host` (127.0.0.1 or another loopback address), ephemeral port."""
+
+    thread_name = "site"
+
+    def __init__(
+        self,
+        root: Path | None = None,
+        routes: dict[str, RouteSpec] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.root = root
+        self.routes: dict[str, RouteSpec] = dict(routes or {})
+        super().__init__(host, port)
+
+    def paths(self) -> list[str]:
+        return [hit.path for hit in self.hits()]
 
     def _answer(self, path: str, headers: dict[str, str]) -> Route:
         spec = self.routes.get(path)
