@@ -14,6 +14,7 @@ Run: `.venv/bin/python -m bench.bench_check [--runs N] [--seconds S]`.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -38,37 +39,34 @@ WORDS = (
     "rules rights obligations european union member state national regional local"
 ).split()
 
-SDG_TAGS = """\
-<meta name="sdg-tag" content="sdg">
-<meta name="DC.ISO3166" content="BE">
-<meta name="DC.Location" content="BE1">
-<meta name="DC.Service" content="information;procedure">
-<meta name="policy-code" content="C2;J1">
-<meta name="DC.Policy" content="acquiring and renewing a driving licence;registering, changing the legal form of \
-or closing a business (registration procedures and legal forms for carrying out business)">"""
 DISTINCT_PAGES = 200
 # What varies between the SDG blocks of one site's pages (all valid): region, page types, Annex items.
 LOCATIONS = ("BE1", "BE2", "BE3", "BE10", "BE21", "BE100")
 SERVICES = ("information;procedure", "information", "procedure")
+DRIVING_LICENCE = "acquiring and renewing a driving licence"
+BUSINESS_REGISTRATION = (
+    "registering, changing the legal form of or closing a business (registration procedures and legal forms for "
+    "carrying out business)"
+)
 POLICIES = (
-    ("C2;J1", SDG_TAGS.split('DC.Policy" content="')[1].split('">')[0]),
-    ("C2", "acquiring and renewing a driving licence"),
-    (
-        "J1",
-        "registering, changing the legal form of or closing a business (registration procedures and legal forms "
-        "for carrying out business)",
-    ),
+    ("C2;J1", f"{DRIVING_LICENCE};{BUSINESS_REGISTRATION}"),
+    ("C2", DRIVING_LICENCE),
+    ("J1", BUSINESS_REGISTRATION),
 )
 
 
 def sdg_block(page_number: int) -> str:
-    """The SDG tags of page `page_number` of the site (page 0: SDG_TAGS)."""
+    """The SDG tags of page `page_number` of the site."""
     codes, titles = POLICIES[page_number % len(POLICIES)]
-    return (
-        SDG_TAGS.replace('"BE1"', f'"{LOCATIONS[page_number % len(LOCATIONS)]}"')
-        .replace('"information;procedure"', f'"{SERVICES[page_number % len(SERVICES)]}"')
-        .replace('"C2;J1"', f'"{codes}"')
-        .replace(POLICIES[0][1], titles)
+    return "\n".join(
+        (
+            '<meta name="sdg-tag" content="sdg">',
+            '<meta name="DC.ISO3166" content="BE">',
+            f'<meta name="DC.Location" content="{LOCATIONS[page_number % len(LOCATIONS)]}">',
+            f'<meta name="DC.Service" content="{SERVICES[page_number % len(SERVICES)]}">',
+            f'<meta name="policy-code" content="{codes}">',
+            f'<meta name="DC.Policy" content="{titles}">',
+        )
     )
 
 
@@ -189,14 +187,8 @@ def value_caches() -> list[Any]:
 
 def cycling(work: Callable[[bytes], object], pages: list[bytes]) -> Callable[[], object]:
     """`work` on the next page of `pages` at each call."""
-    state = {"next": 0}
-
-    def step() -> object:
-        index = state["next"]
-        state["next"] = (index + 1) % len(pages)
-        return work(pages[index])
-
-    return step
+    next_page = itertools.cycle(pages).__next__
+    return lambda: work(next_page())
 
 
 def throughput(seconds: float) -> dict[str, Any]:
