@@ -57,10 +57,10 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         body, unreachable = robots_body_for_status(response.status, response.body)
-        if body is not response.body:
-            if unreachable is not None:
-                self._unreachable[netloc] = unreachable
-                logger.warning("%s: %s", response.url, unreachable)
+        if unreachable is not None:
+            self._unreachable[netloc] = unreachable
+            logger.warning("%s: %s", response.url, unreachable)
+        if body != response.body:
             response = response.replace(body=body)
         await super()._parse_robots(response, netloc, request)
 
