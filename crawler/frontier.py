@@ -10,7 +10,8 @@ event, each line handed to the OS as it is written (a killed process loses nothi
 * `{"done": url}` when the URL's record is committed to the repository (after the transaction).
 
 On resume, targets added but not done are queued again (an upsert makes a refetch harmless), and everything
-added or seen stays de-duplicated. A torn last line (killed mid-write) is ignored.
+added or seen stays de-duplicated. A torn last line (killed mid-write) is ignored. Once the job dir's run has
+finished, running it again does nothing (`nothing_to_resume`): a rerun must not store the night twice.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from repository.records import RunInfo
+from repository.timestamps import iso_utc
 
 logger = logging.getLogger(__name__)
 
@@ -119,3 +123,12 @@ class FrontierJournal:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def nothing_to_resume(run: RunInfo, job_dir: str) -> str:
+    """What a crawl says when its job dir's run has already finished (and it therefore crawls nothing)."""
+    finished = iso_utc(run.finished_at) if run.finished_at is not None else "?"
+    return (
+        f"run {run.id} of job dir {job_dir} finished at {finished} ({run.counts.get('pages', 0)} pages); nothing "
+        "to resume and nothing stored again. For a new run use another --job-dir, or none"
+    )

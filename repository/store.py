@@ -551,6 +551,11 @@ class Repository:
             "findings": by_severity,
         }
 
+    def finished_job_run(self, resume_key: str) -> RunInfo | None:
+        """The newest run of a job dir, if it has finished and no later run of that job dir is open."""
+        mine = [run for run in self.runs() if run.resume_key == resume_key]
+        return mine[-1] if mine and mine[-1].finished_at is not None else None
+
     def runs(self) -> list[RunInfo]:
         """Every run, oldest first; an unfinished run shows its counts so far."""
         with self.engine.connect() as conn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 
 from repository.schema import observations
 from repository.store import Repository
+from repository.timestamps import iso_utc
 
 PAGES = 60  # a binary tree of pages under /docs/, plus the root
 
@@ -133,7 +135,21 @@ def test_resume_on_postgresql(tmp_path: Path, pg_db_url: str, tree_site: SiteSer
     resume_after_kill(tmp_path, pg_db_url, tree_site)
 
 
-def test_rerun_of_a_finished_job_starts_a_new_run(tmp_path: Path) -> None:
+def scrapy_crawl(registry: Path, db_url: str, job_dir: Path) -> subprocess.CompletedProcess[str]:
+    """The same crawl as `scrapy crawl registry` from the project folder (the Scrapy project's own entry)."""
+    settings = {
+        "SDG_DB_URL": db_url,
+        "SDG_JOB_DIR": str(job_dir),
+        "SDG_HOST_DELAY": "0",
+        "DOWNLOAD_DELAY": "0",
+    }
+    command = [sys.executable, "-m", "scrapy", "crawl", "registry", "-a", f"registry={registry}"]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_rerun_of_a_finished_job_crawls_and_stores_nothing(tmp_path: Path) -> None:
     with SiteServer(
         routes={"/robots.txt": Route(status=404), "/": page('<a href="/a">a</a>'), "/a": page("a")}
     ) as site:
@@ -141,11 +157,30 @@ def test_rerun_of_a_finished_job_starts_a_new_run(tmp_path: Path) -> None:
             tmp_path / "registry.json", [{"url": site.url("/"), "urlType": "web folder"}]
         )
         db_url = f"sqlite:///{tmp_path / 'crawl.db'}"
-        for _ in range(2):
-            run = run_crawl(registry, db_url, "--job-dir", str(tmp_path / "job"))
-            assert run.returncode == 0, run.stderr[-3000:]
-        runs = run.runs()
-        assert [(info.id, info.counts["pages"]) for info in runs] == [(1, 2), (2, 2)]
+        job_dir = tmp_path / "job"
+        first = scrapy_crawl(registry, db_url, job_dir)
+        assert first.returncode == 0, first.stderr[-3000:]
+        hits = len(site.hits())
+        assert hits == 3  # robots.txt, /, /a
+
+        again = run_crawl(registry, db_url, "--job-dir", str(job_dir))
+        assert again.returncode == 0, again.stderr[-3000:]
+        with Repository(db_url) as repository:
+            [finished] = repository.runs()
+        assert again.stdout == (
+            f"sdg-tags crawl: run 1 of job dir {job_dir.resolve()} finished at {iso_utc(finished.finished_at)} "
+            "(2 pages); nothing to resume and nothing stored again. For a new run use another --job-dir, or none\n"
+        )
+        scrapy_again = scrapy_crawl(registry, db_url, job_dir)
+        assert scrapy_again.returncode == 0, scrapy_again.stderr[-3000:]
+        assert "run 1 of job dir" in scrapy_again.stderr and "nothing to resume" in scrapy_again.stderr
+        assert len(site.hits()) == hits  # nothing fetched
+        assert [(info.id, info.counts["pages"]) for info in again.runs()] == [(1, 2)]
+        assert stored_count(db_url) == 2
+
+        other = run_crawl(registry, db_url, "--job-dir", str(tmp_path / "next-night"))
+        assert other.returncode == 0, other.stderr[-3000:]
+        assert [(info.id, info.counts["pages"]) for info in other.runs()] == [(1, 2), (2, 2)]
         assert stored_count(db_url) == 4
 
 

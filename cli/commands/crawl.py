@@ -18,6 +18,7 @@ exit codes:
   2  bad input: options, registry file, database URL
   3  another run holds the repository's run lock (the message names it)
   130  interrupted (Ctrl-C / SIGTERM); with --job-dir, run the same command again to resume
+  (a --job-dir whose run has finished crawls nothing: exit 0, nothing stored again)
 
 Also available as `scrapy crawl registry -a registry=FILE -s SDG_DB_URL=...` from the project folder.
 Details: docs/crawling.md"""
@@ -46,7 +47,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--db", default="sqlite:///sdg-tags.db", metavar="URL", help="repository (default: %(default)s)"
     )
     parser.add_argument(
-        "--job-dir", metavar="DIR", help="resume journal: a killed or interrupted crawl continues from here"
+        "--job-dir",
+        metavar="DIR",
+        help="resume journal: a killed or interrupted crawl continues from here; once its run has "
+        "finished, running it again crawls and stores nothing",
     )
     parser.add_argument(
         "--max-pages-per-folder",
@@ -341,6 +345,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         if lock.broken:
             print(f"sdg-tags crawl: {lock.broken}", file=sys.stderr)
+        job_dir = overrides.get("SDG_JOB_DIR")
+        finished = repository.finished_job_run(job_dir) if job_dir else None
+        if finished is not None:
+            from crawler.frontier import nothing_to_resume
+
+            print(f"sdg-tags crawl: {nothing_to_resume(finished, job_dir)}")
+            return EXIT_OK
         stats = crawl(entries, repository, overrides, registry=str(args.registry))
     finally:
         lock.release()

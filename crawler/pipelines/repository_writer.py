@@ -84,6 +84,8 @@ class RepositoryWriterPipeline:
     async def open_spider(self) -> None:
         spider: Any = self.crawler.spider
         settings = self.crawler.settings
+        if getattr(spider, "finished_run", None) is not None:
+            return  # the job dir's run has finished: no new run, nothing to write (the spider said so)
         if not spider.lock_held:
             self.lock = self.repository.run_lock(
                 owner=f"scrapy crawl {spider.name} (pid {os.getpid()} on {socket.gethostname()})",

@@ -32,7 +32,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 
-from crawler.frontier import CrawlTarget, FrontierJournal
+from crawler.frontier import CrawlTarget, FrontierJournal, nothing_to_resume
 from crawler.items import FetchOutcome
 from crawler.render_mode import (
     DEFAULT_RENDER_TIMEOUT,
@@ -45,7 +45,7 @@ from crawler.robots_directives import robots_directives
 from crawler.scope import Scope, dedupe_key, site_key
 from crawler.signals import records_committed
 from crawler.status import FetchAborted, status_of_failure, status_of_response
-from repository.records import RegistryEntry
+from repository.records import RegistryEntry, RunInfo
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,7 @@ class RegistrySpider(scrapy.Spider):
         self.pending_resume: list[CrawlTarget] = []
         self.journal: FrontierJournal | None = None
         self.released = False
+        self.finished_run: RunInfo | None = None  # the job dir's run has finished: nothing to crawl
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -209,6 +210,10 @@ class RegistrySpider(scrapy.Spider):
     def replay_journal(self) -> None:
         assert self.journal is not None
         if not self.run_in_progress():
+            self.finished_run = self.repository.finished_job_run(self.resume_key)
+            if self.finished_run is not None:
+                logger.warning("%s", nothing_to_resume(self.finished_run, self.resume_key))
+                return
             self.journal.reset()
             return
         state = self.journal.replay()
@@ -239,6 +244,8 @@ class RegistrySpider(scrapy.Spider):
     # -- scheduling ---------------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.finished_run is not None:
+            return
         if self.pending_resume:
             self.crawler.stats.set_value("sdg/resume/pending", len(self.pending_resume))
         for target in self.pending_resume:
@@ -293,7 +300,7 @@ class RegistrySpider(scrapy.Spider):
 
     def release_held_back(self) -> None:
         """spider_idle: every folder crawl is done; fetch the registered pages no folder crawl reached."""
-        if self.released or not self.held_back:
+        if self.released or not self.held_back or self.finished_run is not None:
             return
         self.released = True
         targets = list(self.held_back.values())
