@@ -1,6 +1,7 @@
 """Evaluation of one fetch outcome: validation, crawl-mode findings, the page record to store.
 
-Pure (no Scrapy), so the validation pipeline can run it in worker processes (`SDG_VALIDATION_WORKERS`).
+Pure (no Scrapy): the validation pipeline runs it in the crawl process, the evaluation process
+(crawler/evaluation_process.py) next to the repository writes.
 Evaluated pages (`ok`, `noindex`) go through the same extraction and rules as `sdg-tags check`; then the
 group I findings that only a crawl can know are added (canonical link vs the registered scope, noindex on the
 page or its discovery path, registered pages the folder crawl never reached) and the verdict is recomputed.
@@ -11,7 +12,9 @@ result forward with its evaluation date.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from crawler.items import FetchOutcome
 from rendering.comparison import extract_rendered, validate_with_rendering
@@ -22,6 +25,9 @@ from validators.extraction import extract_tags
 from validators.models import EVALUATED_FETCH_STATUSES, Finding, PageResult, ValidationOptions
 from validators.rules.crawl import canonical_findings
 from validators.rules.table import rule_finding
+
+if TYPE_CHECKING:
+    from repository.store import Repository
 
 
 def not_evaluated(outcome: FetchOutcome, options: ValidationOptions, findings: list[Finding]) -> PageResult:
@@ -190,3 +196,43 @@ def build_record(outcome: FetchOutcome, options: ValidationOptions) -> PageRecor
         record.render_mode = "rendered"
         record.occurrences += rendered.occurrences
     return record
+
+
+def stat_keys(record: PageRecord) -> list[str]:
+    """The crawl stats one stored page adds to (`sdg/pages/total`, `sdg/status/...`, `sdg/verdict/...`, ...)."""
+    verdict = record.result.verdict if record.result is not None else "not-evaluated"
+    keys = ["sdg/pages/total", f"sdg/status/{record.fetch_status}", f"sdg/verdict/{verdict}"]
+    if verdict != "not-evaluated":
+        keys.append("sdg/pages/evaluated")
+    if record.result is not None:
+        keys += [f"sdg/findings/{finding.severity}" for finding in record.result.findings]
+    return keys
+
+
+@dataclass(slots=True)
+class StoredBatch:
+    """What evaluating and storing a batch of outcomes did: the URLs committed, their stats, what failed."""
+
+    urls: list[str] = field(default_factory=list)
+    stats: Counter[str] = field(default_factory=Counter)
+    # (url, why) of outcomes whose evaluation raised: they are not stored, and the crawl log names them
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def evaluate_and_store(
+    repository: Repository, run_id: int, outcomes: list[FetchOutcome], options: ValidationOptions
+) -> StoredBatch:
+    """Validate a batch of outcomes and upsert their records in one transaction (repository errors raise)."""
+    stored = StoredBatch()
+    records: list[PageRecord] = []
+    for outcome in outcomes:
+        try:
+            record = build_record(outcome, options)
+        except Exception as exc:  # a validator bug must not take the batch (or the crawl) with it
+            stored.errors.append((outcome.url, f"{type(exc).__name__}: {exc}"))
+            continue
+        records.append(record)
+        stored.stats.update(stat_keys(record))
+    repository.write_pages(run_id, records)
+    stored.urls = [record.url for record in records]
+    return stored

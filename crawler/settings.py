@@ -83,6 +83,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.progress.ProgressLog": 500,
+    "crawler.extensions.garbage_collection.TuneGarbageCollection": 0,
 }
 
 # --- crawl behaviour (SDG_*) ---------------------------------------------------------------------------------
@@ -94,7 +95,11 @@ SDG_MAX_PAGES_PER_FOLDER = 10_000  # pages fetched per web-folder entry; 0 = no 
 SDG_MAX_DEPTH = 0  # link levels below a web-folder root; 0 = no limit (as Scrapy's DEPTH_LIMIT)
 SDG_CONDITIONAL = False  # If-None-Match / If-Modified-Since from the previous run (`--conditional`)
 SDG_WRITE_BATCH_SIZE = 200  # records per repository transaction
+# Validation and repository writes in a child process beside Scrapy (crawler/evaluation_process.py):
+# "auto" = when the machine has a second CPU; true / false.
+SDG_EVALUATION_PROCESS = "auto"
 SDG_WRITE_INTERVAL = 2.0  # seconds: a partial batch is written at least this often
+SDG_TUNE_GC = True  # freeze start-up objects, collect less often (crawler/garbage_collection.py)
 SDG_PROGRESS_INTERVAL = 30.0  # seconds between progress log lines; 0 = off
 SDG_LOCK_TIMEOUT_HOURS = 24.0  # a run lock without heartbeat for this long is broken (`--lock-timeout`)
 # Render mode (crawler/render_mode.py, scrapy-playwright): hosts whose pages are also loaded in headless

@@ -278,8 +278,7 @@ class RunLock:
     def heartbeat(self) -> None:
         """Tell other processes this run is alive (also done by every `write_pages` batch of this process)."""
         if self.token is not None:
-            with self.repository.transaction() as conn:
-                touch_lock_of_this_process(conn)
+            self.repository.heartbeat()
 
     def release(self) -> None:
         """Give the lock up (only our own row: a successor that broke it keeps theirs)."""
@@ -339,11 +338,16 @@ class Repository:
             self._engine = engine
         return self._engine
 
+    @property
+    def in_memory(self) -> bool:
+        """An SQLite database in this process's memory (no other process or connection can reach it)."""
+        return self.dialect == "sqlite" and make_url(self.url).database in (None, "", ":memory:")
+
     def build_engine(self) -> Engine:
         parsed = make_url(self.url)
         if self.dialect == "postgresql":
             return create_engine(self.url, pool_pre_ping=True)
-        in_memory = parsed.database in (None, "", ":memory:")
+        in_memory = self.in_memory
         if not in_memory:
             path = Path(parsed.database or "")
             if not self.create and not path.exists():
@@ -408,6 +412,12 @@ class Repository:
                 conn.execution_options(sqlite_immediate=True)
             with conn.begin():
                 yield conn
+
+    def heartbeat(self) -> None:
+        """Refresh the run lock's heartbeat if this process holds it (batches written by another process of
+        the crawl cannot do it for this one)."""
+        with self.transaction() as conn:
+            touch_lock_of_this_process(conn)
 
     def close(self) -> None:
         """Release a held run lock and close every pooled connection."""

@@ -38,6 +38,8 @@ def worker_settings(
     """Project settings + the run's settings + this worker's settings + the distributed wiring."""
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
+    # Workers are the unit of parallelism here (one per core): each validates on its own thread unless told.
+    settings.set("SDG_EVALUATION_PROCESS", False, priority="project")
     settings.setdict(dict(run or {}), priority="cmdline")
     settings.setdict(dict(local or {}), priority="cmdline")
     middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))

@@ -12,8 +12,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from twisted.internet import task
-
 from crawler.distributed.context import worker_context
 from crawler.pipelines.repository_writer import RepositoryWriterPipeline
 
@@ -26,8 +24,7 @@ class DistributedRepositoryWriter(RepositoryWriterPipeline):
         self.run_id = spider.run_id
         self.stats.set_value("sdg/run_id", self.run_id)
         logger.info("Writing run %d to %s", self.run_id, self.repository.display_url)
-        self.ticker = task.LoopingCall(self.tick)
-        self.ticker.start(self.interval, now=False)
+        self.start_batches()
 
     async def spider_closed(self, reason: str) -> None:
         """Leave the run (requeueing what this worker holds); the last worker of a drained run finishes it."""
@@ -49,4 +46,5 @@ class DistributedRepositoryWriter(RepositoryWriterPipeline):
                 self.stats.set_value("sdg/distributed/finished_run", True)
                 logger.info("Run %d finished: every queued URL has its record", self.run_id)
         finally:
+            await self.stop_evaluation()
             self.executor.shutdown(wait=True)

@@ -9,8 +9,15 @@ On open: the run lock (unless `sdg-tags crawl` already holds it), the registry i
 registry diff see it), `start_run` (an unfinished run with the same job dir is re-opened). On close: the rest
 of the records, then `finish_run` with the crawl stats, unless the crawl was interrupted and can resume.
 
+With `SDG_EVALUATION_PROCESS` (the default) the validation pipeline leaves the outcomes unvalidated and
+the writer sends each batch to the evaluation process (crawler/evaluation_process.py), which validates and
+stores it and answers with the URLs committed and their stats; if that process is gone, batches are
+evaluated and stored on the writer thread. The run lock's heartbeat then comes from this process, at most
+every `LOCK_HEARTBEAT_INTERVAL` seconds.
+
 Settings: `SDG_WRITE_BATCH_SIZE` (200), `SDG_WRITE_INTERVAL` (2.0 s), `SDG_LOCK_TIMEOUT_HOURS` (24),
-`SDG_REGISTRY_SOURCE`. Stats: `sdg/run_id`, `sdg/db/batches`, `sdg/db/records`, `sdg/db/errors`.
+`SDG_REGISTRY_SOURCE`, `SDG_EVALUATION_PROCESS`. Stats: `sdg/run_id`, `sdg/db/batches`, `sdg/db/records`,
+`sdg/db/errors`, `sdg/evaluation/errors`.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -26,7 +34,10 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from twisted.internet import task
 
+from crawler.evaluation import StoredBatch, evaluate_and_store
+from crawler.evaluation_process import EvaluationProcess, EvaluationProcessGone
 from crawler.items import FetchOutcome
+from crawler.pipelines.validation import evaluation_in_child, options_from_settings
 from crawler.signals import records_committed
 from repository.records import PageRecord
 from taxonomy.versions import CODE_LIST_VERSIONS
@@ -35,6 +46,9 @@ logger = logging.getLogger(__name__)
 
 # Consecutive failed batch writes after which the crawl stops: the records would only pile up in memory.
 MAX_WRITE_FAILURES = 3
+# Seconds between run-lock heartbeats when the evaluation process writes (its batches cannot touch the lock
+# of this process); far below any sensible --lock-timeout.
+LOCK_HEARTBEAT_INTERVAL = 60.0
 # Settings recorded with the run (SDG_DB_URL is left out: it may hold a password).
 RECORDED_SETTINGS: tuple[str, ...] = (
     "USER_AGENT",
@@ -63,7 +77,8 @@ class RepositoryWriterPipeline:
         self.batch_size = max(1, settings.getint("SDG_WRITE_BATCH_SIZE", 200))
         self.interval = settings.getfloat("SDG_WRITE_INTERVAL", 2.0)
         self.lock_timeout = settings.getfloat("SDG_LOCK_TIMEOUT_HOURS", 24.0)
-        self.buffer: list[PageRecord] = []
+        # Records (validated by the validation pipeline), or outcomes left for the evaluation process.
+        self.buffer: list[PageRecord | FetchOutcome] = []
         self.inflight: asyncio.Future[None] | None = None
         self.failures = 0
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sdg-repository-writer")
@@ -71,6 +86,10 @@ class RepositoryWriterPipeline:
         self.run_id: int | None = None
         self.ticker: task.LoopingCall | None = None
         self.closing: asyncio.Future[None] | None = None
+        self.evaluate_here = evaluation_in_child(settings)
+        self.options = options_from_settings(settings)
+        self.evaluation: EvaluationProcess | None = None
+        self.heartbeat_due = 0.0
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -114,6 +133,16 @@ class RepositoryWriterPipeline:
             imported,
             len({scope.site for scope in spider.scopes.values()}),
         )
+        self.start_batches()
+
+    def start_batches(self) -> None:
+        """The evaluation process (if outcomes are evaluated here) and the partial-batch ticker."""
+        if self.evaluate_here and self.repository.in_memory:
+            logger.info("An in-memory database cannot be shared with a child process; validating here")
+        elif self.evaluate_here:
+            self.evaluation = EvaluationProcess(self.repository.url, self.options)
+            self.evaluation.start()
+            logger.info("Validation and repository writes run in process %s", self.evaluation.pid)
         self.ticker = task.LoopingCall(self.tick)
         self.ticker.start(self.interval, now=False)
 
@@ -122,9 +151,14 @@ class RepositoryWriterPipeline:
         return await loop.run_in_executor(self.executor, lambda: function(*args, **kwargs))
 
     async def process_item(self, item: Any) -> Any:
-        if not isinstance(item, FetchOutcome) or item.record is None:
+        if not isinstance(item, FetchOutcome):
             return item
-        self.buffer.append(item.record)
+        if item.record is not None:
+            self.buffer.append(item.record)
+        elif self.evaluate_here:
+            self.buffer.append(item)
+        else:
+            return item
         if len(self.buffer) >= self.batch_size:
             if self.inflight is not None and len(self.buffer) >= 4 * self.batch_size:
                 await self.inflight  # back-pressure: the database is slower than the crawl
@@ -142,9 +176,9 @@ class RepositoryWriterPipeline:
         batch, self.buffer = self.buffer, []
         self.inflight = asyncio.ensure_future(self.write(batch))
 
-    async def write(self, batch: list[PageRecord]) -> None:
+    async def write(self, batch: list[PageRecord | FetchOutcome]) -> None:
         try:
-            await self.in_writer_thread(self.repository.write_pages, self.run_id, batch)
+            urls = await self.store(batch)
         except Exception as exc:
             self.failures += 1
             self.stats.inc_value("sdg/db/errors")
@@ -158,9 +192,43 @@ class RepositoryWriterPipeline:
             return
         self.failures = 0
         self.stats.inc_value("sdg/db/batches")
-        self.stats.inc_value("sdg/db/records", len(batch))
-        await self.crawler.signals.send_catch_log_async(
-            signal=records_committed, urls=[record.url for record in batch]
+        self.stats.inc_value("sdg/db/records", len(urls))
+        await self.crawler.signals.send_catch_log_async(signal=records_committed, urls=urls)
+
+    async def store(self, batch: list[PageRecord | FetchOutcome]) -> list[str]:
+        """Store a batch (evaluating its outcomes first); the URLs committed."""
+        records = [entry for entry in batch if isinstance(entry, PageRecord)]
+        outcomes = [entry for entry in batch if isinstance(entry, FetchOutcome)]
+        if records:
+            await self.in_writer_thread(self.repository.write_pages, self.run_id, records)
+        urls = [record.url for record in records]
+        if outcomes:
+            assert self.run_id is not None
+            stored = await self.evaluate(self.run_id, outcomes)
+            for key, count in stored.stats.items():
+                self.stats.inc_value(key, count)
+            for url, why in stored.errors:
+                self.stats.inc_value("sdg/evaluation/errors")
+                logger.error("Evaluating %s failed, so it is not stored: %s", url, why)
+            urls += stored.urls
+        return urls
+
+    async def evaluate(self, run_id: int, outcomes: list[FetchOutcome]) -> StoredBatch:
+        """In the evaluation process while it is there, else on the writer thread."""
+        if self.evaluation is not None:
+            try:
+                stored = await self.evaluation.submit(run_id, outcomes)
+            except EvaluationProcessGone as gone:
+                logger.error("%s; validating and storing on the crawl process from now on", gone)
+                self.stats.set_value("sdg/evaluation/process_gone", str(gone))
+                self.evaluation = None
+            else:
+                if time.monotonic() >= self.heartbeat_due:
+                    self.heartbeat_due = time.monotonic() + LOCK_HEARTBEAT_INTERVAL
+                    await self.in_writer_thread(self.repository.heartbeat)
+                return stored
+        return await self.in_writer_thread(
+            evaluate_and_store, self.repository, run_id, outcomes, self.options
         )
 
     async def close_spider(self) -> None:
@@ -189,6 +257,12 @@ class RepositoryWriterPipeline:
                     "Run %d left open (%s); rerun with the same --job-dir to resume", self.run_id, reason
                 )
         finally:
+            await self.stop_evaluation()
             if self.lock is not None:
                 await self.in_writer_thread(self.lock.release)
             self.executor.shutdown(wait=True)
+
+    async def stop_evaluation(self) -> None:
+        if self.evaluation is not None:
+            evaluation, self.evaluation = self.evaluation, None
+            await self.in_writer_thread(evaluation.stop)

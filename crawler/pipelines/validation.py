@@ -6,8 +6,9 @@ page or its discovery path, registered pages the folder crawl never reached) and
 Pages that could not be checked get `verdict="not-evaluated"` and no tag findings. A 304 carries the previous
 result forward with its evaluation date. The body is dropped once validated.
 
-The work itself is crawler/evaluation.py (no Scrapy in it). It runs in the crawl process: a worker-process
-variant cost more CPU than it saved on the 2-core benchmark machine (pickling both ways, worker start-up).
+The work itself is crawler/evaluation.py (no Scrapy in it). With `SDG_EVALUATION_PROCESS` on (the default
+when the machine has more than one CPU) this pipeline passes the outcome on untouched and the repository
+writer has it validated in the evaluation process (crawler/evaluation_process.py), off the Scrapy thread.
 
 Settings: `SDG_PROFILE` (harvester | strict), `SDG_IGNORE_RULES`, `SDG_ENABLE_RULES` (rule ids), and the SPEC
 §9 knobs `SDG_ANNEX2_SCHEME`, `SDG_ACCEPT_ZERO_PADDED`, `SDG_TITLE_MATCH_THRESHOLD`, `SDG_NUTS_VERSIONS`,
@@ -17,12 +18,15 @@ Settings: `SDG_PROFILE` (harvester | strict), `SDG_IGNORE_RULES`, `SDG_ENABLE_RU
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
 
-from crawler.evaluation import build_record
+from crawler.evaluation import build_record, stat_keys
 from crawler.items import FetchOutcome
 from repository.records import PageRecord
 from validators.models import ValidationOptions
@@ -36,6 +40,26 @@ OPTION_SETTINGS: dict[str, str] = {
     "SDG_LAU_FORMS": "lau_forms",
     "SDG_ALLOW_COUNTRY_EU": "allow_country_eu",
 }
+
+
+def evaluation_in_child(settings: BaseSettings) -> bool:
+    """Whether the repository writer's evaluation process validates (`SDG_EVALUATION_PROCESS`: true, false,
+    or "auto" = when there is a second CPU for it), which needs a repository writer among the pipelines."""
+    value = settings.get("SDG_EVALUATION_PROCESS", "auto")
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        wanted = (os.cpu_count() or 1) > 1
+    else:
+        wanted = settings.getbool("SDG_EVALUATION_PROCESS")
+    if not wanted:
+        return False
+    from crawler.pipelines.repository_writer import RepositoryWriterPipeline
+
+    pipelines = build_component_list(settings.get_component_priority_dict_with_base("ITEM_PIPELINES"))
+    return any(
+        isinstance(component := load_object(path) if isinstance(path, str) else path, type)
+        and issubclass(component, RepositoryWriterPipeline)
+        for path in pipelines
+    )
 
 
 def options_from_settings(settings: BaseSettings) -> ValidationOptions:
@@ -64,13 +88,14 @@ class ValidationPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.options = options_from_settings(crawler.settings)
+        self.deferred = evaluation_in_child(crawler.settings)  # the repository writer's child validates
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidationPipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, FetchOutcome):
+        if not isinstance(item, FetchOutcome) or self.deferred:
             return item
         record = build_record(item, self.options)
         item.record = record
@@ -80,13 +105,5 @@ class ValidationPipeline:
         return item
 
     def count(self, record: PageRecord) -> None:
-        stats = self.stats
-        stats.inc_value("sdg/pages/total")
-        stats.inc_value(f"sdg/status/{record.fetch_status}")
-        verdict = record.result.verdict if record.result is not None else "not-evaluated"
-        stats.inc_value(f"sdg/verdict/{verdict}")
-        if verdict != "not-evaluated":
-            stats.inc_value("sdg/pages/evaluated")
-        if record.result is not None:
-            for finding in record.result.findings:
-                stats.inc_value(f"sdg/findings/{finding.severity}")
+        for key in stat_keys(record):
+            self.stats.inc_value(key)
