@@ -67,9 +67,7 @@ def serve(inbox: Any, outbox: Any, db_url: str, options: ValidationOptions) -> N
                 outbox.put(("failed", batch_id, f"{type(exc).__name__}: {exc}"))
             else:
                 outbox.put(("stored", batch_id, stored))
-            if (
-                not tuned
-            ):  # after the first batch, so the taxonomy and validators are among the frozen objects
+            if not tuned:  # after the first batch: the taxonomy and validators are loaded by then, and frozen
                 tune_for_crawl()
                 tuned = True
 
@@ -155,6 +153,9 @@ class EvaluationProcess:
 
     def child_gone(self, why: str) -> None:
         self.gone = why
+        # A batch the child never read may fill the pipe; without this the queue's feeder thread would block
+        # on it and hold up the crawl process at exit. The batches are evaluated elsewhere anyway.
+        self.inbox.cancel_join_thread()
         waiting, self.waiting = self.waiting, {}
         for future in waiting.values():
             if not future.done():
@@ -171,5 +172,6 @@ class EvaluationProcess:
                 self.process.terminate()
                 self.process.join(5)
         self.reader.join(LIVENESS_INTERVAL * 2)
+        self.inbox.cancel_join_thread()  # every batch was answered; nothing unread is worth waiting for
         self.inbox.close()
         self.outbox.close()

@@ -177,3 +177,38 @@ def test_evaluation_process_setting(value: Any, pipelines: dict[str, Any] | None
     if pipelines is not None:
         settings.set("ITEM_PIPELINES", {**settings.getdict("ITEM_PIPELINES"), **pipelines})
     assert evaluation_in_child(settings) is expected
+
+
+def test_ctrl_c_to_the_process_group_stores_every_page_fetched(tmp_path: Path) -> None:
+    """A terminal's Ctrl-C reaches the crawl and its evaluation process; the crawl drains the child first."""
+    db_url = f"sqlite:///{tmp_path / 'crawl.db'}"
+    with SiteServer(routes=chain_routes(delay=0.05)) as site:
+        registry = write_registry(
+            tmp_path / "registry.json", [{"url": site.url("/docs/"), "urlType": "web folder"}]
+        )
+        command = crawl_command(
+            registry, db_url, "--job-dir", str(tmp_path / "job"), "--set", "SDG_EVALUATION_PROCESS=true"
+        )
+        crawl = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while len(site.hits()) < 12:
+            assert crawl.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        os.killpg(crawl.pid, signal.SIGINT)
+        _, stderr = crawl.communicate(timeout=120)
+        fetched = {site.url(hit.path) for hit in site.hits() if hit.path.startswith("/docs/")}
+    assert crawl.returncode == 130, stderr[-3000:]
+    assert "rerun with the same --job-dir to resume" in stderr
+    assert "evaluation process exited" not in stderr
+    with Repository(db_url) as repository:
+        stored = [record["url"] for record in repository.iter_results(1)]
+    assert len(stored) == len(set(stored))
+    assert set(stored) == fetched
+    assert 11 <= len(stored) < PAGES + 1  # robots.txt was one of the 12 hits before Ctrl-C

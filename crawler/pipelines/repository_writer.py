@@ -140,9 +140,16 @@ class RepositoryWriterPipeline:
         if self.evaluate_here and self.repository.in_memory:
             logger.info("An in-memory database cannot be shared with a child process; validating here")
         elif self.evaluate_here:
-            self.evaluation = EvaluationProcess(self.repository.url, self.options)
-            self.evaluation.start()
-            logger.info("Validation and repository writes run in process %s", self.evaluation.pid)
+            evaluation = EvaluationProcess(self.repository.url, self.options)
+            try:
+                evaluation.start()
+            except Exception as exc:  # no child (process limit, no executable): the writer thread does it
+                logger.error(
+                    "The evaluation process could not start (%s); validating on the crawl process", exc
+                )
+            else:
+                self.evaluation = evaluation
+                logger.info("Validation and repository writes run in process %s", evaluation.pid)
         self.ticker = task.LoopingCall(self.tick)
         self.ticker.start(self.interval, now=False)
 
@@ -170,7 +177,7 @@ class RepositoryWriterPipeline:
             self.start_write()
 
     def start_write(self) -> None:
-        """Hand the buffered records to the writer thread (one batch in flight at a time)."""
+        """Hand the buffer to the writer thread or the evaluation process (one batch in flight at a time)."""
         if self.run_id is None or not self.buffer or (self.inflight is not None and not self.inflight.done()):
             return
         batch, self.buffer = self.buffer, []
