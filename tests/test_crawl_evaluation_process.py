@@ -51,6 +51,15 @@ def chain_routes(delay: float) -> dict[str, Any]:
     return routes
 
 
+def wait_for_hits(site: SiteServer, crawl: subprocess.Popen[str], count: int) -> None:
+    """Until the site has answered `count` requests of a crawl that is still running."""
+    deadline = time.monotonic() + 60
+    while len(site.hits()) < count:
+        assert crawl.poll() is None, "the crawl ended early"
+        assert time.monotonic() < deadline, "no progress"
+        time.sleep(0.05)
+
+
 def comparable(records: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """A crawl's results without what differs between two crawls (times, run id)."""
     return {
@@ -101,9 +110,9 @@ def test_a_killed_evaluation_process_loses_nothing(tmp_path: Path) -> None:
             while not (found := re.search(r"run in process (\d+)", log.read_text())):
                 assert crawl.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
                 time.sleep(0.05)
-            while len(site.hits()) < 12:  # a few batches stored by the child, most of the site still to come
-                assert crawl.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
-                time.sleep(0.05)
+            wait_for_hits(
+                site, crawl, 12
+            )  # a few batches stored by the child, most of the site still to come
             os.kill(int(found.group(1)), signal.SIGKILL)
             stdout, _ = crawl.communicate(timeout=120)
     stderr_text = log.read_text()
@@ -197,10 +206,7 @@ def test_ctrl_c_to_the_process_group_stores_every_page_fetched(tmp_path: Path) -
             text=True,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60
-        while len(site.hits()) < 12:
-            assert crawl.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
+        wait_for_hits(site, crawl, 12)
         os.killpg(crawl.pid, signal.SIGINT)
         _, stderr = crawl.communicate(timeout=120)
         fetched = {site.url(hit.path) for hit in site.hits() if hit.path.startswith("/docs/")}
