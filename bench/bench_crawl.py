@@ -7,7 +7,9 @@ is not the bottleneck. Then, with the same concurrency and download settings, (1
 follows the links and (2) `sdg-tags crawl` on a web-folder entry for the site, each in a fresh process, in
 alternating rounds (other load on a shared machine then hits both alike). Reported: pages/s of each (pages /
 Scrapy's elapsed crawl time; best and median of the rounds), the ratio (goal >= 0.85), CPU milliseconds per page
-of crawler and server. Writes bench/results/crawl.json. No assertions.
+of crawler and server, and the ratio of each round (its two crawls ran back to back, under the same load) with
+their median. A third crawl per round, the bare spider with sdg-tags' garbage-collector settings, shows
+what the ratio owes to those. Writes bench/results/crawl.json. No assertions.
 Run: `.venv/bin/python -m bench.bench_crawl [--pages N] [--concurrency N] [--rounds N]`.
 """
 
@@ -185,8 +187,11 @@ def crawl_settings(concurrency: int) -> dict[str, Any]:
     }
 
 
-def bare_spider_main(start_url: str, concurrency: int) -> None:
+def bare_spider_main(start_url: str, concurrency: int, tune_gc: bool = False) -> None:
     """Child process: a spider that only follows in-site links; prints its stats as JSON.
+
+    `tune_gc`: the garbage-collector settings `sdg-tags crawl` uses (crawler/garbage_collection.py), to show how
+    much of the ratio they make.
 
     It de-duplicates in the spider, as `sdg-tags crawl` does: yielding every link for Scrapy's duplicate filter
     to drop costs Scrapy ~0.2 ms per link, which would make the baseline slower than the real work.
@@ -220,6 +225,12 @@ def bare_spider_main(start_url: str, concurrency: int) -> None:
     }
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(BareSpider)
+    if tune_gc:
+        from scrapy import signals
+
+        from crawler.garbage_collection import tune_for_crawl
+
+        crawler.signals.connect(tune_for_crawl, signal=signals.engine_started)
     process.crawl(crawler)
     process.start()
     stats = crawler.stats.get_stats()
@@ -230,7 +241,7 @@ def bare_spider_main(start_url: str, concurrency: int) -> None:
     )
 
 
-def run_bare(start_url: str, concurrency: int) -> dict[str, float]:
+def run_bare(start_url: str, concurrency: int, tune_gc: bool = False) -> dict[str, float]:
     started = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         [
@@ -241,6 +252,7 @@ def run_bare(start_url: str, concurrency: int) -> dict[str, float]:
             start_url,
             "--concurrency",
             str(concurrency),
+            *(["--tune-gc"] if tune_gc else []),
         ],
         cwd=PROJECT_ROOT,
         capture_output=True,
@@ -314,9 +326,10 @@ def main(argv: list[str] | None = None) -> int:
         "--rounds", type=int, default=3, help="alternating bare / sdg-tags crawls; best and median"
     )
     parser.add_argument("--bare-spider", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--tune-gc", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bare_spider:
-        bare_spider_main(args.bare_spider, args.concurrency)
+        bare_spider_main(args.bare_spider, args.concurrency, tune_gc=args.tune_gc)
         return 0
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -328,8 +341,10 @@ def main(argv: list[str] | None = None) -> int:
     server.start()
     start_url = f"http://127.0.0.1:{port}/site/"
     bare_runs: list[dict[str, Any]] = []
+    tuned_runs: list[dict[str, Any]] = []
     sdg_runs: list[dict[str, Any]] = []
     bare_server: list[float] = []
+    tuned_server: list[float] = []
     sdg_server: list[float] = []
     try:
         time.sleep(0.3)
@@ -341,6 +356,9 @@ def main(argv: list[str] | None = None) -> int:
             before = cpu_seconds(server.pid)
             bare_runs.append(run_bare(start_url, args.concurrency))
             bare_server.append(cpu_seconds(server.pid) - before)
+            before = cpu_seconds(server.pid)
+            tuned_runs.append(run_bare(start_url, args.concurrency, tune_gc=True))
+            tuned_server.append(cpu_seconds(server.pid) - before)
             with tempfile.TemporaryDirectory(prefix="bench-crawl-") as folder:
                 before = cpu_seconds(server.pid)
                 sdg_runs.append(run_sdg_tags(start_url, args.concurrency, Path(folder)))
@@ -350,6 +368,11 @@ def main(argv: list[str] | None = None) -> int:
         server.join()
 
     bare = summary("bare", bare_runs, bare_server)
+    per_round = [
+        round((sdg_run["pages"] / sdg_run["elapsed"]) / (bare_run["pages"] / bare_run["elapsed"]), 3)
+        for bare_run, sdg_run in zip(bare_runs, sdg_runs, strict=True)
+    ]
+    tuned = summary("bare_tuned_gc", tuned_runs, tuned_server)
     sdg = summary("sdg_tags", sdg_runs, sdg_server)
     result = {
         "benchmark": "crawl",
@@ -365,12 +388,21 @@ def main(argv: list[str] | None = None) -> int:
         "rounds": args.rounds,
         "server_capacity_pages_per_s": round(server_rps, 1),
         **bare,
+        **tuned,
         **sdg,
         "sdg_tags_verdicts": sdg_runs[-1]["verdicts"],
         "ratio": round(sdg["sdg_tags_pages_per_s"] / bare["bare_pages_per_s"], 3),
         "ratio_median": round(sdg["sdg_tags_pages_per_s_median"] / bare["bare_pages_per_s_median"], 3),
         "ratio_cpu": round(bare["bare_crawler_cpu_ms_per_page"] / sdg["sdg_tags_crawler_cpu_ms_per_page"], 3),
+        # each round's sdg-tags crawl against the bare crawl just before it (same load on the machine)
+        "ratio_per_round": per_round,
+        "ratio_median_of_rounds": round(statistics.median(per_round), 3),
         "ratio_goal": 0.85,
+        # against a bare spider with sdg-tags' garbage-collector settings: what the ratio owes to those
+        "ratio_vs_bare_tuned_gc": round(sdg["sdg_tags_pages_per_s"] / tuned["bare_tuned_gc_pages_per_s"], 3),
+        "ratio_vs_bare_tuned_gc_median": round(
+            sdg["sdg_tags_pages_per_s_median"] / tuned["bare_tuned_gc_pages_per_s_median"], 3
+        ),
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "crawl.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
