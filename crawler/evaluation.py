@@ -22,7 +22,13 @@ from repository.records import PageRecord
 from repository.timestamps import iso_utc
 from validators.engine import apply_options, sort_key, validate, verdict_of
 from validators.extraction import extract_tags
-from validators.models import EVALUATED_FETCH_STATUSES, Finding, PageResult, ValidationOptions
+from validators.models import (
+    EVALUATED_FETCH_STATUSES,
+    Finding,
+    PageResult,
+    ValidationOptions,
+    not_evaluated_result,
+)
 from validators.rules.crawl import canonical_findings
 from validators.rules.table import rule_finding
 
@@ -31,22 +37,12 @@ if TYPE_CHECKING:
 
 
 def not_evaluated(outcome: FetchOutcome, options: ValidationOptions, findings: list[Finding]) -> PageResult:
-    return PageResult.model_construct(
+    return not_evaluated_result(
         target=outcome.url,
         url=outcome.final_url or outcome.url,
-        verdict="not-evaluated",
-        page_types=[],
-        page_types_inferred=False,
-        tags={},
-        language=None,
-        canonical_url=None,
-        title=None,
-        robots=None,
-        findings=findings,
         status_detail=outcome.status_detail,
-        suggested_tags=None,
-        structured_data=None,
         profile=options.profile,
+        findings=findings,
     )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from repository.timestamps import iso_utc
-from validators.models import CANONICAL_TAGS, HTML_LANG_KEY, PageResult
+from validators.models import CANONICAL_TAGS, HTML_LANG_KEY, not_evaluated_result
 
 # Fields that precede the page object's own fields in every record, in this order.
 FETCH_FIELDS: tuple[str, ...] = (
@@ -73,8 +73,8 @@ def results_record(
     if page_result is not None:
         page: dict[str, Any] = json.loads(page_result)
     else:  # not evaluated: the same shape, from the model's own defaults so the two never drift apart
-        page = PageResult(
-            target=url, url=url, verdict="not-evaluated", status_detail=status_detail, profile=profile
+        page = not_evaluated_result(
+            target=url, url=url, status_detail=status_detail, profile=profile
         ).model_dump(mode="json")
     if not page.get("status_detail"):
         page["status_detail"] = status_detail

@@ -18,6 +18,7 @@ from validators.models import (
     ValidationOptions,
     Verdict,
     construct_trusted,
+    not_evaluated_result,
 )
 from validators.page_types import determine_page_types
 from validators.rules import RULES, RuleContext, page_rules
@@ -131,22 +132,10 @@ def validate(
     """Run every enabled page rule on an extracted page and return the page's result with its verdict."""
     target = target or page.url or "-"
     if not page.readable:
-        return construct_trusted(
-            PageResult,
+        return not_evaluated_result(
             target=target,
             url=page.url,
-            verdict="not-evaluated",
-            page_types=[],
-            page_types_inferred=False,
-            tags={},
-            language=None,
-            canonical_url=None,
-            title=None,
-            robots=None,
-            findings=[],
             status_detail="; ".join(page.problems) or "page could not be read",
-            suggested_tags=None,
-            structured_data=None,
             profile=options.profile,
         )
 

@@ -201,6 +201,27 @@ class PageResult(BaseModel):
         return counts
 
 
+def not_evaluated_result(
+    *,
+    target: str,
+    url: str | None,
+    status_detail: str | None,
+    profile: str,
+    findings: list[Finding] | None = None,
+) -> PageResult:
+    """A page that could not be checked: verdict `not-evaluated`, no tags, the reason in `status_detail`
+    (the check command, the engine, the crawl and stored results all build it here, so it has one shape)."""
+    return construct_trusted(
+        PageResult,
+        target=target,
+        url=url,
+        verdict="not-evaluated",
+        findings=findings if findings is not None else [],
+        status_detail=status_detail,
+        profile=profile,
+    )
+
+
 class ValidationOptions(BaseModel):
     """Knobs of one validation (SPEC §6.1 profiles, §9 open points); defaults are the SPEC defaults."""
 

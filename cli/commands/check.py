@@ -245,11 +245,9 @@ def expand_targets(arguments: list[str]) -> list[Target]:
 def _not_evaluated(
     target: str, detail: str, options: ValidationOptions, url: str | None = None
 ) -> PageResult:
-    from validators.models import PageResult
+    from validators.models import not_evaluated_result
 
-    return PageResult(
-        target=target, url=url, verdict="not-evaluated", status_detail=detail, profile=options.profile
-    )
+    return not_evaluated_result(target=target, url=url, status_detail=detail, profile=options.profile)
 
 
 def _read_limited(stream: Any, max_size: int) -> bytes | None:
