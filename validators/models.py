@@ -211,13 +211,23 @@ def not_evaluated_result(
 ) -> PageResult:
     """A page that could not be checked: verdict `not-evaluated`, no tags, the reason in `status_detail`
     (the check command, the engine, the crawl and stored results all build it here, so it has one shape)."""
+    # Every field, in declaration order: construct_trusted keeps the order it is given, and so do the dumps.
     return construct_trusted(
         PageResult,
         target=target,
         url=url,
         verdict="not-evaluated",
+        page_types=[],
+        page_types_inferred=False,
+        tags={},
+        language=None,
+        canonical_url=None,
+        title=None,
+        robots=None,
         findings=findings if findings is not None else [],
         status_detail=status_detail,
+        suggested_tags=None,
+        structured_data=None,
         profile=profile,
     )
 
