@@ -561,34 +561,39 @@ class Repository:
             "findings": by_severity,
         }
 
-    def finished_job_run(self, resume_key: str) -> RunInfo | None:
-        """The newest run of a job dir, if it has finished and no later run of that job dir is open."""
-        mine = [run for run in self.runs() if run.resume_key == resume_key]
-        return mine[-1] if mine and mine[-1].finished_at is not None else None
+    def latest_job_run(self, resume_key: str) -> RunInfo | None:
+        """The newest run of a job dir (`--job-dir`), finished or still open, or None."""
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(
+                    select(runs).where(runs.c.resume_key == resume_key).order_by(runs.c.id.desc()).limit(1)
+                )
+                .mappings()
+                .first()
+            )
+            return self.run_info(conn, row) if row is not None else None
 
     def runs(self) -> list[RunInfo]:
         """Every run, oldest first; an unfinished run shows its counts so far."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(runs).order_by(runs.c.id)).mappings().all()
-            return [
-                RunInfo(
-                    id=row["id"],
-                    started_at=row["started_at"],
-                    finished_at=row["finished_at"],
-                    profile=row["profile"],
-                    settings=row["settings"],
-                    config_hash=row["config_hash"],
-                    code_lists=row["code_lists"],
-                    planned_hosts=row["planned_hosts"],
-                    covered_hosts=row["covered_hosts"],
-                    resume_key=row["resume_key"],
-                    counts=row["counts"]
-                    if row["finished_at"] is not None
-                    else self.run_counts(conn, row["id"]),
-                    stats=row["stats"],
-                )
-                for row in rows
-            ]
+            return [self.run_info(conn, row) for row in rows]
+
+    def run_info(self, conn: Connection, row: Any) -> RunInfo:
+        return RunInfo(
+            id=row["id"],
+            started_at=row["started_at"],
+            finished_at=row["finished_at"],
+            profile=row["profile"],
+            settings=row["settings"],
+            config_hash=row["config_hash"],
+            code_lists=row["code_lists"],
+            planned_hosts=row["planned_hosts"],
+            covered_hosts=row["covered_hosts"],
+            resume_key=row["resume_key"],
+            counts=row["counts"] if row["finished_at"] is not None else self.run_counts(conn, row["id"]),
+            stats=row["stats"],
+        )
 
     def latest_run_id(self, *, finished_only: bool = True) -> int | None:
         """The newest run id (by default the newest finished one), or None."""

@@ -346,11 +346,11 @@ def run(args: argparse.Namespace) -> int:
         if lock.broken:
             print(f"sdg-tags crawl: {lock.broken}", file=sys.stderr)
         job_dir = overrides.get("SDG_JOB_DIR")
-        finished = repository.finished_job_run(job_dir) if job_dir else None
-        if finished is not None:
+        latest = repository.latest_job_run(job_dir) if job_dir else None
+        if latest is not None and latest.finished_at is not None:
             from crawler.frontier import nothing_to_resume
 
-            print(f"sdg-tags crawl: {nothing_to_resume(finished, job_dir)}")
+            print(f"sdg-tags crawl: {nothing_to_resume(latest, job_dir)}")
             return EXIT_OK
         stats = crawl(entries, repository, overrides, registry=str(args.registry))
     finally:

@@ -208,12 +208,13 @@ class RegistrySpider(scrapy.Spider):
                 self.seeds.append(target)
 
     def replay_journal(self) -> None:
-        assert self.journal is not None
-        if not self.run_in_progress():
-            self.finished_run = self.repository.finished_job_run(self.resume_key)
-            if self.finished_run is not None:
-                logger.warning("%s", nothing_to_resume(self.finished_run, self.resume_key))
-                return
+        assert self.journal is not None and self.resume_key is not None
+        latest = self.repository.latest_job_run(self.resume_key)
+        if latest is not None and latest.finished_at is not None:
+            self.finished_run = latest
+            logger.warning("%s", nothing_to_resume(latest, self.resume_key))
+            return
+        if latest is None:  # no run of this job dir yet: whatever the journal holds is stale
             self.journal.reset()
             return
         state = self.journal.replay()
@@ -233,12 +234,6 @@ class RegistrySpider(scrapy.Spider):
             len(state.done_urls),
             len(self.pending_resume),
             f" ({dropped} dropped: their registry entry is gone)" if dropped else "",
-        )
-
-    def run_in_progress(self) -> bool:
-        """True when the repository has an unfinished run for this job dir (else the journal is stale)."""
-        return any(
-            run.resume_key == self.resume_key and run.finished_at is None for run in self.repository.runs()
         )
 
     # -- scheduling ---------------------------------------------------------------------------------------
