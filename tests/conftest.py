@@ -3,157 +3,53 @@
 from __future__ import annotations
 
 import os
-import shlex
-import shutil
-import signal
 import socket
-import subprocess
-import tempfile
-import time
 import uuid
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from faults import services
+from faults.services import ServiceError, ServiceMissing
 
 # ======================================================================================================
 # Databases (repository): a throwaway PostgreSQL server per test session, a fresh database per test, and
 # `db_url` parametrised over SQLite and PostgreSQL so repository tests run on both.
 # ======================================================================================================
 
-POSTGRES_START_TIMEOUT_S = 60
-
 
 @dataclass(frozen=True)
 class PostgresServer:
     """A PostgreSQL server started by the test session on 127.0.0.1."""
 
-    port: int
-    pid: int
-    data_dir: Path
+    url: str  # the admin database `postgres`
 
     @property
-    def url(self) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+    def port(self) -> int:
+        return int(urlsplit(self.url).port or 0)
 
 
-def postgres_bin_dir() -> Path | None:
-    """The newest `/usr/lib/postgresql/<version>/bin` that has initdb, or None."""
-    candidates = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda path: int(path.parent.parent.name)
-    )
-    return candidates[-1].parent if candidates else None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def as_postgres_user(command: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root; when we are root, run its tools as the `postgres` OS user."""
-    if os.geteuid() != 0:
-        return command
-    if shutil.which("runuser"):
-        return ["runuser", "-u", "postgres", "--", *command]
-    return ["su", "postgres", "-c", shlex.join(command)]
-
-
-def postgres_unavailable(reason: str) -> None:
-    """Skip locally, but fail in CI: there a missing server must not turn into silently skipped tests."""
-    if os.environ.get("CI"):
-        pytest.fail(f"PostgreSQL tests cannot run in CI: {reason}")
-    pytest.skip(f"PostgreSQL not available: {reason}")
+def start_service(stack: ExitStack, service: AbstractContextManager[str], name: str) -> str:
+    """Enter a server of tests/faults/services.py; not installed: skipped locally but a failure in CI (there a
+    missing server must not turn into silently skipped tests); installed but not starting: a failure."""
+    try:
+        return stack.enter_context(service)
+    except ServiceMissing as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} tests cannot run in CI: {exc}")
+        pytest.skip(f"{name} not available: {exc}")
+    except ServiceError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """Start PostgreSQL (initdb into a temporary folder, trust auth, fsync off) and stop it by PID at the end."""
-    bin_dir = postgres_bin_dir()
-    if bin_dir is None:
-        postgres_unavailable("no /usr/lib/postgresql/*/bin/initdb (apt-get install postgresql)")
-    assert bin_dir is not None
-    # Not under pytest's tmp dir: that one is private to root and the postgres user could not enter it.
-    base = Path(tempfile.mkdtemp(prefix="sdg-tags-pg-"))
-    data_dir, socket_dir = base / "data", base / "socket"
-    socket_dir.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres", "postgres")
-        shutil.chown(socket_dir, "postgres", "postgres")
-    log_file = base / "server.log"
-    pid: int | None = None
-    try:
-        subprocess.run(
-            as_postgres_user(
-                [
-                    str(bin_dir / "initdb"),
-                    "-D",
-                    str(data_dir),
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--no-sync",
-                    "--no-instructions",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        port = free_port()
-        options = (
-            f"-k {socket_dir} -p {port} -h 127.0.0.1 -F -c full_page_writes=off -c synchronous_commit=off"
-        )
-        started = subprocess.run(
-            as_postgres_user(
-                [
-                    str(bin_dir / "pg_ctl"),
-                    "start",
-                    "-w",
-                    "-t",
-                    str(POSTGRES_START_TIMEOUT_S),
-                    "-D",
-                    str(data_dir),
-                    "-l",
-                    str(log_file),
-                    "-o",
-                    options,
-                ]
-            ),
-            capture_output=True,
-            text=True,
-        )
-        if started.returncode != 0:
-            log = log_file.read_text(errors="replace") if log_file.exists() else ""
-            pytest.fail(f"pg_ctl start failed: {started.stderr.strip()} {log[-2000:]}")
-        pid = int((data_dir / "postmaster.pid").read_text().splitlines()[0])
-        yield PostgresServer(port=port, pid=pid, data_dir=data_dir)
-    except subprocess.CalledProcessError as exc:
-        pytest.fail(f"initdb failed: {exc.stderr.strip()}")
-    finally:
-        if pid is not None:
-            stop_process(pid)
-        shutil.rmtree(base, ignore_errors=True)
-
-
-def stop_process(pid: int) -> None:
-    """Fast shutdown (SIGINT to the postmaster), then wait until it is gone; SIGKILL as a last resort."""
-    try:
-        os.kill(pid, signal.SIGINT)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)
-    os.kill(pid, signal.SIGKILL)
+    with ExitStack() as stack:
+        yield PostgresServer(start_service(stack, services.postgres_server(), "PostgreSQL"))
 
 
 @pytest.fixture(scope="session")
@@ -207,75 +103,26 @@ def report_crawl(tmp_path_factory: pytest.TempPathFactory):  # -> sites.report_c
 # ======================================================================================================
 # Distributed crawl (Redis): a throwaway redis-server per test session on 127.0.0.1 (no persistence), an
 # empty Redis per test. Missing redis-server: skipped locally, a failure in CI (as PostgreSQL above).
+# Both servers are the context managers of tests/faults/services.py, which the benchmarks use too.
 # ======================================================================================================
-
-REDIS_START_TIMEOUT_S = 15
 
 
 @dataclass(frozen=True)
 class RedisServer:
     """A redis-server started by the test session on 127.0.0.1."""
 
-    port: int
-    pid: int
+    url: str
 
     @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-
-def redis_answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
-            conn.sendall(b"PING\r\n")
-            return conn.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
+    def port(self) -> int:
+        return int(urlsplit(self.url).port or 0)
 
 
 @pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+def redis_server() -> Iterator[RedisServer]:
     """Start redis-server (no RDB, no AOF, loopback only) on a free port; stop it by PID at the end."""
-    binary = shutil.which("redis-server") or (
-        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
-    )
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail("Redis tests cannot run in CI: no redis-server (apt-get install redis-server)")
-        pytest.skip("Redis not available: no redis-server (apt-get install redis-server)")
-    folder = tmp_path_factory.mktemp("redis")
-    port = free_port()
-    log = (folder / "redis.log").open("wb")
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port", str(port),
-            "--bind", "127.0.0.1",
-            "--save", "",
-            "--appendonly", "no",
-            "--daemonize", "no",
-            "--dir", str(folder),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + REDIS_START_TIMEOUT_S
-        while not redis_answers(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(
-                    f"redis-server did not start: {(folder / 'redis.log').read_text(errors='replace')[-2000:]}"
-                )
-            time.sleep(0.05)
-        yield RedisServer(port=port, pid=process.pid)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    with ExitStack() as stack:
+        yield RedisServer(start_service(stack, services.redis_server(), "Redis"))
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import json
 import os
 import pty
 import select
-import socket
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -15,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from faults.services import free_port
 from sites.server import Route, SiteServer, redirect
 
 from cli.main import main
@@ -259,12 +259,6 @@ def test_sarif_locations_of_a_url_point_at_the_final_url(
         "artifactLocation": {"uri": site.url("/errors")},
         "region": {"startLine": 7, "startColumn": 3},
     }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,6 @@
-"""Throwaway redis-server and PostgreSQL on 127.0.0.1 for the distributed benchmarks (`make bench`).
-
-The test suite has the same servers as pytest fixtures (tests/conftest.py); a benchmark is a plain script, so
-it starts them with these context managers: a free port, no persistence, stopped by PID on exit.
+"""Throwaway redis-server and PostgreSQL on 127.0.0.1: the test session's fixtures (tests/conftest.py) and the
+distributed benchmarks (`make bench`, plain scripts) both start them with these context managers: a free port,
+no persistence, stopped by PID on exit.
 """
 
 from __future__ import annotations
@@ -21,6 +20,10 @@ from pathlib import Path
 
 class ServiceError(RuntimeError):
     """A server could not be started (the message says which and why)."""
+
+
+class ServiceMissing(ServiceError):
+    """The server is not installed on this machine (the message says which package to install)."""
 
 
 def free_port() -> int:
@@ -49,7 +52,7 @@ def redis_server() -> Iterator[str]:
     """A redis-server without RDB/AOF on a free loopback port; yields its URL."""
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not Path(binary).exists():
-        raise ServiceError("no redis-server (apt-get install redis-server)")
+        raise ServiceMissing("no redis-server (apt-get install redis-server)")
     folder = Path(tempfile.mkdtemp(prefix="sdg-bench-redis-"))
     port = free_port()
     with (folder / "redis.log").open("wb") as log:
@@ -84,7 +87,7 @@ def redis_server() -> Iterator[str]:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 raise ServiceError(
-                    f"redis-server did not start: {(folder / 'redis.log').read_text()[-1000:]}"
+                    f"redis-server did not start: {(folder / 'redis.log').read_text(errors='replace')[-2000:]}"
                 )
             time.sleep(0.05)
         yield f"redis://127.0.0.1:{port}/0"
@@ -111,9 +114,10 @@ def postgres_server() -> Iterator[str]:
         Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda path: int(path.parent.parent.name)
     )
     if not candidates:
-        raise ServiceError("no /usr/lib/postgresql/*/bin/initdb (apt-get install postgresql)")
+        raise ServiceMissing("no /usr/lib/postgresql/*/bin/initdb (apt-get install postgresql)")
     bin_dir = candidates[-1].parent
-    base = Path(tempfile.mkdtemp(prefix="sdg-bench-pg-"))
+    # Not under pytest's tmp dir: that one is private to root and the postgres user could not enter it.
+    base = Path(tempfile.mkdtemp(prefix="sdg-tags-pg-"))
     data, sockets = base / "data", base / "socket"
     sockets.mkdir()
     if os.geteuid() == 0:
@@ -121,7 +125,7 @@ def postgres_server() -> Iterator[str]:
         shutil.chown(sockets, "postgres", "postgres")
     pid: int | None = None
     try:
-        subprocess.run(
+        initialised = subprocess.run(
             as_postgres_user(
                 [
                     str(bin_dir / "initdb"),
@@ -136,9 +140,11 @@ def postgres_server() -> Iterator[str]:
                     "--no-instructions",
                 ]
             ),
-            check=True,
             capture_output=True,
+            text=True,
         )
+        if initialised.returncode != 0:
+            raise ServiceError(f"initdb failed: {initialised.stderr.strip()}")
         port = free_port()
         options = f"-k {sockets} -p {port} -h 127.0.0.1 -F -c full_page_writes=off -c synchronous_commit=off"
         started = subprocess.run(
@@ -161,7 +167,9 @@ def postgres_server() -> Iterator[str]:
             text=True,
         )
         if started.returncode != 0:
-            raise ServiceError(f"pg_ctl start failed: {started.stderr.strip()}")
+            log_file = base / "pg.log"
+            log = log_file.read_text(errors="replace") if log_file.exists() else ""
+            raise ServiceError(f"pg_ctl start failed: {started.stderr.strip()} {log[-2000:]}")
         pid = int((data / "postmaster.pid").read_text().splitlines()[0])
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
