@@ -64,10 +64,8 @@ def pg_db_url(postgres_server: PostgresServer) -> Iterator[str]:
     import psycopg
 
     name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = f"postgresql://postgres@127.0.0.1:{postgres_server.port}/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql+psycopg://postgres@127.0.0.1:{postgres_server.port}/{name}"
+    yield services.create_database(postgres_server.url, name)
+    admin = postgres_server.url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

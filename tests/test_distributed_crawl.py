@@ -32,6 +32,7 @@ from faults.distributed_run import (
     write_registry,
 )
 from faults.server import FaultServer, Page, RetryAfter, SlowHeaders, html, robots, tagged_page
+from faults.services import create_database
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -93,15 +94,10 @@ def shared_run(
     folder_host: FaultServer,
     list_host: FaultServer,
 ) -> dict[str, Any]:
-    import psycopg
 
     folder = tmp_path_factory.mktemp("shared-run")
     redis.Redis.from_url(redis_server.url).flushall()
-    admin = f"postgresql://postgres@127.0.0.1:{postgres_server.port}/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute('DROP DATABASE IF EXISTS "shared_run"')
-        conn.execute('CREATE DATABASE "shared_run"')
-    db_url = f"postgresql+psycopg://postgres@127.0.0.1:{postgres_server.port}/shared_run"
+    db_url = create_database(postgres_server.url, "shared_run")
     entries = [
         {"url": folder_host.url("/page/"), "urlType": "web folder", "type": ["Information"]},
         {"url": folder_host.url("/page/5"), "type": ["Procedure"]},  # inside the folder, reached by it

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from faults.distributed_run import enqueue, run_info, run_workers, stored_records, stored_urls, write_registry
 from faults.server import Burst, FaultServer, Page, huge_robots, malformed_robots, standard_faults
+from faults.services import create_database
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -104,17 +105,11 @@ def crawled(
     robots_hosts: dict[str, FaultServer],
 ) -> dict[str, Any]:
     """One distributed run of every fault with two workers, on PostgreSQL."""
-    import psycopg
     import redis
 
     folder = tmp_path_factory.mktemp("faults")
     redis.Redis.from_url(redis_server.url).flushall()
-    with psycopg.connect(
-        f"postgresql://postgres@127.0.0.1:{postgres_server.port}/postgres", autocommit=True
-    ) as conn:
-        conn.execute('DROP DATABASE IF EXISTS "faults"')
-        conn.execute('CREATE DATABASE "faults"')
-    db_url = f"postgresql+psycopg://postgres@127.0.0.1:{postgres_server.port}/faults"
+    db_url = create_database(postgres_server.url, "faults")
     urls = [fault_host.url(path) for path in EXPECTED] + [
         server.url("/page/1") for server in robots_hosts.values()
     ]
