@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import platform
 import random
@@ -29,7 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from bench.results_file import write_result
+
 COLD_START_BUDGET_S = 0.35
 PAGE_BYTES = 60_000
 WORDS = (
@@ -278,8 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         **rates,
         **starts,
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "check.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    written = write_result("check", result)
     print(
         f"extract+validate: {rates['extract_validate_pages_per_s']:.0f} pages/s on {DISTINCT_PAGES} distinct "
         f"{rates['page_bytes'] / 1000:.0f} KB pages (one page repeated: "
@@ -294,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{starts['cold_start_median_s']:.3f} s, CPU {starts['cold_start_cpu_best_s']:.3f} s; "
         f"budget {COLD_START_BUDGET_S} s -> {verdict} (load average {load_before})"
     )
-    print(f"written: {RESULTS / 'check.json'}")
+    print(f"written: {written}")
     return 0
 
 

@@ -32,7 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from bench.results_file import write_result
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHILDREN = 10
 TAGGED_SHARE = 0.8
@@ -404,8 +405,7 @@ def main(argv: list[str] | None = None) -> int:
             sdg["sdg_tags_pages_per_s_median"] / tuned["bare_tuned_gc_pages_per_s_median"], 3
         ),
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "crawl.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result("crawl", result)
     print(json.dumps(result, indent=2))
     return 0
 

@@ -29,7 +29,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from bench.results_file import write_result
+
+# The loopback servers and service helpers (faults.*) are the test suite's, under tests/.
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 sys.path.insert(0, str(TESTS))
 
@@ -201,8 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_one_worker_to_single_process": round(one["pages_per_s"] / single["pages_per_s"], 2),
         "ratio_two_workers_to_one_wall": round(two["pages_per_s_wall"] / one["pages_per_s_wall"], 2),
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "distributed.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result("distributed", result)
     print(json.dumps(result, indent=2))
     return 0
 

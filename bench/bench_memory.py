@@ -27,7 +27,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from bench.results_file import write_result
+
+# The loopback servers and service helpers (faults.*) are the test suite's, under tests/.
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 sys.path.insert(0, str(TESTS))
 
@@ -196,8 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_peak_rss_to_budget": round(big["peak_rss_mb"] / BUDGET_MB, 3),
         "ratio_peak_rss_to_reference": round(big["peak_rss_mb"] / small["peak_rss_mb"], 3),
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "memory.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result("memory", result)
     print(json.dumps(result, indent=2))
     return 0
 

@@ -25,10 +25,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from bench.results_file import write_result
+
+# The loopback servers and service helpers (faults.*) are the test suite's, under tests/.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from faults.distributed_run import (  # noqa: E402 (the test helpers live under tests/)
+from faults.distributed_run import (
     PROJECT_ROOT,
     cli,
     enqueue,
@@ -36,8 +38,8 @@ from faults.distributed_run import (  # noqa: E402 (the test helpers live under 
     stored_urls,
     write_registry,
 )
-from faults.server import FaultServer, LoopbackSites  # noqa: E402
-from faults.services import create_database, postgres_server, redis_server  # noqa: E402
+from faults.server import FaultServer, LoopbackSites
+from faults.services import create_database, postgres_server, redis_server
 
 HOSTS = 20
 TOP_SHARE = 0.13
@@ -168,8 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         "single_process": single,
         f"distributed_{args.workers}_workers": distributed,
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "politeness.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result("politeness", result)
     print(json.dumps(result, indent=2))
     return 0
 

@@ -27,7 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from bench.results_file import RESULTS, write_result
+
 CACHE = RESULTS / "tmp"
 GENERATOR_VERSION = 1  # bump when the generated repository changes shape
 BUDGET_S = 30.0
@@ -254,8 +255,7 @@ def main(argv: list[str] | None = None) -> int:
             result["browser"] = browser_timings(outputs.files["index.html"])
     finally:
         shutil.rmtree(out, ignore_errors=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "report.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result("report", result)
     print(json.dumps(result, indent=2))
     return 0
 

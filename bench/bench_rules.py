@@ -10,19 +10,17 @@ Run: `.venv/bin/python -m bench.bench_rules [--number N] [--repeat R]`.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import timeit
 from collections.abc import Callable
-from pathlib import Path
 
+from bench.results_file import write_result
 from validators.engine import validate
 from validators.extraction import extract_tags
 from validators.models import ValidationOptions
 from validators.page_types import determine_page_types
 from validators.rules import Rule, RuleContext, page_rules
 
-RESULTS = Path(__file__).resolve().parent / "results"
 BUDGET_US = 100.0
 
 
@@ -113,7 +111,6 @@ def main(argv: list[str] | None = None) -> int:
             f"validate {results[name]['validate_us']:6.1f} us  (budget for rules {BUDGET_US:g} us)"
         )
         print("          " + "  ".join(f"{module} {us}" for module, us in per_module.items()))
-    RESULTS.mkdir(exist_ok=True)
     document = {
         "benchmark": "rules",
         "python": platform.python_version(),
@@ -122,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         "budget_us": BUDGET_US,
         "pages": results,
     }
-    (RESULTS / "rules.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    write_result("rules", document)
     return 0
 
 
