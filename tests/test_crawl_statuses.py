@@ -9,6 +9,7 @@ from typing import Any
 
 import brotli
 import pytest
+from faults.services import free_port
 from sites.crawl_run import CrawlRun, observation, rules, run_crawl, write_registry
 from sites.server import Route, SiteServer, gzip_bomb, page, redirect
 
@@ -19,13 +20,6 @@ TAGS = (
 )
 MAX_SIZE = 100_000
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-def closed_port() -> int:
-    """A port nothing listens on: bound, read, released."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +104,7 @@ PATHS = (
 
 @pytest.fixture(scope="module")
 def unreachable() -> dict[str, str]:
-    port = closed_port()
+    port = free_port()
     return {
         "refused": f"http://127.0.0.1:{port}/page",
         "dns": "http://sdg-tags-test.invalid/page",

@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from faults.services import free_port
 
 from cli.main import main
 from demo.run import VERDICT_COLUMNS, log_tail, run_crawl, start_gateway
@@ -56,9 +56,7 @@ def test_port_out_of_range_is_a_usage_error(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_fixed_port_serves_all_three_hosts_and_falls_back_when_taken() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     out = io.StringIO()
     gateway = start_gateway(port, io.StringIO(), out)
     try:

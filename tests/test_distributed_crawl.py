@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -32,7 +31,8 @@ from faults.distributed_run import (
     write_registry,
 )
 from faults.server import FaultServer, Page, RetryAfter, SlowHeaders, html, robots, tagged_page
-from faults.services import create_database
+from faults.services import create_database, free_port
+from sites.crawl_run import FAST_OPTIONS
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -260,12 +260,7 @@ def test_crawl_distributed_end_to_end(tmp_path: Path, redis_url: str, fresh_pg: 
                 ),
                 "--workers",
                 "2",
-                "--delay",
-                "0",
-                "--progress-interval",
-                "0",
-                "--set",
-                "SDG_WRITE_INTERVAL=0.2",
+                *FAST_OPTIONS,
             ],
             cwd=PROJECT_ROOT,
             capture_output=True,
@@ -278,12 +273,6 @@ def test_crawl_distributed_end_to_end(tmp_path: Path, redis_url: str, fresh_pg: 
     assert set(stored_urls(fresh_pg, 1).values()) == {1}
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def run_cli(*arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cli(*arguments), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
 
@@ -291,7 +280,7 @@ def run_cli(*arguments: str) -> subprocess.CompletedProcess[str]:
 def test_command_line_errors(tmp_path: Path, redis_url: str) -> None:
     db = f"sqlite:///{tmp_path / 'run.db'}"
     registry = write_registry(tmp_path / "registry.json", [{"url": "http://127.0.0.45:9/page"}])
-    unreachable = f"redis://127.0.0.1:{closed_port()}/0"
+    unreachable = f"redis://127.0.0.1:{free_port()}/0"
 
     no_redis = run_cli("enqueue", "--registry", str(registry), "--redis", unreachable, "--db", db)
     assert no_redis.returncode == 2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import socket
 import subprocess
 import sys
 import threading
@@ -12,6 +11,7 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from faults.services import free_port
 
 from fetcher import FetchedPage, Redirect, fetch_url
 
@@ -198,9 +198,7 @@ def test_size_limit_applies_to_decoded_bytes(site: LocalSite) -> None:
 
 
 def test_refused_port_is_connection_refused() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     page = fetch_url(f"http://127.0.0.1:{port}/page")
     assert page.fetch_status == "connection-refused"
     assert page.detail == f"127.0.0.1:{port} refused the connection"

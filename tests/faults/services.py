@@ -27,6 +27,7 @@ class ServiceMissing(ServiceError):
 
 
 def free_port() -> int:
+    """A port nothing listens on (bound, read, released): for a server to take, or to be refused."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
