@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
 import resource
 import subprocess
@@ -29,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.results_file import write_result
+from bench.results_file import run_header, write_result
 
 # The loopback servers and service helpers (faults.*) are the test suite's, under tests/.
 TESTS = Path(__file__).resolve().parents[1] / "tests"
@@ -188,11 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         two = crawl_workers(per_host, folder, admin, redis_url, 2)
         print(f"2 workers: {two['pages_per_s']} pages/s over {two['span_s']} s")
     result = {
-        "benchmark": "distributed",
-        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "python": platform.python_version(),
-        "cpu_count": os.cpu_count(),
-        "load_average_1min": round(os.getloadavg()[0], 2),
+        **run_header("distributed"),
         "hosts": HOSTS,
         "pages": per_host * HOSTS,
         "page_padding_bytes": PAGE_PADDING,

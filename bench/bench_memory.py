@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -27,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.results_file import write_result
+from bench.results_file import run_header, write_result
 
 # The loopback servers and service helpers (faults.*) are the test suite's, under tests/.
 TESTS = Path(__file__).resolve().parents[1] / "tests"
@@ -180,11 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.urls} URLs: worker peak RSS {big['peak_rss_mb']} MB ({big['pages']} pages in {args.seconds} s)"
         )
     result = {
-        "benchmark": "memory",
-        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "python": platform.python_version(),
-        "cpu_count": os.cpu_count(),
-        "load_average_1min": round(os.getloadavg()[0], 2),
+        **run_header("memory"),
         "budget_mb": BUDGET_MB,
         "worker_seconds": args.seconds,
         "reference_worker_seconds": args.reference_seconds,

@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
-import platform
 import random
 import subprocess
 import sys
@@ -25,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.results_file import write_result
+from bench.results_file import run_header, write_result
 
 # The loopback servers and service helpers (faults.*) are the test suite's, under tests/.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -155,11 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             f"ratio {distributed['ratio_span_to_bound']}"
         )
     result = {
-        "benchmark": "politeness",
-        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "python": platform.python_version(),
-        "cpu_count": os.cpu_count(),
-        "load_average_1min": round(os.getloadavg()[0], 2),
+        **run_header("politeness"),
         "hosts": HOSTS,
         "urls": args.urls,
         "urls_per_host": sizes,
