@@ -177,7 +177,7 @@ def value_caches() -> list[Any]:
     """The validator's bounded per-value caches (the reference tables, cached without bound, are not among them)."""
     caches = []
     for name, module in list(sys.modules.items()):
-        if name.startswith("validators"):
+        if name.startswith("sdg_tags.validators"):
             for value in vars(module).values():
                 parameters = getattr(value, "cache_parameters", None)
                 if parameters is not None and parameters()["maxsize"] is not None:
@@ -193,8 +193,7 @@ def cycling(work: Callable[[bytes], object], pages: list[bytes]) -> Callable[[],
 
 def throughput(seconds: float) -> dict[str, Any]:
     import lxml.html
-
-    from validators.engine import check_page
+    from sdg_tags.validators.engine import check_page
 
     tagged = [realistic_page(True, page_number=number) for number in range(DISTINCT_PAGES)]
     untagged = [realistic_page(False, page_number=number) for number in range(DISTINCT_PAGES)]
@@ -236,7 +235,7 @@ def cold_start(runs: int) -> dict[str, float | str]:
         command = (
             [str(script), "check", str(page)]
             if script.exists()
-            else [sys.executable, "-m", "cli.main", "check", str(page)]
+            else [sys.executable, "-m", "sdg_tags.cli.main", "check", str(page)]
         )
         subprocess.run(command, stdout=subprocess.DEVNULL, check=False)  # warm the OS file cache
         wall, cpu = [], []
@@ -249,7 +248,9 @@ def cold_start(runs: int) -> dict[str, float | str]:
             if os.waitstatus_to_exitcode(status) not in (0, 1):
                 raise RuntimeError(f"{' '.join(command)} failed")
     return {
-        "command": "sdg-tags check page.html" if script.exists() else "python -m cli.main check page.html",
+        "command": "sdg-tags check page.html"
+        if script.exists()
+        else "python -m sdg_tags.cli.main check page.html",
         "cold_start_best_s": round(min(wall), 3),
         "cold_start_median_s": round(statistics.median(wall), 3),
         "cold_start_cpu_best_s": round(min(cpu), 3),

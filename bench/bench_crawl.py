@@ -181,7 +181,7 @@ def crawl_settings(concurrency: int) -> dict[str, Any]:
         "SDG_HOST_CONCURRENCY": concurrency,
         "DOWNLOAD_DELAY": 0,
         "SDG_HOST_DELAY": 0,
-        "DOWNLOADER": "crawler.downloader.HostConcurrencyDownloader",
+        "DOWNLOADER": "sdg_tags.crawler.downloader.HostConcurrencyDownloader",
         "CONCURRENT_ITEMS": 8,
         "ROBOTSTXT_OBEY": True,
         "LOG_LEVEL": "WARNING",
@@ -228,8 +228,7 @@ def bare_spider_main(start_url: str, concurrency: int, tune_gc: bool = False) ->
     crawler = process.create_crawler(BareSpider)
     if tune_gc:
         from scrapy import signals
-
-        from crawler.garbage_collection import tune_for_crawl
+        from sdg_tags.crawler.garbage_collection import tune_for_crawl
 
         crawler.signals.connect(tune_for_crawl, signal=signals.engine_started)
     process.crawl(crawler)
@@ -273,7 +272,7 @@ def run_sdg_tags(start_url: str, concurrency: int, folder: Path) -> dict[str, fl
     command = [
         sys.executable,
         "-c",
-        "import sys; from cli.main import main; sys.exit(main())",
+        "import sys; from sdg_tags.cli.main import main; sys.exit(main())",
         "crawl",
         "--registry",
         str(registry),
@@ -289,7 +288,7 @@ def run_sdg_tags(start_url: str, concurrency: int, folder: Path) -> dict[str, fl
     started = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     ended = resource.getrusage(resource.RUSAGE_CHILDREN)
-    from repository.store import Repository
+    from sdg_tags.repository.store import Repository
 
     with Repository(db_url) as repository:
         run = repository.runs()[-1]

@@ -28,12 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.results_file import run_header, write_result
-
-# The loopback servers and service helpers (faults.*) are the test suite's, under tests/.
-TESTS = Path(__file__).resolve().parents[1] / "tests"
-sys.path.insert(0, str(TESTS))
-
-from faults.distributed_run import (  # noqa: E402 (the test helpers live under tests/)
+from tests.faults.distributed_run import (
     PROJECT_ROOT,
     cli,
     enqueue,
@@ -41,7 +36,7 @@ from faults.distributed_run import (  # noqa: E402 (the test helpers live under 
     stored_urls,
     write_registry,
 )
-from faults.services import create_database, postgres_server, redis_server  # noqa: E402
+from tests.faults.services import create_database, postgres_server, redis_server
 
 HOSTS = 40
 SERVER_PROCESSES = 2
@@ -57,7 +52,7 @@ def served_sites(pages_per_host: int) -> Iterator[list[str]]:
             [
                 sys.executable,
                 "-m",
-                "faults.server",
+                "tests.faults.server",
                 "--first",
                 str(100 + index * per_process),
                 "--count",
@@ -67,7 +62,7 @@ def served_sites(pages_per_host: int) -> Iterator[list[str]]:
                 "--padding",
                 str(PAGE_PADDING),
             ],
-            cwd=TESTS,
+            cwd=PROJECT_ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -101,10 +96,9 @@ def redis_cpu(redis_url: str) -> float:
 
 
 def fetch_span(db: str) -> float:
+    from sdg_tags.repository.schema import observations
+    from sdg_tags.repository.store import Repository
     from sqlalchemy import func, select
-
-    from repository.schema import observations
-    from repository.store import Repository
 
     with Repository(db) as repository, repository.engine.connect() as conn:
         first, last = conn.execute(

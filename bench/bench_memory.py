@@ -26,13 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.results_file import run_header, write_result
-
-# The loopback servers and service helpers (faults.*) are the test suite's, under tests/.
-TESTS = Path(__file__).resolve().parents[1] / "tests"
-sys.path.insert(0, str(TESTS))
-
-from faults.distributed_run import PROJECT_ROOT, cli, start_worker  # noqa: E402 (test helpers live in tests/)
-from faults.services import create_database, postgres_server, redis_server  # noqa: E402
+from tests.faults.distributed_run import PROJECT_ROOT, cli, start_worker
+from tests.faults.services import create_database, postgres_server, redis_server
 
 BUDGET_MB = 400
 HOST = "127.0.0.200"
@@ -77,7 +72,7 @@ def served_site() -> Iterator[str]:
         [
             sys.executable,
             "-m",
-            "faults.server",
+            "tests.faults.server",
             "--first",
             HOST.rsplit(".", 1)[1],
             "--count",
@@ -85,7 +80,7 @@ def served_site() -> Iterator[str]:
             "--padding",
             "2000",
         ],
-        cwd=TESTS,
+        cwd=PROJECT_ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

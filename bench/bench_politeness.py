@@ -24,11 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.results_file import run_header, write_result
-
-# The loopback servers and service helpers (faults.*) are the test suite's, under tests/.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from faults.distributed_run import (
+from tests.faults.distributed_run import (
     PROJECT_ROOT,
     cli,
     enqueue,
@@ -36,8 +32,8 @@ from faults.distributed_run import (
     stored_urls,
     write_registry,
 )
-from faults.server import FaultServer, LoopbackSites
-from faults.services import create_database, postgres_server, redis_server
+from tests.faults.server import FaultServer, LoopbackSites
+from tests.faults.services import create_database, postgres_server, redis_server
 
 HOSTS = 20
 TOP_SHARE = 0.13

@@ -84,9 +84,9 @@ def page_html(template: str, url: str, cc: str, code: str) -> bytes:
 
 def build_repository(db_path: Path, pages: int) -> None:
     """Two runs of `pages` pages; run 2 differs from run 1 on ~5 % of the pages."""
-    from repository.records import PageRecord, RegistryEntry
-    from repository.store import Repository
-    from validators.engine import check_page
+    from sdg_tags.repository.records import PageRecord, RegistryEntry
+    from sdg_tags.repository.store import Repository
+    from sdg_tags.validators.engine import check_page
 
     rng = random.Random(1724)
     providers = [
@@ -217,9 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=100_000, help="pages per run (default 100000)")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium timings")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from reports.compliance import write_report
-    from repository.store import Repository
+    from sdg_tags.reports.compliance import write_report
+    from sdg_tags.repository.store import Repository
 
     db_path = cached_repository(args.pages)
     out = Path(tempfile.mkdtemp(prefix="sdg-report-bench-"))

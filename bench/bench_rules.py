@@ -14,12 +14,13 @@ import platform
 import timeit
 from collections.abc import Callable
 
+from sdg_tags.validators.engine import validate
+from sdg_tags.validators.extraction import extract_tags
+from sdg_tags.validators.models import ValidationOptions
+from sdg_tags.validators.page_types import determine_page_types
+from sdg_tags.validators.rules import Rule, RuleContext, page_rules
+
 from bench.results_file import write_result
-from validators.engine import validate
-from validators.extraction import extract_tags
-from validators.models import ValidationOptions
-from validators.page_types import determine_page_types
-from validators.rules import Rule, RuleContext, page_rules
 
 BUDGET_US = 100.0
 

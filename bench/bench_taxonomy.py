@@ -18,9 +18,9 @@ LOAD_BUDGET_S = 0.3
 _LOAD_SCRIPT = """
 import json, time
 started = time.perf_counter()
-import taxonomy
+from sdg_tags import taxonomy
 imported = time.perf_counter()
-from taxonomy import annexes, countries, languages, lau, nuts
+from sdg_tags.taxonomy import annexes, countries, languages, lau, nuts
 tables = {}
 for module in (countries, languages, annexes, nuts, lau):
     before = time.perf_counter()
@@ -43,7 +43,7 @@ def measure_loads(repeat: int) -> list[dict]:
 
 def measure_lookups() -> dict[str, float]:
     """Microseconds per call of the lookups the validator makes per page, tables already loaded."""
-    import taxonomy
+    from sdg_tags import taxonomy
 
     taxonomy.load_all()
     calls = {

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from sdg_tags.version import package_version
+
 # Order is the order of `sdg-tags --help`.
 COMMAND_MODULES: tuple[str, ...] = (
     "check",
@@ -40,15 +42,6 @@ class OneLineArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def program_version() -> str:
-    from importlib import metadata  # ~40 ms of imports: only when the version is shown or written out
-
-    try:
-        return metadata.version("sdg-tags")
-    except metadata.PackageNotFoundError:  # running from a source tree without installation
-        return "0+unknown"
-
-
 class VersionAction(argparse.Action):
     """`--version`, looking the version up only when asked (`sdg-tags check` must start fast)."""
 
@@ -58,7 +51,7 @@ class VersionAction(argparse.Action):
         )
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
-        print(f"sdg-tags {program_version()}")  # on stdout, as argparse's own version action does
+        print(f"sdg-tags {package_version()}")  # on stdout, as argparse's own version action does
         parser.exit()
 
 
@@ -71,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=VersionAction)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineArgumentParser)
     for name in COMMAND_MODULES:
-        module = importlib.import_module(f"cli.commands.{name}")
+        module = importlib.import_module(f"sdg_tags.cli.commands.{name}")
         module.register(subparsers)
     return parser
 
@@ -96,8 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # `python -m cli.main` runs this file as `__main__`, a second copy of the module: the commands raise
+    # `python -m sdg_tags.cli.main` runs this file as `__main__`, a second copy of the module: the commands raise
     # `cli.main.CommandLineError`, which this copy's `except` would not catch (exit 1 and a traceback, not 2).
-    from cli.main import main as imported_main
+    from sdg_tags.cli.main import main as imported_main
 
     sys.exit(imported_main())

@@ -16,24 +16,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from crawler.items import FetchOutcome
-from rendering.comparison import extract_rendered, validate_with_rendering
-from repository.records import PageRecord
-from repository.timestamps import iso_utc
-from validators.engine import apply_options, sort_key, validate, verdict_of
-from validators.extraction import extract_tags
-from validators.models import (
+from sdg_tags.crawler.items import FetchOutcome
+from sdg_tags.rendering.comparison import extract_rendered, validate_with_rendering
+from sdg_tags.repository.records import PageRecord
+from sdg_tags.repository.timestamps import iso_utc
+from sdg_tags.validators.engine import apply_options, sort_key, validate, verdict_of
+from sdg_tags.validators.extraction import extract_tags
+from sdg_tags.validators.models import (
     EVALUATED_FETCH_STATUSES,
     Finding,
     PageResult,
     ValidationOptions,
     not_evaluated_result,
 )
-from validators.rules.crawl import canonical_findings
-from validators.rules.table import rule_finding
+from sdg_tags.validators.rules.crawl import canonical_findings
+from sdg_tags.validators.rules.table import rule_finding
 
 if TYPE_CHECKING:
-    from repository.store import Repository
+    from sdg_tags.repository.store import Repository
 
 
 def not_evaluated(outcome: FetchOutcome, options: ValidationOptions, findings: list[Finding]) -> PageResult:

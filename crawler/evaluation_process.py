@@ -24,9 +24,9 @@ import signal
 import threading
 from typing import Any
 
-from crawler.evaluation import StoredBatch, evaluate_and_store
-from crawler.items import FetchOutcome
-from validators.models import ValidationOptions
+from sdg_tags.crawler.evaluation import StoredBatch, evaluate_and_store
+from sdg_tags.crawler.items import FetchOutcome
+from sdg_tags.validators.models import ValidationOptions
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +45,8 @@ def serve(inbox: Any, outbox: Any, db_url: str, options: ValidationOptions) -> N
     """The child's main loop: ("batch", id, run_id, outcomes) -> ("stored", id, StoredBatch) | ("failed", id, why)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    from crawler.garbage_collection import tune_for_crawl
-    from repository.store import Repository
+    from sdg_tags.crawler.garbage_collection import tune_for_crawl
+    from sdg_tags.repository.store import Repository
 
     parent = multiprocessing.parent_process()
     tuned = False

@@ -22,8 +22,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from repository.records import RunInfo
-from repository.timestamps import iso_utc
+from sdg_tags.repository.records import RunInfo
+from sdg_tags.repository.timestamps import iso_utc
 
 logger = logging.getLogger(__name__)
 

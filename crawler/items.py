@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from crawler.scope import Scope
-from repository.records import ConditionalInfo, PageRecord
-from validators.models import FetchStatus
+from sdg_tags.crawler.scope import Scope
+from sdg_tags.repository.records import ConditionalInfo, PageRecord
+from sdg_tags.validators.models import FetchStatus
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from repository.records import RegistryEntry, RegistryRowError
+from sdg_tags.repository.records import RegistryEntry, RegistryRowError
 
 # Header names compared after lower-casing and dropping everything but letters and digits, so `url type`,
 # `url_type`, `urlType` and `URL-TYPE` are one column. Besides the upload names (SPEC §7.1) this accepts the

@@ -18,11 +18,9 @@ from typing import Any
 
 from scrapy.http import Request
 from scrapy.settings import BaseSettings
-from twisted.python.failure import Failure
-
-from crawler.items import FetchOutcome
-from crawler.status import FetchAborted
-from rendering.browser import (
+from sdg_tags.crawler.items import FetchOutcome
+from sdg_tags.crawler.status import FetchAborted
+from sdg_tags.rendering.browser import (
     CHROMIUM_PATH,
     LAUNCH_ARGS,
     SETTLE_POLL_MS,
@@ -30,6 +28,7 @@ from rendering.browser import (
     SETTLED_DOCUMENT_JS,
     status_of_navigation_error,
 )
+from twisted.python.failure import Failure
 
 DEFAULT_RENDER_TIMEOUT = 20.0
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"

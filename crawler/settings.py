@@ -8,18 +8,14 @@ component documents the ones it reads. `sdg-tags crawl` options override them (`
 
 from __future__ import annotations
 
-from importlib import metadata
+from sdg_tags.version import package_version
 
 BOT_NAME = "sdg-tags"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["sdg_tags.crawler.spiders"]
+NEWSPIDER_MODULE = "sdg_tags.crawler.spiders"
 
 # A truthful crawler name with a contact URL (SPEC §7.3); robots.txt groups match the token "sdg-tags".
-try:
-    version = metadata.version("sdg-tags")
-except metadata.PackageNotFoundError:  # a source tree without installation
-    version = "0+unknown"
-USER_AGENT = f"sdg-tags/{version} (+https://github.com/sdg-tags/sdg-tags; SDG metadata validator)"
+USER_AGENT = f"sdg-tags/{package_version()} (+https://github.com/sdg-tags/sdg-tags; SDG metadata validator)"
 ROBOTSTXT_OBEY = True
 ROBOTSTXT_USER_AGENT = "sdg-tags"
 
@@ -36,7 +32,7 @@ SDG_BACKOFF_MAX_DELAY = 60.0  # adaptive back-off after errors / slow responses 
 SDG_SLOW_RESPONSE = 5.0  # a response slower than this (seconds) widens the host's delay to its latency
 SDG_RETRY_AFTER_MAX = 300.0  # Retry-After values above this are not waited for (the host pauses this long)
 # Enforces the per-host concurrency also without delay (see crawler/downloader.py).
-DOWNLOADER = "crawler.downloader.HostConcurrencyDownloader"
+DOWNLOADER = "sdg_tags.crawler.downloader.HostConcurrencyDownloader"
 # Fair across hosts: the next request goes to the host with the fewest requests in the downloader.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 # Breadth-first within a host, so a page is reached on its shortest discovery path (depth, noindex path).
@@ -68,22 +64,22 @@ CONCURRENT_ITEMS = 8
 DOWNLOADER_MIDDLEWARES = {
     # Every request of a robots.txt burst gets the parser; a forbidden URL ends as robots-disallowed.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.middlewares.robots.SharedRobotsTxtMiddleware": 100,
-    "crawler.middlewares.conditional.ConditionalGetMiddleware": 450,
-    "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+    "sdg_tags.crawler.middlewares.robots.SharedRobotsTxtMiddleware": 100,
+    "sdg_tags.crawler.middlewares.conditional.ConditionalGetMiddleware": 450,
+    "sdg_tags.crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
     # Replaces Scrapy's redirect handling: scope-aware, keeps the chain, classifies loops and off-site hops.
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "crawler.middlewares.scoped_redirect.ScopedRedirectMiddleware": 600,
+    "sdg_tags.crawler.middlewares.scoped_redirect.ScopedRedirectMiddleware": 600,
     # Next to the downloader: sees every response and exception before retries are made of them.
-    "crawler.middlewares.politeness.PolitenessMiddleware": 950,
+    "sdg_tags.crawler.middlewares.politeness.PolitenessMiddleware": 950,
 }
 ITEM_PIPELINES = {
-    "crawler.pipelines.validation.ValidationPipeline": 300,
-    "crawler.pipelines.repository_writer.RepositoryWriterPipeline": 800,
+    "sdg_tags.crawler.pipelines.validation.ValidationPipeline": 300,
+    "sdg_tags.crawler.pipelines.repository_writer.RepositoryWriterPipeline": 800,
 }
 EXTENSIONS = {
-    "crawler.extensions.progress.ProgressLog": 500,
-    "crawler.extensions.garbage_collection.TuneGarbageCollection": 0,
+    "sdg_tags.crawler.extensions.progress.ProgressLog": 500,
+    "sdg_tags.crawler.extensions.garbage_collection.TuneGarbageCollection": 0,
 }
 
 # --- crawl behaviour (SDG_*) ---------------------------------------------------------------------------------

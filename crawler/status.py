@@ -20,10 +20,9 @@ from scrapy.exceptions import (
     DownloadTimeoutError,
     IgnoreRequest,
 )
+from sdg_tags.validators.models import FetchStatus
 from twisted.internet import error as twisted_errors
 from twisted.python.failure import Failure
-
-from validators.models import FetchStatus
 
 HTML_CONTENT_TYPES: frozenset[str] = frozenset({"text/html", "application/xhtml+xml"})
 

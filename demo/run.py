@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
-from demo.server import PROVIDERS, DemoGateway, DemoProvider, substitute_hosts
+from sdg_tags.demo.server import PROVIDERS, DemoGateway, DemoProvider, substitute_hosts
 
 DEMO_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = DEMO_DIR.parent
@@ -86,7 +86,9 @@ class DemoRun:
 # Later steps that write results of the finished run into the output folder and return what they wrote.
 def write_report_and_diff(demo_run: DemoRun) -> list[ResultFile]:
     """The compliance report (with one page per provider) and the registry-vs-crawl diff of the demo run."""
-    from reports.api import write_demo_outputs  # Jinja2 and the report code only load when the demo gets here
+    from sdg_tags.reports.api import (
+        write_demo_outputs,  # Jinja2 and the report code only load when the demo gets here
+    )
 
     paths = write_demo_outputs(demo_run.db_url, demo_run.run_id, demo_run.out_dir)
     return [ResultFile("report", paths["report"]), ResultFile("registry diff", paths["diff"])]
@@ -111,7 +113,16 @@ def write_registry(hosts: Mapping[str, str], out_file: Path, template: Path = RE
 
 def crawl_command(registry_file: Path, db_url: str) -> list[str]:
     """The `sdg-tags crawl` command line run in the child process."""
-    return [sys.executable, "-m", "cli.main", "crawl", "--registry", str(registry_file), "--db", db_url]
+    return [
+        sys.executable,
+        "-m",
+        "sdg_tags.cli.main",
+        "crawl",
+        "--registry",
+        str(registry_file),
+        "--db",
+        db_url,
+    ]
 
 
 def child_environment() -> dict[str, str]:
@@ -155,14 +166,14 @@ def log_tail(log_file: Path, lines: int = LOG_TAIL_LINES) -> str:
 
 def latest_run_id(db_url: str) -> int | None:
     """The newest run in the repository (finished or not), or None when there is none (or no database yet)."""
-    from repository.store import Repository
+    from sdg_tags.repository.store import Repository
 
     with Repository(db_url) as repository:
         return repository.latest_run_id(finished_only=False)
 
 
 def run_finished(db_url: str, run_id: int) -> bool:
-    from repository.store import Repository
+    from sdg_tags.repository.store import Repository
 
     with Repository(db_url) as repository:
         return any(run.id == run_id and run.finished_at is not None for run in repository.runs())
@@ -190,7 +201,7 @@ def summarise(
 
 
 def read_summaries(db_url: str, run_id: int, hosts: Mapping[str, str]) -> list[ProviderSummary]:
-    from repository.store import Repository
+    from sdg_tags.repository.store import Repository
 
     with Repository(db_url) as repository:
         return summarise(repository.iter_results(run_id), hosts)
@@ -305,9 +316,8 @@ def run_demo(options: DemoOptions, stdout: TextIO | None = None) -> DemoRun:
 
 def check_repository(db_url: str) -> int | None:
     """Open the repository once; return its newest run id (None if empty). DemoError if it cannot be opened."""
+    from sdg_tags.repository.store import RepositoryError
     from sqlalchemy.exc import SQLAlchemyError
-
-    from repository.store import RepositoryError
 
     try:
         return latest_run_id(db_url)

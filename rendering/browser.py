@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from fetcher import AddressGuard, Resolver, fetch_url
+from sdg_tags.fetcher import AddressGuard, Resolver, fetch_url
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Playwright, Request, Route, WebSocketRoute

@@ -8,11 +8,11 @@ keeps its served value, with `tags-changed-by-javascript`.
 
 from __future__ import annotations
 
-from validators.engine import apply_options, attempts_sdg_tagging, sort_key, validate, verdict_of
-from validators.extraction import extract_tags
-from validators.models import ExtractedPage, PageResult, ValidationOptions
-from validators.rules import RuleContext
-from validators.rules.presence import compare_rendered
+from sdg_tags.validators.engine import apply_options, attempts_sdg_tagging, sort_key, validate, verdict_of
+from sdg_tags.validators.extraction import extract_tags
+from sdg_tags.validators.models import ExtractedPage, PageResult, ValidationOptions
+from sdg_tags.validators.rules import RuleContext
+from sdg_tags.validators.rules.presence import compare_rendered
 
 # The rendered DOM is serialised by the browser as text; we hand extraction UTF-8 and say so, so that a
 # `<meta charset>` left in the markup cannot make it decode the bytes differently.

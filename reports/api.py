@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from reports.compliance import ReportError, ReportOutputs, write_report
-from reports.diff_report import DiffOutputs, write_diff
-from reports.registry_export import EXPORT_FORMATS, ExportError, ExportResult, write_export
-from repository.records import RegistryEntry
-from repository.store import Repository
+from sdg_tags.reports.compliance import ReportError, ReportOutputs, write_report
+from sdg_tags.reports.diff_report import DiffOutputs, write_diff
+from sdg_tags.reports.registry_export import EXPORT_FORMATS, ExportError, ExportResult, write_export
+from sdg_tags.repository.records import RegistryEntry
+from sdg_tags.repository.store import Repository
 
 __all__ = [
     "EXPORT_FORMATS",

@@ -12,8 +12,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from reports.pages import ReportPage, normalize_country_filter, page_country, same_country, same_provider
-from repository.queries import PageOutcome
+from sdg_tags.reports.pages import (
+    ReportPage,
+    normalize_country_filter,
+    page_country,
+    same_country,
+    same_provider,
+)
+from sdg_tags.repository.queries import PageOutcome
 
 VERDICT_RANK: dict[str, int] = {
     "not-self-describing": 0,

@@ -14,15 +14,20 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from reports import charts
-from reports.changes import MAX_LISTED_CHANGES, compare_runs, outcome_in_filter, scoped_urls, urls_by_provider
-from reports.csv_tables import write_findings_csv, write_pages_csv
-from reports.figures import (
+from sdg_tags.reports import charts
+from sdg_tags.reports.changes import (
+    MAX_LISTED_CHANGES,
+    compare_runs,
+    outcome_in_filter,
+    scoped_urls,
+    urls_by_provider,
+)
+from sdg_tags.reports.csv_tables import write_findings_csv, write_pages_csv
+from sdg_tags.reports.figures import (
     COMPLIANCE_RATE_DEFINITION,
     VERDICT_LABELS,
     area_titles,
@@ -34,16 +39,18 @@ from reports.figures import (
     headline,
     provider_ranking,
 )
-from reports.html import render, write_text_atomically
-from reports.pages import UNKNOWN, ReportPage, load_report_pages
-from reports.trend import compliance_trend, trend_groups, trend_runs
-from repository.queries import PageOutcome, page_outcomes
-from repository.records import RunInfo
-from repository.store import Repository
-from repository.timestamps import iso_utc, utc_now
-from validators.models import VERDICTS
-from validators.rules import RULES
-from validators.rules.table import DOCS_URL, GROUPS
+from sdg_tags.reports.html import render, write_text_atomically
+from sdg_tags.reports.pages import UNKNOWN, ReportPage, load_report_pages
+from sdg_tags.reports.trend import compliance_trend, trend_groups, trend_runs
+from sdg_tags.repository.queries import PageOutcome, page_outcomes
+from sdg_tags.repository.records import RunInfo
+from sdg_tags.repository.store import Repository
+from sdg_tags.repository.timestamps import iso_utc, utc_now
+from sdg_tags.validators.models import VERDICTS
+from sdg_tags.validators.rules import RULES
+from sdg_tags.validators.rules.table import DOCS_URL, GROUPS
+
+from sdg_tags.version import package_version
 
 CHART_ROWS = 25  # bars per chart; the data tables and report.json have every row
 TAG_TEXT_LIMIT = 120  # characters of a tag value shown in the page table (pages.csv has them whole)
@@ -63,13 +70,6 @@ class ReportOutputs:
 
 class ReportError(Exception):
     """The report cannot be made (no run, unknown run, bad output folder). One line, for people."""
-
-
-def tool_version() -> str:
-    try:
-        return metadata.version("sdg-tags")
-    except metadata.PackageNotFoundError:  # running from a source tree without installation
-        return "0+unknown"
 
 
 def resolve_run(repository: Repository, run_id: int | None) -> RunInfo:
@@ -137,7 +137,7 @@ def build_summary(
     return {
         "report": {
             "generated_at": iso_utc(utc_now()),
-            "tool_version": tool_version(),
+            "tool_version": package_version(),
             "run": run_summary(run),
             "filters": filters,
             "previous_run": previous.id if previous is not None else None,

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from reports.pages import FINDING_KEYS, TAG_KEYS, ReportPage
+from sdg_tags.reports.pages import FINDING_KEYS, TAG_KEYS, ReportPage
 
 FORMULA_FIRST_CHARACTERS = frozenset("=+-@\t\r")
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reports import charts
-from reports.compliance import (
+from sdg_tags.reports import charts
+from sdg_tags.reports.compliance import (
     coded,
     collection_paused,
     filter_link,
@@ -19,18 +19,19 @@ from reports.compliance import (
     resolve_run,
     rules_for_script,
     run_summary,
-    tool_version,
 )
-from reports.csv_tables import spreadsheet_safe, write_csv
-from reports.html import render, write_text_atomically
-from reports.pages import load_report_pages
-from reports.registry_diff import DIFF_COLUMNS, NOTE, DiffRow, RegistryDiff, diff_summary
-from repository.queries import page_outcomes
-from repository.records import RegistryEntry
-from repository.store import Repository
-from repository.timestamps import iso_utc, utc_now
-from validators.rules import RULES
-from validators.rules.table import DOCS_URL
+from sdg_tags.reports.csv_tables import spreadsheet_safe, write_csv
+from sdg_tags.reports.html import render, write_text_atomically
+from sdg_tags.reports.pages import load_report_pages
+from sdg_tags.reports.registry_diff import DIFF_COLUMNS, NOTE, DiffRow, RegistryDiff, diff_summary
+from sdg_tags.repository.queries import page_outcomes
+from sdg_tags.repository.records import RegistryEntry
+from sdg_tags.repository.store import Repository
+from sdg_tags.repository.timestamps import iso_utc, utc_now
+from sdg_tags.validators.rules import RULES
+from sdg_tags.validators.rules.table import DOCS_URL
+
+from sdg_tags.version import package_version
 
 SHORT_TEXT = 160
 
@@ -138,7 +139,7 @@ def _write_diff(
     summary = {
         "diff": {
             "generated_at": iso_utc(utc_now()),
-            "tool_version": tool_version(),
+            "tool_version": package_version(),
             "run": run_summary(run),
             "previous_run": previous.id if previous is not None else None,
             "registry": registry_source or "registry file",

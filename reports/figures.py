@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from reports.pages import ASSISTANCE_AREA, UNKNOWN, ReportPage
-from taxonomy import annex1_areas, annex2_life_events
-from validators.models import FETCH_STATUSES, PAGE_TYPES, SEVERITIES, VERDICTS
-from validators.rules import RULES
+from sdg_tags.reports.pages import ASSISTANCE_AREA, UNKNOWN, ReportPage
+from sdg_tags.taxonomy import annex1_areas, annex2_life_events
+from sdg_tags.validators.models import FETCH_STATUSES, PAGE_TYPES, SEVERITIES, VERDICTS
+from sdg_tags.validators.rules import RULES
 
 COMPLIANT_VERDICTS: frozenset[str] = frozenset({"compliant", "compliant-with-warnings"})
 RATED_VERDICTS: frozenset[str] = frozenset({"compliant", "compliant-with-warnings", "non-compliant"})

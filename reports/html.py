@@ -20,8 +20,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
-
-from reports.charts import number, percent
+from sdg_tags.reports.charts import number, percent
 
 # str.replace per character: on a 25 MB document five replaces take milliseconds, str.translate seconds.
 SCRIPT_JSON_ESCAPES: tuple[tuple[str, str], ...] = (
@@ -59,13 +58,13 @@ def content_security_policy(script: str, style: str) -> str:
 @cache
 def asset(name: str) -> str:
     """A file of `reports/templates` (the shared CSS and JS) as text."""
-    return (resources.files("reports") / "templates" / name).read_text(encoding="utf-8")
+    return (resources.files("sdg_tags.reports") / "templates" / name).read_text(encoding="utf-8")
 
 
 @cache
 def environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("reports", "templates"),
+        loader=PackageLoader("sdg_tags.reports", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from repository.queries import ObservedPage, iter_observed_pages
-from repository.store import Repository, policy_area
-from validators.models import CANONICAL_TAGS, HTML_LANG_KEY
+from sdg_tags.repository.queries import ObservedPage, iter_observed_pages
+from sdg_tags.repository.store import Repository, policy_area
+from sdg_tags.validators.models import CANONICAL_TAGS, HTML_LANG_KEY
 
 TWO_LETTERS = re.compile(r"[A-Z]{2}")
 TAG_KEYS: tuple[str, ...] = (*CANONICAL_TAGS, HTML_LANG_KEY)

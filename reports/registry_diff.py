@@ -30,13 +30,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from reports.pages import ReportPage
-from repository.queries import PageOutcome
-from repository.records import RegistryEntry
-from taxonomy.annexes import annex2_item
-from validators.models import VERDICTS
-from validators.rules import RULES
-from validators.rules.policy import LEGACY_REPLACEMENTS, classify_policy_text, title_matches
+from sdg_tags.reports.pages import ReportPage
+from sdg_tags.repository.queries import PageOutcome
+from sdg_tags.repository.records import RegistryEntry
+from sdg_tags.taxonomy.annexes import annex2_item
+from sdg_tags.validators.models import VERDICTS
+from sdg_tags.validators.rules import RULES
+from sdg_tags.validators.rules.policy import LEGACY_REPLACEMENTS, classify_policy_text, title_matches
 
 TITLE_THRESHOLD = 0.85
 VALID_TAG_VERDICTS = frozenset({"compliant", "compliant-with-warnings"})

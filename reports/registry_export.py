@@ -23,13 +23,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from reports.compliance import collection_paused, resolve_run, tool_version
-from reports.html import write_text_atomically
-from reports.pages import ReportPage, load_report_pages
-from reports.registry_diff import normalized_code, url_key
-from repository.exports import ExportRecord, UnknownExportError, export_record, new_export_id, record_export
-from repository.store import Repository
-from repository.timestamps import iso_utc, utc_now
+from sdg_tags.reports.compliance import collection_paused, resolve_run
+from sdg_tags.reports.html import write_text_atomically
+from sdg_tags.reports.pages import ReportPage, load_report_pages
+from sdg_tags.reports.registry_diff import normalized_code, url_key
+from sdg_tags.repository.exports import (
+    ExportRecord,
+    UnknownExportError,
+    export_record,
+    new_export_id,
+    record_export,
+)
+from sdg_tags.repository.store import Repository
+from sdg_tags.repository.timestamps import iso_utc, utc_now
+
+from sdg_tags.version import package_version
 
 EXPORT_FORMATS: tuple[str, ...] = ("registry-csv", "registry-json")
 UPLOAD_COLUMNS: tuple[str, ...] = (
@@ -179,7 +187,7 @@ def json_text(
         "createdAt": iso_utc(created_at),
         "corrects": corrects,
         "runId": run_id,
-        "generator": f"sdg-tags {tool_version()}",
+        "generator": f"sdg-tags {package_version()}",
     }
     if country:
         document["countryCode"] = country
@@ -271,7 +279,7 @@ def write_export(
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         out_path=str(out.resolve()) if out is not None else None,
         corrects=corrects,
-        tool_version=tool_version(),
+        tool_version=package_version(),
         write=write,
     )
     return ExportResult(record=record, text=text, links=links, skipped=skipped)

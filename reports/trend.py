@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from reports.figures import verdict_summary
-from reports.pages import normalize_country_filter, page_country, same_country, same_provider
-from repository.queries import VerdictGroup, verdict_groups
-from repository.records import RunInfo
-from repository.store import Repository
-from repository.timestamps import iso_utc
+from sdg_tags.reports.figures import verdict_summary
+from sdg_tags.reports.pages import normalize_country_filter, page_country, same_country, same_provider
+from sdg_tags.repository.queries import VerdictGroup, verdict_groups
+from sdg_tags.repository.records import RunInfo
+from sdg_tags.repository.store import Repository
+from sdg_tags.repository.timestamps import iso_utc
 
 TREND_RUNS = 12
 

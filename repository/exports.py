@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sdg_tags.repository.schema import UtcDateTime, metadata
+from sdg_tags.repository.store import Repository
+from sdg_tags.repository.timestamps import utc_now
 from sqlalchemy import JSON, Column, Connection, ForeignKey, Index, Integer, String, Table, Text, select
-
-from repository.schema import UtcDateTime, metadata
-from repository.store import Repository
-from repository.timestamps import utc_now
 
 exports = Table(
     "exports",

@@ -12,10 +12,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sdg_tags.repository.schema import findings, observations, registry_entries, runs, tag_sets
+from sdg_tags.repository.store import Repository
 from sqlalchemy import func, select
-
-from repository.schema import findings, observations, registry_entries, runs, tag_sets
-from repository.store import Repository
 
 # Rows fetched per round trip when streaming a run.
 STREAM_BATCH = 1000

@@ -9,8 +9,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
-
-from validators.models import FetchStatus, PageResult, TagOccurrence
+from sdg_tags.validators.models import FetchStatus, PageResult, TagOccurrence
 
 UrlType = Literal["web page", "web folder"]
 NotificationType = Literal["CRAWL", "UPLOAD", "MANUAL", "WEBSERVICE"]

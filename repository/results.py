@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from repository.timestamps import iso_utc
-from validators.models import CANONICAL_TAGS, HTML_LANG_KEY, not_evaluated_result
+from sdg_tags.repository.timestamps import iso_utc
+from sdg_tags.validators.models import CANONICAL_TAGS, HTML_LANG_KEY, not_evaluated_result
 
 # Fields that precede the page object's own fields in every record, in this order.
 FETCH_FIELDS: tuple[str, ...] = (

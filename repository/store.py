@@ -23,6 +23,29 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from alembic.script import ScriptDirectory
+from sdg_tags.repository.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
+from sdg_tags.repository.records import ConditionalInfo, PageRecord, RegistryEntry, RunInfo
+from sdg_tags.repository.results import results_record
+from sdg_tags.repository.schema import (
+    findings,
+    observations,
+    raw_tags,
+    registry_entries,
+    run_locks,
+    runs,
+    tag_items,
+    tag_sets,
+)
+from sdg_tags.repository.timestamps import as_utc, iso_utc, utc_now
+from sdg_tags.validators.models import (
+    EVALUATED_FETCH_STATUSES,
+    FETCH_STATUSES,
+    HTML_LANG_KEY,
+    SEVERITIES,
+    VERDICTS,
+    PageResult,
+    TagOccurrence,
+)
 from sqlalchemy import (
     Connection,
     Engine,
@@ -41,30 +64,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
-
-from repository.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
-from repository.records import ConditionalInfo, PageRecord, RegistryEntry, RunInfo
-from repository.results import results_record
-from repository.schema import (
-    findings,
-    observations,
-    raw_tags,
-    registry_entries,
-    run_locks,
-    runs,
-    tag_items,
-    tag_sets,
-)
-from repository.timestamps import as_utc, iso_utc, utc_now
-from validators.models import (
-    EVALUATED_FETCH_STATUSES,
-    FETCH_STATUSES,
-    HTML_LANG_KEY,
-    SEVERITIES,
-    VERDICTS,
-    PageResult,
-    TagOccurrence,
-)
 
 DEFAULT_DATABASE_URL = "sqlite:///sdg-tags.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000

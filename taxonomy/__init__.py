@@ -7,8 +7,8 @@ extruct, pycountry or openpyxl at import or lookup time.
 
 from __future__ import annotations
 
-from taxonomy import annexes, countries, languages, lau, nuts
-from taxonomy.annexes import (
+from sdg_tags.taxonomy import annexes, countries, languages, lau, nuts
+from sdg_tags.taxonomy.annexes import (
     SERVICE_TYPES,
     Annex1Item,
     Annex2Item,
@@ -23,7 +23,7 @@ from taxonomy.annexes import (
     assistance_services,
     normalize_title,
 )
-from taxonomy.countries import (
+from sdg_tags.taxonomy.countries import (
     Country,
     CountryLookup,
     classify_country,
@@ -31,7 +31,7 @@ from taxonomy.countries import (
     eea_country,
     iso_countries,
 )
-from taxonomy.languages import (
+from sdg_tags.taxonomy.languages import (
     DEPRECATED_639_1,
     Language,
     LanguageTag,
@@ -41,8 +41,15 @@ from taxonomy.languages import (
     language_code_for_name,
     parse_bcp47,
 )
-from taxonomy.lau import GISCO_FORM, LAU_VINTAGES, LauUnit, countries_with_lau_code, lau_countries, lau_unit
-from taxonomy.nuts import (
+from sdg_tags.taxonomy.lau import (
+    GISCO_FORM,
+    LAU_VINTAGES,
+    LauUnit,
+    countries_with_lau_code,
+    lau_countries,
+    lau_unit,
+)
+from sdg_tags.taxonomy.nuts import (
     NUTS_LATEST,
     NUTS_VERSIONS,
     NutsRegion,
@@ -53,8 +60,8 @@ from taxonomy.nuts import (
     nuts_status,
     successors,
 )
-from taxonomy.sources import default_reference_dir
-from taxonomy.versions import CODE_LIST_VERSIONS
+from sdg_tags.taxonomy.sources import default_reference_dir
+from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
 
 
 def load_all() -> None:

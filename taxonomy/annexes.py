@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from taxonomy import sources
+from sdg_tags.taxonomy import sources
 
 SERVICE_TYPES: tuple[str, ...] = ("information", "procedure", "assistance")
 # Typographic quotes and apostrophes people paste from word processors -> their ASCII forms.

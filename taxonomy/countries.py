@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from taxonomy import sources
+from sdg_tags.taxonomy import sources
 
 # ISO 3166-1 reserves UK for the United Kingdom and the EU writes it that way; not in the ISO list proper.
 EU_CONVENTION_EXTRA = {"UK": ("GB", "United Kingdom")}

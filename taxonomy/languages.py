@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from taxonomy import sources
+from sdg_tags.taxonomy import sources
 
 # The 24 official EU languages (Regulation No 1/1958 as amended).
 EU_OFFICIAL_LANGUAGES = frozenset(

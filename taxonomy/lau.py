@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
 
-from taxonomy import sources
+from sdg_tags.taxonomy import sources
 
 LAU_VINTAGES: tuple[str, ...] = ("2019", "2020")
 # The GISCO / Eurostat "EU LAU code" form used in `DC.Location`: country, underscore, national code.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from taxonomy import sources
+from sdg_tags.taxonomy import sources
 
 NUTS_VERSIONS: tuple[str, ...] = ("2016", "2021", "2024")
 NUTS_LATEST = "2024"

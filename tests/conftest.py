@@ -12,8 +12,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from faults import services
-from faults.services import ServiceError, ServiceMissing
+
+from tests.faults import services
+from tests.faults.services import ServiceError, ServiceMissing
 
 # ======================================================================================================
 # Databases (repository): a throwaway PostgreSQL server per test session, a fresh database per test, and
@@ -90,7 +91,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture(scope="session")
 def report_crawl(tmp_path_factory: pytest.TempPathFactory):  # -> sites.report_crawl.ReportCrawl
     """The report test site crawled twice (a page changed in between) into one SQLite repository."""
-    from sites.report_crawl import build_report_crawl
+    from tests.sites.report_crawl import build_report_crawl
 
     return build_report_crawl(tmp_path_factory.mktemp("report-crawl"))
 

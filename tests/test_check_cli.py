@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from faults.services import free_port
-from sites.server import Route, SiteServer, redirect
+from sdg_tags.cli.main import main
 
-from cli.main import main
+from tests.faults.services import free_port
+from tests.sites.server import Route, SiteServer, redirect
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "check"
@@ -43,7 +43,7 @@ def check_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dic
 
 def run_cli(*argv: str, stdin: bytes = b"", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "cli.main", "check", *argv],
+        [sys.executable, "-m", "sdg_tags.cli.main", "check", *argv],
         input=stdin,
         capture_output=True,
         cwd=ROOT,
@@ -95,8 +95,8 @@ def test_files_in_every_format(capsys: pytest.CaptureFixture[str], fmt: str) -> 
 
 
 def test_streamed_text_equals_format_text(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    from validators.models import PageResult
-    from validators.output.text import format_text
+    from sdg_tags.validators.models import PageResult
+    from sdg_tags.validators.output.text import format_text
 
     targets = [VALID, WARNINGS, ERRORS, UNTAGGED, str(tmp_path / "missing.html")]
     for options in ([], ["--quiet"], ["--quiet", "--fail-on", "warning"], ["--suggest"]):
@@ -315,7 +315,7 @@ def test_ignore_and_severity(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_enable_an_off_by_default_rule_is_accepted(capsys: pytest.CaptureFixture[str]) -> None:
-    from validators.rules import RULES
+    from sdg_tags.validators.rules import RULES
 
     off = [rule.id for rule in RULES.values() if not rule.enabled_by_default]
     assert off, "the SPEC has rules that are off by default (language-content-mismatch)"
@@ -500,7 +500,7 @@ def test_argument_errors_are_one_line_exit_2(argv: list[str], message: str) -> N
 
 def test_check_path_imports_no_crawler_database_or_web_stack() -> None:
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "cli.main", "check", VALID],
+        [sys.executable, "-X", "importtime", "-m", "sdg_tags.cli.main", "check", VALID],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -508,13 +508,11 @@ def test_check_path_imports_no_crawler_database_or_web_stack() -> None:
     )
     assert done.returncode == 0, done.stderr
     modules = {
-        line.split("|")[-1].strip().split(".")[0]
-        for line in done.stderr.splitlines()
-        if line.startswith("import time:")
+        line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")
     }
-    assert "validators" in modules  # the listing is real
+    assert "sdg_tags.validators" in modules  # the listing is real
     forbidden = {"scrapy", "twisted", "sqlalchemy", "alembic", "extruct", "jinja2", "fastapi"}
-    assert modules & forbidden == set()
+    assert {module.split(".")[0] for module in modules} & forbidden == set()
 
 
 def run_in_terminal(argv: list[str], env: dict[str, str]) -> str:
@@ -522,7 +520,7 @@ def run_in_terminal(argv: list[str], env: dict[str, str]) -> str:
     leader, follower = pty.openpty()
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "check", *argv],
+            [sys.executable, "-m", "sdg_tags.cli.main", "check", *argv],
             stdout=follower,
             stderr=subprocess.PIPE,
             cwd=ROOT,

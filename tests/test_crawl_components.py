@@ -25,23 +25,22 @@ from scrapy.exceptions import (
 from scrapy.http import HtmlResponse
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.test import get_crawler
+from sdg_tags.crawler.evaluation import build_record
+from sdg_tags.crawler.extensions.progress import ProgressLog
+from sdg_tags.crawler.frontier import CrawlTarget, FrontierJournal
+from sdg_tags.crawler.items import FetchOutcome
+from sdg_tags.crawler.middlewares.politeness import PolitenessMiddleware
+from sdg_tags.crawler.middlewares.retry_after import retry_after_seconds
+from sdg_tags.crawler.robots_directives import robots_directives
+from sdg_tags.crawler.scope import Scope, dedupe_key, site_key
+from sdg_tags.crawler.signals import host_backoff_requested
+from sdg_tags.crawler.status import FetchAborted, status_of_failure, status_of_response
+from sdg_tags.validators.models import LinkOccurrence, ValidationOptions
+from sdg_tags.validators.rules.crawl import canonical_findings
+from sdg_tags.validators.rules.table import RULES, rule_finding
 from twisted.internet.error import ConnectionLost, DNSLookupError
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseNeverReceived
-
-from crawler.evaluation import build_record
-from crawler.extensions.progress import ProgressLog
-from crawler.frontier import CrawlTarget, FrontierJournal
-from crawler.items import FetchOutcome
-from crawler.middlewares.politeness import PolitenessMiddleware
-from crawler.middlewares.retry_after import retry_after_seconds
-from crawler.robots_directives import robots_directives
-from crawler.scope import Scope, dedupe_key, site_key
-from crawler.signals import host_backoff_requested
-from crawler.status import FetchAborted, status_of_failure, status_of_response
-from validators.models import LinkOccurrence, ValidationOptions
-from validators.rules.crawl import canonical_findings
-from validators.rules.table import RULES, rule_finding
 
 # --- scope ---------------------------------------------------------------------------------------------------
 
@@ -488,7 +487,7 @@ def test_progress_log_is_off_at_interval_zero() -> None:
 
 
 def test_crawl_settings_switch_off_listening_ports() -> None:
-    from crawler import settings
+    from sdg_tags.crawler import settings
 
     assert (settings.TELNETCONSOLE_ENABLED, settings.REMOTE_CONTROL_ENABLED, settings.LOG_LEVEL) == (
         False,
@@ -510,7 +509,7 @@ def test_crawl_settings_switch_off_listening_ports() -> None:
     ],
 )
 def test_robots_txt_status_decides_before_its_body(status: int, allowed: bool, reason: str | None) -> None:
-    from crawler.middlewares.robots import robots_body_for_status
+    from sdg_tags.crawler.middlewares.robots import robots_body_for_status
 
     body, why = robots_body_for_status(status, b"User-agent: *\nDisallow: /\n")
     assert why == reason

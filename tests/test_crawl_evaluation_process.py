@@ -13,15 +13,15 @@ from typing import Any
 
 import pytest
 from scrapy.settings import Settings
-from sites.crawl_run import PROJECT_ROOT, crawl_command, run_crawl, write_registry
-from sites.server import Route, SiteServer, page
+from sdg_tags.crawler.evaluation import evaluate_and_store
+from sdg_tags.crawler.items import FetchOutcome
+from sdg_tags.crawler.pipelines.validation import evaluation_in_child
+from sdg_tags.crawler.scope import Scope
+from sdg_tags.repository.store import Repository
+from sdg_tags.validators.models import ValidationOptions
 
-from crawler.evaluation import evaluate_and_store
-from crawler.items import FetchOutcome
-from crawler.pipelines.validation import evaluation_in_child
-from crawler.scope import Scope
-from repository.store import Repository
-from validators.models import ValidationOptions
+from tests.sites.crawl_run import PROJECT_ROOT, crawl_command, run_crawl, write_registry
+from tests.sites.server import Route, SiteServer, page
 
 PAGES = 40
 TAGS = (
@@ -175,13 +175,13 @@ def test_an_outcome_that_cannot_be_evaluated_is_named_and_the_rest_stored(tmp_pa
         ("false", None, False),
         (True, None, True),
         # without a repository writer nobody would validate the outcomes the validation pipeline passed on
-        ("true", {"crawler.pipelines.repository_writer.RepositoryWriterPipeline": None}, False),
-        ("true", {"crawler.distributed.writer.DistributedRepositoryWriter": 900}, True),
+        ("true", {"sdg_tags.crawler.pipelines.repository_writer.RepositoryWriterPipeline": None}, False),
+        ("true", {"sdg_tags.crawler.distributed.writer.DistributedRepositoryWriter": 900}, True),
     ],
 )
 def test_evaluation_process_setting(value: Any, pipelines: dict[str, Any] | None, expected: bool) -> None:
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("sdg_tags.crawler.settings", priority="project")
     settings.set("SDG_EVALUATION_PROCESS", value)
     if pipelines is not None:
         settings.set("ITEM_PIPELINES", {**settings.getdict("ITEM_PIPELINES"), **pipelines})

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sites.crawl_run import observation, rules, run_crawl, write_registry
-from sites.server import Route, SiteServer, page, redirect
+
+from tests.sites.crawl_run import observation, rules, run_crawl, write_registry
+from tests.sites.server import Route, SiteServer, page, redirect
 
 TAGS = (
     '<meta name="sdg-tag" content="sdg"><meta name="DC.ISO3166" content="SE">'

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sites.crawl_run import run_crawl, write_registry
-from sites.server import Route, SiteServer, page
+
+from tests.sites.crawl_run import run_crawl, write_registry
+from tests.sites.server import Route, SiteServer, page
 
 TRANSPORT_SLACK = 0.02  # seconds
 

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sites.crawl_run import PROJECT_ROOT, crawl_command, run_crawl, write_registry
-from sites.server import Route, SiteServer, page
+from sdg_tags.repository.schema import observations
+from sdg_tags.repository.store import Repository
+from sdg_tags.repository.timestamps import iso_utc
 from sqlalchemy import func, select
 
-from repository.schema import observations
-from repository.store import Repository
-from repository.timestamps import iso_utc
+from tests.sites.crawl_run import PROJECT_ROOT, crawl_command, run_crawl, write_registry
+from tests.sites.server import Route, SiteServer, page
 
 PAGES = 60  # a binary tree of pages under /docs/, plus the root
 

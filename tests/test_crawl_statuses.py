@@ -9,9 +9,10 @@ from typing import Any
 
 import brotli
 import pytest
-from faults.services import free_port
-from sites.crawl_run import CrawlRun, observation, rules, run_crawl, write_registry
-from sites.server import Route, SiteServer, gzip_bomb, page, redirect
+
+from tests.faults.services import free_port
+from tests.sites.crawl_run import CrawlRun, observation, rules, run_crawl, write_registry
+from tests.sites.server import Route, SiteServer, gzip_bomb, page, redirect
 
 TAGS = (
     '<meta name="sdg-tag" content="sdg"><meta name="DC.ISO3166" content="SE">'

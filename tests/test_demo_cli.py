@@ -11,12 +11,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from faults.services import free_port
+from sdg_tags.cli.main import main
+from sdg_tags.demo.run import VERDICT_COLUMNS, log_tail, run_crawl, start_gateway
+from sdg_tags.demo.server import PROVIDERS, SITE_DIR
+from sdg_tags.repository.store import Repository
 
-from cli.main import main
-from demo.run import VERDICT_COLUMNS, log_tail, run_crawl, start_gateway
-from demo.server import PROVIDERS, SITE_DIR
-from repository.store import Repository
+from tests.faults.services import free_port
 
 EXPECTED = json.loads((SITE_DIR.parent / "expected.json").read_text(encoding="utf-8"))
 PROJECT_ROOT = SITE_DIR.parent.parent
@@ -107,7 +107,7 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     db_url = f"sqlite:///{tmp_path / 'demo.db'}"
     completed = subprocess.run(
-        [sys.executable, "-m", "cli.main", "demo", "--out", str(out_dir), "--db", db_url],
+        [sys.executable, "-m", "sdg_tags.cli.main", "demo", "--out", str(out_dir), "--db", db_url],
         cwd=tmp_path,
         capture_output=True,
         text=True,

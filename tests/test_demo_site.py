@@ -14,12 +14,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
-from crawler.registry import load_registry
-from demo.run import REGISTRY_TEMPLATE, VERDICT_COLUMNS, format_summary, summarise, write_registry
-from demo.server import PROVIDERS, SITE_DIR, DemoGateway, load_redirects, site_paths
-from validators.engine import check_page
-from validators.models import VERDICTS
+from sdg_tags.crawler.registry import load_registry
+from sdg_tags.demo.run import REGISTRY_TEMPLATE, VERDICT_COLUMNS, format_summary, summarise, write_registry
+from sdg_tags.demo.server import PROVIDERS, SITE_DIR, DemoGateway, load_redirects, site_paths
+from sdg_tags.validators.engine import check_page
+from sdg_tags.validators.models import VERDICTS
 
 EXPECTED = json.loads((SITE_DIR.parent / "expected.json").read_text(encoding="utf-8"))
 # "<provider key> <path>" of every HTML page the sites serve from files.

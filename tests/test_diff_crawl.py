@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sites.report_crawl import BE_PROVIDER, ReportCrawl
+from sdg_tags.cli.main import main
+from sdg_tags.reports.registry_diff import DIFF_COLUMNS
 
-from cli.main import main
-from reports.registry_diff import DIFF_COLUMNS
+from tests.sites.report_crawl import BE_PROVIDER, ReportCrawl
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from reports.pages import ReportPage
-from reports.registry_diff import RegistryDiff, url_key
-from repository.queries import PageOutcome
-from repository.records import RegistryEntry
-from validators.rules import RULES
+from sdg_tags.reports.pages import ReportPage
+from sdg_tags.reports.registry_diff import RegistryDiff, url_key
+from sdg_tags.repository.queries import PageOutcome
+from sdg_tags.repository.records import RegistryEntry
+from sdg_tags.validators.rules import RULES
 
 BASE = "https://www.example.be"
 

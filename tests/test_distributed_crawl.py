@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 import redis
-from faults.distributed_run import (
+
+from tests.faults.distributed_run import (
     PROJECT_ROOT,
     cli,
     enqueue,
@@ -30,9 +31,9 @@ from faults.distributed_run import (
     stored_urls,
     write_registry,
 )
-from faults.server import FaultServer, Page, RetryAfter, SlowHeaders, html, robots, tagged_page
-from faults.services import create_database, free_port
-from sites.crawl_run import FAST_OPTIONS
+from tests.faults.server import FaultServer, Page, RetryAfter, SlowHeaders, html, robots, tagged_page
+from tests.faults.services import create_database, free_port
+from tests.sites.crawl_run import FAST_OPTIONS
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -187,7 +188,7 @@ def test_folder_crawl_and_held_back_registered_pages(
 
 
 def test_redis_is_left_drained(shared_run: dict[str, Any]) -> None:
-    from crawler.distributed.frontier import SharedFrontier
+    from sdg_tags.crawler.distributed.frontier import SharedFrontier
 
     state = SharedFrontier.connect(shared_run["redis_url"]).state()
     assert (state.queued, state.leased, state.held, state.workers) == (0, 0, 0, 0)
@@ -200,7 +201,7 @@ def test_redis_is_left_drained(shared_run: dict[str, Any]) -> None:
 def test_a_killed_workers_urls_are_finished_by_the_others_and_counted_once(
     tmp_path: Path, redis_url: str, fresh_pg: str
 ) -> None:
-    from crawler.distributed.frontier import SharedFrontier
+    from sdg_tags.crawler.distributed.frontier import SharedFrontier
 
     slow_pages = {f"/slow/{n}": SlowHeaders(0.4) for n in range(40)}
     with FaultServer(slow_pages, host="127.0.0.43") as server:

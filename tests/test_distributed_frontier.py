@@ -6,10 +6,9 @@ import itertools
 import time
 
 import pytest
-
-from crawler.distributed.frontier import NothingReady, Popped, SharedFrontier
-from crawler.distributed.members import decode_target, encode_target, split_member, target_of_member
-from crawler.frontier import CrawlTarget
+from sdg_tags.crawler.distributed.frontier import NothingReady, Popped, SharedFrontier
+from sdg_tags.crawler.distributed.members import decode_target, encode_target, split_member, target_of_member
+from sdg_tags.crawler.frontier import CrawlTarget
 
 pytestmark = pytest.mark.redis
 

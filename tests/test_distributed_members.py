@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from crawler.distributed.frontier import Reservation
-from crawler.distributed.members import (
+from sdg_tags.crawler.distributed.frontier import Reservation
+from sdg_tags.crawler.distributed.members import (
     FOLLOW_UP,
     FRESH,
     MemberError,
@@ -15,10 +14,10 @@ from crawler.distributed.members import (
     priority_rank,
     split_member,
 )
-from crawler.distributed.scheduler import Ticket
-from crawler.frontier import CrawlTarget
-from crawler.scope import Scope
-from crawler.spiders.registry import RegistrySpider
+from sdg_tags.crawler.distributed.scheduler import Ticket
+from sdg_tags.crawler.frontier import CrawlTarget
+from sdg_tags.crawler.scope import Scope
+from sdg_tags.crawler.spiders.registry import RegistrySpider
 
 FOLDER = "http://127.0.0.9:8080/docs/"
 

@@ -11,12 +11,12 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sites.report_crawl import SE_PROVIDER, ReportCrawl
+from sdg_tags.cli.main import main
+from sdg_tags.crawler.registry import load_registry
+from sdg_tags.repository.exports import export_record, list_exports
+from sdg_tags.repository.store import Repository
 
-from cli.main import main
-from crawler.registry import load_registry
-from repository.exports import export_record, list_exports
-from repository.store import Repository
+from tests.sites.report_crawl import SE_PROVIDER, ReportCrawl
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 ISO_UTC = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"

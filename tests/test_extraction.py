@@ -7,9 +7,8 @@ import codecs
 import time
 
 import pytest
-
-from validators.extraction import decode_page, extract_tags, match_tag_name
-from validators.models import ExtractedPage
+from sdg_tags.validators.extraction import decode_page, extract_tags, match_tag_name
+from sdg_tags.validators.models import ExtractedPage
 
 TAGS = (
     '<meta name="sdg-tag" content="sdg">\n'

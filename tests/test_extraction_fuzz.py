@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pages import VALID_TAGS, page
+from sdg_tags.validators.engine import check_page
+from sdg_tags.validators.extraction import extract_tags
+from sdg_tags.validators.models import ExtractedPage, PageResult
 
-from validators.engine import check_page
-from validators.extraction import extract_tags
-from validators.models import ExtractedPage, PageResult
+from tests.pages import VALID_TAGS, page
 
 TAGGED_PAGE = page([*VALID_TAGS, ("DC.Location", "BE1"), ("DC.Language", "en")]).decode()
 # Characters that break markup when inserted or deleted, plus non-ASCII (typographic quotes, no-break space,

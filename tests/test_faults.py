@@ -11,9 +11,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from faults.distributed_run import enqueue, run_info, run_workers, stored_records, stored_urls, write_registry
-from faults.server import Burst, FaultServer, Page, huge_robots, malformed_robots, standard_faults
-from faults.services import create_database
+
+from tests.faults.distributed_run import (
+    enqueue,
+    run_info,
+    run_workers,
+    stored_records,
+    stored_urls,
+    write_registry,
+)
+from tests.faults.server import Burst, FaultServer, Page, huge_robots, malformed_robots, standard_faults
+from tests.faults.services import create_database
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from faults.services import free_port
+from sdg_tags.fetcher import FetchedPage, Redirect, fetch_url
 
-from fetcher import FetchedPage, Redirect, fetch_url
+from tests.faults.services import free_port
 
 PAGE = b"<!DOCTYPE html><html lang='en'><head><meta name='sdg-tag' content='sdg'></head><body>x</body></html>"
 
@@ -251,7 +251,7 @@ def test_non_http_urls_are_a_value_error(url: str) -> None:
 
 
 def test_fetcher_does_not_import_scrapy_or_twisted() -> None:
-    assert "fetcher.url_fetch" in sys.modules
-    code = "import sys, fetcher; print(sorted(m for m in sys.modules if m.split('.')[0] in {'scrapy','twisted'}))"
+    assert "sdg_tags.fetcher.url_fetch" in sys.modules
+    code = "import sys, sdg_tags.fetcher; print(sorted(m for m in sys.modules if m.split('.')[0] in {'scrapy','twisted'}))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -11,9 +11,8 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
-from fetcher import fetch_url
-from fetcher.guard import ALLOW_HINT, address_refusal, refuse_internal_addresses
+from sdg_tags.fetcher import fetch_url
+from sdg_tags.fetcher.guard import ALLOW_HINT, address_refusal, refuse_internal_addresses
 
 LOOPBACK = "a loopback address (this machine)"
 PRIVATE = "a private network address"

@@ -6,14 +6,13 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-
-from validators.models import VERDICTS, Finding, PageResult, TagView
-from validators.output.json_format import format_json, json_document
-from validators.output.junit import format_junit
-from validators.output.outcome import exit_code, page_fails, verdict_counts
-from validators.output.sarif import artifact_uri, format_sarif, sarif_document
-from validators.output.text import format_text, summary_line
-from validators.rules.table import Rule
+from sdg_tags.validators.models import VERDICTS, Finding, PageResult, TagView
+from sdg_tags.validators.output.json_format import format_json, json_document
+from sdg_tags.validators.output.junit import format_junit
+from sdg_tags.validators.output.outcome import exit_code, page_fails, verdict_counts
+from sdg_tags.validators.output.sarif import artifact_uri, format_sarif, sarif_document
+from sdg_tags.validators.output.text import format_text, summary_line
+from sdg_tags.validators.rules.table import Rule
 
 
 def finding(rule: str, severity: str, line: int | None, column: int | None = 3, **extra: object) -> Finding:
@@ -362,7 +361,7 @@ def test_sarif_has_rule_metadata_results_and_locations() -> None:
 
 
 def test_sarif_of_a_clean_run_is_successful_and_uses_the_full_rule_table() -> None:
-    from validators.rules import RULES as ALL_RULES
+    from sdg_tags.validators.rules import RULES as ALL_RULES
 
     log = sarif_document([CLEAN], version="0")
     assert_sarif_structure(log)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sdg_tags.validators.engine import check_page
+from sdg_tags.validators.models import PageResult, ValidationOptions
 
 from tests.pages import page, with_tags
-from validators.engine import check_page
-from validators.models import PageResult, ValidationOptions
 
 
 def check(tags: Any, **options: Any) -> PageResult:

@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from crawler.registry import RegistryFileError, load_registry
-from repository.records import RegistryEntry
+from sdg_tags.crawler.registry import RegistryFileError, load_registry
+from sdg_tags.repository.records import RegistryEntry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "registry"
 
@@ -316,6 +315,8 @@ def test_entries_are_the_shared_registry_record() -> None:
 
 
 def test_loading_registry_files_does_not_import_scrapy() -> None:
-    probe = "import sys, crawler.registry; print('scrapy' in sys.modules, 'sqlalchemy' in sys.modules)"
+    probe = (
+        "import sys, sdg_tags.crawler.registry; print('scrapy' in sys.modules, 'sqlalchemy' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False False"

@@ -10,10 +10,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from sdg_tags.fetcher.guard import ALLOW_HINT, refuse_internal_addresses
+from sdg_tags.rendering.browser import BrowserRenderer, RenderingUnavailable
+from sdg_tags.rendering.comparison import extract_rendered, validate_with_rendering
+from sdg_tags.validators.engine import validate
+from sdg_tags.validators.extraction import extract_tags
+from sdg_tags.validators.models import ValidationOptions
 
-from fetcher.guard import ALLOW_HINT, refuse_internal_addresses
-from rendering.browser import BrowserRenderer, RenderingUnavailable
-from rendering.comparison import extract_rendered, validate_with_rendering
 from tests.browser.sample_pages import (
     EXAMPLE_1,
     NEVER_SETTLES_PAGE,
@@ -22,9 +25,6 @@ from tests.browser.sample_pages import (
     SCRIPT_TAGS_PAGE,
 )
 from tests.browser.web_server import LocalSite, WebServer
-from validators.engine import validate
-from validators.extraction import extract_tags
-from validators.models import ValidationOptions
 
 pytestmark = pytest.mark.browser
 

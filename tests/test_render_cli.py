@@ -41,7 +41,7 @@ def site() -> Iterator[LocalSite]:
 
 def sdg_check(*args: str, stdin: bytes | None = None) -> tuple[int, dict]:
     done = subprocess.run(
-        [sys.executable, "-m", "cli.main", "check", "--format", "json", *args],
+        [sys.executable, "-m", "sdg_tags.cli.main", "check", "--format", "json", *args],
         cwd=REPO_ROOT,
         input=stdin,
         capture_output=True,

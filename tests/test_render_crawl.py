@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sites.crawl_run import CrawlRun, rules, run_crawl, write_registry
-from sites.server import Route, SiteServer
+from sdg_tags.repository.schema import observations, raw_tags
 from sqlalchemy import create_engine, select
 
-from repository.schema import observations, raw_tags
 from tests.browser.sample_pages import (
     EXAMPLE_1,
     NEVER_SETTLES_PAGE,
@@ -23,6 +21,8 @@ from tests.browser.sample_pages import (
     SCRIPT_TAGS_JS,
     SCRIPT_TAGS_PAGE,
 )
+from tests.sites.crawl_run import CrawlRun, rules, run_crawl, write_registry
+from tests.sites.server import Route, SiteServer
 
 pytestmark = pytest.mark.browser
 

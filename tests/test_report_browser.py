@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sites.report_crawl import SE_PROVIDER, ReportCrawl
+from sdg_tags.cli.main import main
 
-from cli.main import main
+from tests.sites.report_crawl import SE_PROVIDER, ReportCrawl
 
 pytestmark = pytest.mark.browser
 

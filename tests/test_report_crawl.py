@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sites.report_crawl import BE_PROVIDER, SE_PROVIDER, ReportCrawl
+from sdg_tags.cli.main import main
+from sdg_tags.reports.csv_tables import FINDING_COLUMNS, PAGE_COLUMNS
 
-from cli.main import main
-from reports.csv_tables import FINDING_COLUMNS, PAGE_COLUMNS
+from tests.sites.report_crawl import BE_PROVIDER, SE_PROVIDER, ReportCrawl
 
 VERDICT_KEYS = (
     "compliant",

@@ -10,11 +10,11 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from reports.api import registry_diff, registry_export, report
-from repository.exports import list_exports
-from repository.records import PageRecord, RegistryEntry
-from repository.store import Repository
-from validators.engine import check_page
+from sdg_tags.reports.api import registry_diff, registry_export, report
+from sdg_tags.repository.exports import list_exports
+from sdg_tags.repository.records import PageRecord, RegistryEntry
+from sdg_tags.repository.store import Repository
+from sdg_tags.validators.engine import check_page
 
 BASE = "https://www.example.be"
 T0 = datetime(2025, 1, 31, 23, 0, tzinfo=UTC)

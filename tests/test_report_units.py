@@ -10,13 +10,12 @@ import re
 from pathlib import Path
 
 import pytest
-
-from cli.main import main
-from reports import charts
-from reports.csv_tables import spreadsheet_safe
-from reports.figures import compliance_rate, verdict_summary
-from reports.html import asset, content_security_policy, render, script_json
-from reports.pages import page_country
+from sdg_tags.cli.main import main
+from sdg_tags.reports import charts
+from sdg_tags.reports.csv_tables import spreadsheet_safe
+from sdg_tags.reports.figures import compliance_rate, verdict_summary
+from sdg_tags.reports.html import asset, content_security_policy, render, script_json
+from sdg_tags.reports.pages import page_country
 
 
 def test_compliance_rate_leaves_out_untagged_and_unchecked_pages() -> None:
@@ -148,7 +147,7 @@ def test_report_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixtur
         "sdg-tags report: error: --country must be a two-letter code such as BE or EL, not 'Belgium'\n"
     )
     empty = tmp_path / "empty.db"
-    from repository.store import Repository
+    from sdg_tags.repository.store import Repository
 
     with Repository(f"sqlite:///{empty}") as repository:
         repository.runs()

@@ -13,20 +13,19 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from sdg_tags.repository.schema import run_locks
+from sdg_tags.repository.store import Repository, RunLockedError
+from sdg_tags.repository.timestamps import iso_utc, utc_now
 from sqlalchemy import select, update
 from test_repository_pages import failed_record
-
-from repository.schema import run_locks
-from repository.store import Repository, RunLockedError
-from repository.timestamps import iso_utc, utc_now
 
 # A separate process that takes the lock, opens a run, says "<run id> <started_at>" and then either waits
 # for a line on stdin (releasing the lock afterwards) or dies without releasing it.
 HOLDER = textwrap.dedent(
     """
     import os, signal, sys
-    from repository.store import Repository
-    from repository.timestamps import iso_utc
+    from sdg_tags.repository.store import Repository
+    from sdg_tags.repository.timestamps import iso_utc
     repository = Repository(sys.argv[1])
     lock = repository.run_lock(owner="nightly crawl")
     lock.acquire()

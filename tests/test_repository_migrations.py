@@ -8,15 +8,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import sdg_tags.repository.exports  # noqa: F401  (the export ledger's table shares the metadata)
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sdg_tags.repository.migrate import alembic_config, head_revision, upgrade_to_head
+from sdg_tags.repository.schema import metadata
+from sdg_tags.repository.store import Repository, RepositoryError
 from sqlalchemy import create_engine, inspect, text
-
-import repository.exports  # noqa: F401  (the export ledger's table shares the metadata)
-from repository.migrate import alembic_config, head_revision, upgrade_to_head
-from repository.schema import metadata
-from repository.store import Repository, RepositoryError
 
 
 def test_alembic_upgrade_head_on_an_empty_sqlite_database_builds_the_schema(tmp_path: Path) -> None:
@@ -78,7 +77,7 @@ def test_two_processes_using_a_new_database_at_once_both_succeed(db_url: str) ->
     script = textwrap.dedent(
         """
         import sys
-        from repository.store import Repository
+        from sdg_tags.repository.store import Repository
         with Repository(sys.argv[1]) as repository:
             print(len(repository.runs()))
         """

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from repository.records import PageRecord
-from validators.engine import check_page
-from validators.extraction import extract_tags
-from validators.models import Finding
+from sdg_tags.repository.records import PageRecord
+from sdg_tags.validators.engine import check_page
+from sdg_tags.validators.extraction import extract_tags
+from sdg_tags.validators.models import Finding
 
 T0 = datetime(2025, 1, 31, 23, 0, tzinfo=UTC)
 

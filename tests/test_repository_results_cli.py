@@ -10,12 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from sdg_tags.cli.main import main
+from sdg_tags.repository.records import RegistryEntry
+from sdg_tags.repository.results import RESULT_CSV_COLUMNS
+from sdg_tags.repository.store import Repository
 from test_repository_pages import failed_record, finding, tagged_record
-
-from cli.main import main
-from repository.records import RegistryEntry
-from repository.results import RESULT_CSV_COLUMNS
-from repository.store import Repository
 
 
 @pytest.fixture
@@ -191,7 +190,7 @@ def test_piping_into_head_ends_quietly(tmp_path: Path) -> None:
             run_id, [tagged_record(f"https://www.example.se/{number}") for number in range(400)]
         )
         repository.finish_run(run_id, stats={})
-    command = [sys.executable, "-m", "cli.main", "results", "--db", url]
+    command = [sys.executable, "-m", "sdg_tags.cli.main", "results", "--db", url]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         assert process.stdout is not None and process.stderr is not None
         first = process.stdout.readline()

@@ -9,12 +9,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import create_engine, func, inspect, select, text
-from test_repository_pages import T0, failed_record, finding, tagged_record
-
-from repository.migrate import head_revision
-from repository.records import RegistryEntry
-from repository.schema import (
+from sdg_tags.repository.migrate import head_revision
+from sdg_tags.repository.records import RegistryEntry
+from sdg_tags.repository.schema import (
     findings,
     metadata,
     observations,
@@ -23,7 +20,9 @@ from repository.schema import (
     tag_items,
     tag_sets,
 )
-from repository.store import Repository, RepositoryError, UnknownRunError, database_url, policy_area
+from sdg_tags.repository.store import Repository, RepositoryError, UnknownRunError, database_url, policy_area
+from sqlalchemy import create_engine, func, inspect, select, text
+from test_repository_pages import T0, failed_record, finding, tagged_record
 
 TABLES = {
     "alembic_version",
@@ -92,7 +91,7 @@ def start(repository: Repository, **kwargs: object) -> int:
 
 def test_schema_is_created_at_head_on_first_use(repo: Repository) -> None:
     assert repo.runs() == []
-    import repository.exports  # noqa: F401  (another area's table on the shared metadata)
+    import sdg_tags.repository.exports  # noqa: F401  (another area's table on the shared metadata)
 
     assert set(inspect(repo.engine).get_table_names()) == {"alembic_version", *metadata.tables}
     assert {"alembic_version", *metadata.tables} >= TABLES

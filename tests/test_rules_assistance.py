@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sdg_tags.validators.engine import check_page
+from sdg_tags.validators.models import Finding, PageResult, ValidationOptions
+from sdg_tags.validators.rules.policy import match_service
 
 from tests.pages import TAG_LINE, page, with_tags
-from validators.engine import check_page
-from validators.models import Finding, PageResult, ValidationOptions
-from validators.rules.policy import match_service
 
 C2_TITLE = "acquiring and renewing a driving licence"
 

@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from cli.main import main
-from validators.rules import RULES
-from validators.rules.table import GROUPS, Rule
-from validators.rules_doc import render_json, render_markdown, render_text, rules_in_order
+from sdg_tags.cli.main import main
+from sdg_tags.validators.rules import RULES
+from sdg_tags.validators.rules.table import GROUPS, Rule
+from sdg_tags.validators.rules_doc import render_json, render_markdown, render_text, rules_in_order
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -150,7 +149,7 @@ def test_cli_text_names_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
 )
 def test_cli_usage_errors_are_one_line_exit_2(argv: list[str], message: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "cli.main", "rules", *argv], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "sdg_tags.cli.main", "rules", *argv], capture_output=True, text=True, cwd=ROOT
     )
     assert done.returncode == 2
     assert done.stdout == ""

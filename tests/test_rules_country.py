@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from pages import TAG_LINE, VALID_TAGS, page, with_tags
+from sdg_tags.validators.engine import check_page
+from sdg_tags.validators.models import Finding, PageResult, ValidationOptions
+from sdg_tags.validators.rules import RULES
 
-from validators.engine import check_page
-from validators.models import Finding, PageResult, ValidationOptions
-from validators.rules import RULES
+from tests.pages import TAG_LINE, VALID_TAGS, page, with_tags
 
 COUNTRY_LINE = TAG_LINE + 1
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pages import TAG_LINE, VALID_TAGS, page
+from sdg_tags.validators.engine import check_page
+from sdg_tags.validators.models import Finding, PageResult, ValidationOptions
+from sdg_tags.validators.rules import RULES
+from sdg_tags.validators.rules.language import detect_title_language
 
-from validators.engine import check_page
-from validators.models import Finding, PageResult, ValidationOptions
-from validators.rules import RULES
-from validators.rules.language import detect_title_language
+from tests.pages import TAG_LINE, VALID_TAGS, page
 
 DC_LANGUAGE_LINE = TAG_LINE + len(VALID_TAGS)
 

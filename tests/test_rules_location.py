@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sdg_tags.validators.engine import check_page
+from sdg_tags.validators.models import Finding, PageResult, ValidationOptions
+from sdg_tags.validators.rules import RULES
 
 from tests.pages import TAG_LINE, page, with_tags
-from validators.engine import check_page
-from validators.models import Finding, PageResult, ValidationOptions
-from validators.rules import RULES
 
 LOCATION_LINE = TAG_LINE + 5  # after the five tags of VALID_TAGS
 

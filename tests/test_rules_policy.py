@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sdg_tags.taxonomy.annexes import annex1_item, annex2_item
+from sdg_tags.validators.engine import check_page
+from sdg_tags.validators.models import Finding, PageResult, ValidationOptions
+from sdg_tags.validators.rules import RULES
+from sdg_tags.validators.rules.policy import classify_policy_text, title_score
 
-from taxonomy.annexes import annex1_item, annex2_item
 from tests.pages import TAG_LINE, page, with_tags
-from validators.engine import check_page
-from validators.models import Finding, PageResult, ValidationOptions
-from validators.rules import RULES
-from validators.rules.policy import classify_policy_text, title_score
 
 C2_TITLE = "acquiring and renewing a driving licence"
 J1_TITLE = (

@@ -4,14 +4,14 @@ real-world examples, each asserted with its exact rule id, location and values."
 from __future__ import annotations
 
 import pytest
-from pages import TAG_LINE, VALID_TAGS, page, with_tags
+from sdg_tags.taxonomy.annexes import annex1_item
+from sdg_tags.validators.engine import apply_options, check_page
+from sdg_tags.validators.extraction import extract_tags
+from sdg_tags.validators.models import Finding, PageResult, ValidationOptions
+from sdg_tags.validators.rules import RULES, RuleContext
+from sdg_tags.validators.rules.presence import compare_rendered
 
-from taxonomy.annexes import annex1_item
-from validators.engine import apply_options, check_page
-from validators.extraction import extract_tags
-from validators.models import Finding, PageResult, ValidationOptions
-from validators.rules import RULES, RuleContext
-from validators.rules.presence import compare_rendered
+from tests.pages import TAG_LINE, VALID_TAGS, page, with_tags
 
 
 def rule_ids(result: PageResult) -> set[str]:

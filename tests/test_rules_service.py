@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sdg_tags.validators.engine import check_page
+from sdg_tags.validators.models import Finding, PageResult, ValidationOptions
 
 from tests.pages import TAG_LINE, page, with_tags
-from validators.engine import check_page
-from validators.models import Finding, PageResult, ValidationOptions
 
 SERVICE_LINE = TAG_LINE + 2  # sdg-tag, DC.ISO3166, then DC.Service
 

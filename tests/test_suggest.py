@@ -7,10 +7,9 @@ from collections.abc import Sequence
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from validators.engine import check_page
-from validators.models import PageResult, ValidationOptions
-from validators.rules.table import split_items
+from sdg_tags.validators.engine import check_page
+from sdg_tags.validators.models import PageResult, ValidationOptions
+from sdg_tags.validators.rules.table import split_items
 
 SUGGEST = ValidationOptions(suggest=True)
 C2_TITLE = "acquiring and renewing a driving licence"

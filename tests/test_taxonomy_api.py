@@ -9,9 +9,7 @@ from collections import Counter
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import taxonomy
-from taxonomy import (
+from sdg_tags.taxonomy import (
     CODE_LIST_VERSIONS,
     DEPRECATED_639_1,
     GISCO_FORM,
@@ -20,6 +18,8 @@ from taxonomy import (
     NUTS_VERSIONS,
     SERVICE_TYPES,
 )
+
+from sdg_tags import taxonomy
 
 # --- Annexes -----------------------------------------------------------------------------------------------
 
@@ -424,7 +424,7 @@ def test_load_all_and_lookups_return_the_same_cached_tables() -> None:
 
 def test_importing_taxonomy_imports_no_heavy_package() -> None:
     script = (
-        "import sys, taxonomy; taxonomy.load_all(); taxonomy.parse_bcp47('en-GB'); "
+        "import sys; from sdg_tags import taxonomy; taxonomy.load_all(); taxonomy.parse_bcp47('en-GB'); "
         "print(','.join(m for m in ('scrapy', 'sqlalchemy', 'extruct', 'pycountry', 'openpyxl', 'langcodes') "
         "if m in sys.modules))"
     )

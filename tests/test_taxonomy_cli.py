@@ -9,8 +9,7 @@ import sys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from cli.main import main
+from sdg_tags.cli.main import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -201,7 +200,7 @@ def test_lookup_help_documents_the_exit_status(capsys: pytest.CaptureFixture[str
 
 def test_installed_command_runs_lookup() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "cli.main", "taxonomy", "lookup", "EL"],
+        [sys.executable, "-m", "sdg_tags.cli.main", "taxonomy", "lookup", "EL"],
         capture_output=True,
         text=True,
         check=False,
@@ -213,7 +212,7 @@ def test_installed_command_runs_lookup() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=30), st.sampled_from([None, "BE", "IT"]))
 def test_lookup_never_crashes(code: str, country: str | None) -> None:
-    from cli.commands.taxonomy import lookup_matches, unknown_hint
+    from sdg_tags.cli.commands.taxonomy import lookup_matches, unknown_hint
 
     for match in lookup_matches(code, country):
         assert match["kind"] and match["text"]

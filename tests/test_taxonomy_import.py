@@ -10,9 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
-from cli.main import main
-from taxonomy import sources
+from sdg_tags.cli.main import main
+from sdg_tags.taxonomy import sources
 
 REFERENCE_DIR = sources.default_reference_dir()
 SHIPPED_FILES = (

@@ -11,15 +11,15 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from sdg_tags.fetcher.guard import ALLOW_HINT
+from sdg_tags.validators.engine import check_page
+from sdg_tags.validators.models import PageResult, ValidationOptions
+from sdg_tags.validators.rules import RULES
+from sdg_tags.validators.rules_doc import render_json
+from sdg_tags.web.request_limits import CONTENT_SECURITY_POLICY, too_large_message
 
-from fetcher.guard import ALLOW_HINT
 from tests.browser.sample_pages import EXAMPLE_1, GR_LOWER_CASE, HOSTILE
 from tests.browser.web_server import LocalSite, WebServer
-from validators.engine import check_page
-from validators.models import PageResult, ValidationOptions
-from validators.rules import RULES
-from validators.rules_doc import render_json
-from web.request_limits import CONTENT_SECURITY_POLICY, too_large_message
 
 LIMIT = 5_000_000
 
@@ -324,7 +324,7 @@ def test_hostile_tag_values_are_escaped_everywhere(server: WebServer) -> None:
 
 
 def test_code_spans_escape_before_marking_code() -> None:
-    from web.app import code_spans
+    from sdg_tags.web.app import code_spans
 
     assert str(code_spans("Write `<b>C2</b>` or `EL` & <i>x</i>")) == (
         "Write <code>&lt;b&gt;C2&lt;/b&gt;</code> or <code>EL</code> &amp; &lt;i&gt;x&lt;/i&gt;"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import cache
 
-from validators.extraction import extract_tags
-from validators.models import (
+from sdg_tags.validators.extraction import extract_tags
+from sdg_tags.validators.models import (
     CANONICAL_TAGS,
     HTML_LANG_KEY,
     SCOPE_TAGS,
@@ -20,10 +20,10 @@ from validators.models import (
     construct_trusted,
     not_evaluated_result,
 )
-from validators.page_types import determine_page_types
-from validators.rules import RULES, RuleContext, page_rules
-from validators.rules.language import effective_language
-from validators.rules.table import CheckFunction
+from sdg_tags.validators.page_types import determine_page_types
+from sdg_tags.validators.rules import RULES, RuleContext, page_rules
+from sdg_tags.validators.rules.language import effective_language
+from sdg_tags.validators.rules.table import CheckFunction
 
 # In the strict profile only exact `name=` spelling in static HTML counts: these deviations become errors.
 STRICT_ESCALATED: frozenset[str] = frozenset(
@@ -168,7 +168,7 @@ def validate(
         profile=options.profile,
     )
     if options.suggest and in_scope:
-        from validators.suggest import suggest_tag_block  # only editors ask for it
+        from sdg_tags.validators.suggest import suggest_tag_block  # only editors ask for it
 
         result.suggested_tags = suggest_tag_block(page, result, ctx)
     return result

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from html import unescape
 
-from validators.html_scan import Prefilter, StartTag, iter_positions, scan_body_metas, scan_tags
-from validators.models import (
+from sdg_tags.validators.html_scan import Prefilter, StartTag, iter_positions, scan_body_metas, scan_tags
+from sdg_tags.validators.models import (
     CANONICAL_TAGS,
     ExtractedPage,
     LanguageSource,

@@ -11,7 +11,7 @@ import re
 import textwrap
 from collections.abc import Iterable
 
-from validators.rules.table import GROUPS, Rule
+from sdg_tags.validators.rules.table import GROUPS, Rule
 
 MARKDOWN_INTRO = """\
 Every rule the validator applies, by family (SPEC §6.2). Rule ids are stable: use them to switch a rule off

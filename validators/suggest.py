@@ -15,9 +15,9 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from taxonomy import annexes, countries, languages, lau, nuts
-from validators.models import ExtractedPage, PageResult, TagOccurrence
-from validators.rules.table import RuleContext, ValueItem, split_items
+from sdg_tags.taxonomy import annexes, countries, languages, lau, nuts
+from sdg_tags.validators.models import ExtractedPage, PageResult, TagOccurrence
+from sdg_tags.validators.rules.table import RuleContext, ValueItem, split_items
 
 _CODE_SHAPE = re.compile(r"^([A-Za-z])0*(\d{1,3})$")
 _AREA_ONLY = re.compile(r"^[A-Xa-x]$")

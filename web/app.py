@@ -22,15 +22,14 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict, Field
+from sdg_tags.validators.models import PageResult
+from sdg_tags.web.checking import CheckedPage, CheckRefused, PageChecker, WebSettings
+from sdg_tags.web.request_limits import BodySizeLimit, SecurityHeaders
+from sdg_tags.web.result_view import build_view
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from validators.models import PageResult
-from web.checking import CheckedPage, CheckRefused, PageChecker, WebSettings
-from web.request_limits import BodySizeLimit, SecurityHeaders
-from web.result_view import build_view
-
-PACKAGE_DIR = resources.files("web")
+PACKAGE_DIR = resources.files("sdg_tags.web")
 FORM_FIELDS = ("pasted HTML", "a file", "a URL")
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 
@@ -223,8 +222,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         "document as `sdg-tags rules --json`.",
     )
     def api_rules() -> JSONResponse:
-        from validators.rules import RULES
-        from validators.rules_doc import render_json
+        from sdg_tags.validators.rules import RULES
+        from sdg_tags.validators.rules_doc import render_json
 
         return JSONResponse(json.loads(render_json(RULES.values())))
 

@@ -10,11 +10,11 @@ import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from fetcher import AddressGuard, Resolver, fetch_url
-from fetcher.guard import refuse_internal_addresses
-from validators.engine import validate
-from validators.extraction import decode_page, extract_tags
-from validators.models import PageResult, ValidationOptions
+from sdg_tags.fetcher import AddressGuard, Resolver, fetch_url
+from sdg_tags.fetcher.guard import refuse_internal_addresses
+from sdg_tags.validators.engine import validate
+from sdg_tags.validators.extraction import decode_page, extract_tags
+from sdg_tags.validators.models import PageResult, ValidationOptions
 
 # The address pasted HTML is rendered at: it resolves nowhere, so relative sub-resources simply fail.
 PASTED_PAGE_URL = "https://pasted-page.invalid/"
@@ -91,7 +91,7 @@ class PageChecker:
         if not render:
             return CheckedPage(validate(static, options, target=target), source, notes=notes)
         rendered_page = self._render(body, url=url or PASTED_PAGE_URL, headers=headers, notes=notes)
-        from rendering.comparison import extract_rendered, validate_with_rendering
+        from sdg_tags.rendering.comparison import extract_rendered, validate_with_rendering
 
         rendered = extract_rendered(rendered_page, url=url)
         result = validate_with_rendering(static, rendered, options, target=target)
@@ -141,7 +141,7 @@ class PageChecker:
 
     def _render(self, body: bytes, *, url: str, headers: dict[str, str] | None, notes: list[str]) -> str:
         """The settled DOM of `body` served at `url`, in a sealed browser unless private addresses are allowed."""
-        from rendering.browser import BrowserRenderer, RenderingUnavailable
+        from sdg_tags.rendering.browser import BrowserRenderer, RenderingUnavailable
 
         settings = self.settings
         if not self._renderings.acquire(timeout=settings.render_timeout):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from taxonomy import (
+from sdg_tags.taxonomy import (
     annex1_item,
     annex2_item,
     assistance_service,
@@ -18,8 +18,8 @@ from taxonomy import (
     nuts_region,
     parse_bcp47,
 )
-from validators.models import HTML_LANG_KEY, Finding, PageResult, TagView
-from validators.rules import RULES
+from sdg_tags.validators.models import HTML_LANG_KEY, Finding, PageResult, TagView
+from sdg_tags.validators.rules import RULES
 
 TAG_LABELS: dict[str, str] = {
     "sdg-tag": "Gateway marker",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from validators.models import PageResult, ValidationOptions
+    from sdg_tags.validators.models import PageResult, ValidationOptions
 
 FORMATS = ("text", "json", "junit", "sarif")
 SEVERITY_LEVELS = ("error", "warning", "info")
@@ -144,7 +144,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _known_rule(rule_id: str, option: str, known: dict[str, Any]) -> str:
-    from cli.main import CommandLineError
+    from sdg_tags.cli.main import CommandLineError
 
     if rule_id in known:
         return rule_id
@@ -156,8 +156,8 @@ def _known_rule(rule_id: str, option: str, known: dict[str, Any]) -> str:
 
 
 def _expected_country(value: str | None) -> str | None:
-    from cli.main import CommandLineError
-    from taxonomy import classify_country
+    from sdg_tags.cli.main import CommandLineError
+    from sdg_tags.taxonomy import classify_country
 
     if value is None:
         return None
@@ -169,9 +169,9 @@ def _expected_country(value: str | None) -> str | None:
 
 def build_options(args: argparse.Namespace) -> ValidationOptions:
     """The validation options of this run; an unknown rule id or a bad value is a usage error."""
-    from cli.main import CommandLineError
-    from validators.models import ValidationOptions
-    from validators.rules import RULES
+    from sdg_tags.cli.main import CommandLineError
+    from sdg_tags.validators.models import ValidationOptions
+    from sdg_tags.validators.rules import RULES
 
     overrides: dict[str, str] = {}
     for setting in args.severity:
@@ -204,7 +204,7 @@ class Target:
 
 def expand_targets(arguments: list[str]) -> list[Target]:
     """Files as given, folders expanded to their *.html/*.htm files (recursively, sorted), URLs, `-`."""
-    from cli.main import CommandLineError
+    from sdg_tags.cli.main import CommandLineError
 
     targets: list[Target] = []
     stdin_seen = False
@@ -245,7 +245,7 @@ def expand_targets(arguments: list[str]) -> list[Target]:
 def _not_evaluated(
     target: str, detail: str, options: ValidationOptions, url: str | None = None
 ) -> PageResult:
-    from validators.models import not_evaluated_result
+    from sdg_tags.validators.models import not_evaluated_result
 
     return not_evaluated_result(target=target, url=url, status_detail=detail, profile=options.profile)
 
@@ -281,8 +281,7 @@ def _read_file(path: str, max_size: int) -> tuple[bytes | None, str | None]:
 def _structured_data(body: bytes, url: str | None, headers: dict[str, str] | None) -> dict[str, Any]:
     """JSON-LD, microdata and OpenGraph of the page (extruct is imported only when asked for)."""
     import extruct
-
-    from validators.extraction import decode_page
+    from sdg_tags.validators.extraction import decode_page
 
     text, _, _ = decode_page(body, headers)
     try:
@@ -295,8 +294,8 @@ def _structured_data(body: bytes, url: str | None, headers: dict[str, str] | Non
 
 def _expect_country(result: PageResult, expected: str, options: ValidationOptions) -> None:
     """`--country`: a DC.ISO3166 without the expected country gets a `registry-country-mismatch` finding."""
-    from validators.engine import apply_options, sort_key, verdict_of
-    from validators.rules.table import rule_finding
+    from sdg_tags.validators.engine import apply_options, sort_key, verdict_of
+    from sdg_tags.validators.rules.table import rule_finding
 
     view = result.tags.get("DC.ISO3166")
     if result.verdict in ("not-evaluated", "not-self-describing") or view is None or not view.values:
@@ -326,7 +325,7 @@ def _expect_country(result: PageResult, expected: str, options: ValidationOption
 
 def check_target(target: Target, options: ValidationOptions, args: argparse.Namespace) -> PageResult:
     """Read or fetch one target and validate it; what could not be read becomes a `not-evaluated` page."""
-    from validators.engine import check_page
+    from sdg_tags.validators.engine import check_page
 
     url: str | None = None
     headers: dict[str, str] | None = None
@@ -334,7 +333,7 @@ def check_target(target: Target, options: ValidationOptions, args: argparse.Name
     if target.kind == "empty-folder":
         return _not_evaluated(target.name, "no *.html or *.htm files in this folder", options)
     if target.kind == "url":
-        from fetcher import fetch_url
+        from sdg_tags.fetcher import fetch_url
 
         fetched = fetch_url(target.name, timeout=args.timeout, max_bytes=args.max_size)
         if not fetched.evaluated:
@@ -376,8 +375,8 @@ def _check_rendered(
     renderer: Any,
 ) -> PageResult:
     """`--render`: the served tags plus what the browser's DOM adds or changes (rendering.comparison)."""
-    from rendering.comparison import extract_rendered, validate_with_rendering
-    from validators.extraction import extract_tags
+    from sdg_tags.rendering.comparison import extract_rendered, validate_with_rendering
+    from sdg_tags.validators.extraction import extract_tags
 
     if target.kind == "file":  # loaded from disk, so its scripts and styles load from beside it
         rendered = renderer.render_url(Path(target.name).resolve().as_uri())
@@ -402,19 +401,19 @@ def _use_color() -> bool:
 
 def render(results: list[PageResult], args: argparse.Namespace) -> str:
     """The report in a machine format (json, junit, sarif); text is written page by page by `run`."""
-    from cli.main import program_version
+    from sdg_tags.version import package_version
 
     if args.format == "json":
-        from validators.output.json_format import format_json
+        from sdg_tags.validators.output.json_format import format_json
 
-        return format_json(results, version=program_version())
+        return format_json(results, version=package_version())
     if args.format == "junit":
-        from validators.output.junit import format_junit
+        from sdg_tags.validators.output.junit import format_junit
 
         return format_junit(results, fail_on=args.fail_on)
-    from validators.output.sarif import format_sarif
+    from sdg_tags.validators.output.sarif import format_sarif
 
-    return format_sarif(results, version=program_version())
+    return format_sarif(results, version=package_version())
 
 
 def _write(text: str, machine_format: bool) -> None:
@@ -436,8 +435,8 @@ def run(args: argparse.Namespace) -> int:
     targets = expand_targets(args.targets)
     if not getattr(args, "render", False):
         return _check_all(targets, options, args)
-    from cli.main import CommandLineError
-    from rendering.browser import BrowserRenderer, RenderingUnavailable
+    from sdg_tags.cli.main import CommandLineError
+    from sdg_tags.rendering.browser import BrowserRenderer, RenderingUnavailable
 
     renderer = BrowserRenderer(timeout=args.render_timeout)
     try:
@@ -452,15 +451,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_all(targets: list[Target], options: ValidationOptions, args: argparse.Namespace) -> int:
-    from validators.output.outcome import exit_code
+    from sdg_tags.validators.output.outcome import exit_code
 
     if args.format != "text":
         results = [check_target(target, options, args) for target in targets]
         _write(render(results, args), machine_format=True)
         return exit_code(results, args.fail_on)
     # Text is written page by page, so a large folder shows progress; the same text as `format_text`.
-    from validators.output.outcome import page_fails
-    from validators.output.text import format_page, summary_line
+    from sdg_tags.validators.output.outcome import page_fails
+    from sdg_tags.validators.output.text import format_page, summary_line
 
     color = _use_color()
     results = []

@@ -162,7 +162,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def parse_size(text: str) -> int:
-    from cli.main import CommandLineError
+    from sdg_tags.cli.main import CommandLineError
 
     found = SIZE.match(text)
     if not found:
@@ -173,7 +173,7 @@ def parse_size(text: str) -> int:
 
 def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """Scrapy/SDG settings from the command line (only what was given, so settings.py keeps its defaults)."""
-    from cli.main import CommandLineError
+    from sdg_tags.cli.main import CommandLineError
 
     def non_negative(name: str, value: float | None) -> None:
         if value is not None and value < 0:
@@ -240,7 +240,7 @@ def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
     if getattr(args, "render_timeout", None) is not None:
         settings["SDG_RENDER_TIMEOUT"] = args.render_timeout
     if settings.get("SDG_RENDER_ALL") or settings.get("SDG_RENDER_HOSTS"):
-        from rendering.browser import CHROMIUM_PATH
+        from sdg_tags.rendering.browser import CHROMIUM_PATH
 
         if not os.path.exists(CHROMIUM_PATH):
             raise CommandLineError(
@@ -257,7 +257,7 @@ def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def parse_set_options(assignments: list[str]) -> dict[str, Any]:
     """`--set NAME=VALUE` Scrapy settings; VALUE is read as JSON when it is JSON (numbers, lists), else text."""
-    from cli.main import CommandLineError
+    from sdg_tags.cli.main import CommandLineError
 
     settings: dict[str, Any] = {}
     for assignment in assignments:
@@ -273,8 +273,8 @@ def parse_set_options(assignments: list[str]) -> dict[str, Any]:
 
 def load_entries(path: Path) -> list[Any]:
     """The registry's good rows; each skipped row is printed (file, row, column, why)."""
-    from cli.main import CommandLineError
-    from crawler.registry import RegistryFileError, load_registry
+    from sdg_tags.cli.main import CommandLineError
+    from sdg_tags.crawler.registry import RegistryFileError, load_registry
 
     try:
         loaded = load_registry(path)
@@ -296,7 +296,7 @@ def counts_line(title: str, counts: dict[str, int], order: tuple[str, ...]) -> s
 
 
 def print_summary(stats: dict[str, Any], *, db: str) -> None:
-    from validators.models import FETCH_STATUSES, VERDICTS
+    from sdg_tags.validators.models import FETCH_STATUSES, VERDICTS
 
     by_status = {
         key.removeprefix("sdg/status/"): value
@@ -318,17 +318,17 @@ def print_summary(stats: dict[str, Any], *, db: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cli.main import CommandLineError
+    from sdg_tags.cli.main import CommandLineError
 
     if getattr(args, "distributed", False) or getattr(args, "redis", None):
-        from cli.commands.worker import run_distributed_crawl
+        from sdg_tags.cli.commands.worker import run_distributed_crawl
 
         return run_distributed_crawl(args)
 
     overrides = setting_overrides(args)
     entries = load_entries(Path(args.registry))
 
-    from repository.store import Repository, RepositoryError, RunLockedError
+    from sdg_tags.repository.store import Repository, RepositoryError, RunLockedError
 
     try:
         repository = Repository(args.db)
@@ -348,7 +348,7 @@ def run(args: argparse.Namespace) -> int:
         job_dir = overrides.get("SDG_JOB_DIR")
         latest = repository.latest_job_run(job_dir) if job_dir else None
         if latest is not None and latest.finished_at is not None:
-            from crawler.frontier import nothing_to_resume
+            from sdg_tags.crawler.frontier import nothing_to_resume
 
             print(f"sdg-tags crawl: {nothing_to_resume(latest, job_dir)}")
             return EXIT_OK
@@ -369,11 +369,10 @@ def crawl(entries: list[Any], repository: Any, overrides: dict[str, Any], *, reg
     """Run the registry spider in this process (the Twisted reactor starts and stops once); return its stats."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
-
-    from crawler.spiders.registry import RegistrySpider
+    from sdg_tags.crawler.spiders.registry import RegistrySpider
 
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("sdg_tags.crawler.settings", priority="project")
     settings.setdict(overrides, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(RegistrySpider)

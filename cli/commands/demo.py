@@ -45,8 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cli.main import CommandLineError
-    from demo.run import DemoError, DemoOptions, run_demo
+    from sdg_tags.cli.main import CommandLineError
+    from sdg_tags.demo.run import DemoError, DemoOptions, run_demo
 
     if not 0 <= args.port <= 65535:
         raise CommandLineError(f"--port {args.port} is not a TCP port (0-65535; 0 = ephemeral)")

@@ -36,16 +36,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cli.commands.results import chosen_run
-    from cli.main import CommandLineError
-    from reports.compliance import ReportError
-    from reports.diff_report import write_diff
-    from repository.store import Repository, RepositoryError
+    from sdg_tags.cli.commands.results import chosen_run
+    from sdg_tags.cli.main import CommandLineError
+    from sdg_tags.reports.compliance import ReportError
+    from sdg_tags.reports.diff_report import write_diff
+    from sdg_tags.repository.store import Repository, RepositoryError
 
     entries = None
     source = None
     if args.registry:
-        from crawler.registry import RegistryFileError, load_registry
+        from sdg_tags.crawler.registry import RegistryFileError, load_registry
 
         try:
             load = load_registry(Path(args.registry))

@@ -106,15 +106,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The crawl settings of these arguments, as `sdg-tags crawl` computes them."""
-    from cli.commands.crawl import setting_overrides
+    from sdg_tags.cli.commands.crawl import setting_overrides
 
     return setting_overrides(argparse.Namespace(**{**CRAWL_ARGUMENT_DEFAULTS, **vars(args)}))
 
 
 def connect(url: str, name: str) -> Any:
     """The run's frontier; a CommandLineError saying what to do when Redis is not there."""
-    from cli.main import CommandLineError
-    from crawler.distributed.frontier import FrontierError, SharedFrontier
+    from sdg_tags.cli.main import CommandLineError
+    from sdg_tags.crawler.distributed.frontier import FrontierError, SharedFrontier
 
     try:
         return SharedFrontier.connect(url, name)
@@ -126,10 +126,10 @@ def enqueue(args: argparse.Namespace, overrides: dict[str, Any]) -> tuple[int, A
     """Load the registry, plan it into Redis, open the run: (exit code, summary or None)."""
     import logging
 
-    from cli.commands.crawl import load_entries
-    from cli.main import CommandLineError
-    from crawler.distributed.enqueue import RunInProgressError, enqueue_registry
-    from repository.store import Repository, RepositoryError
+    from sdg_tags.cli.commands.crawl import load_entries
+    from sdg_tags.cli.main import CommandLineError
+    from sdg_tags.crawler.distributed.enqueue import RunInProgressError, enqueue_registry
+    from sdg_tags.repository.store import Repository, RepositoryError
 
     logging.basicConfig(level=getattr(logging, args.log_level), format="%(levelname)s: %(message)s")
     entries = load_entries(Path(args.registry))

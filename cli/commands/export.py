@@ -40,14 +40,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cli.commands.report import check_country
-    from cli.commands.results import chosen_run
-    from cli.main import CommandLineError
-    from reports.compliance import ReportError
-    from reports.registry_export import ExportError, write_export
-    from repository.exports import list_exports
-    from repository.store import Repository, RepositoryError
-    from repository.timestamps import iso_utc
+    from sdg_tags.cli.commands.report import check_country
+    from sdg_tags.cli.commands.results import chosen_run
+    from sdg_tags.cli.main import CommandLineError
+    from sdg_tags.reports.compliance import ReportError
+    from sdg_tags.reports.registry_export import ExportError, write_export
+    from sdg_tags.repository.exports import list_exports
+    from sdg_tags.repository.store import Repository, RepositoryError
+    from sdg_tags.repository.timestamps import iso_utc
 
     country = check_country(args.country)
     out = Path(args.out) if args.out else None

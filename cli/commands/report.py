@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def check_country(value: str | None) -> str | None:
-    from cli.main import CommandLineError
+    from sdg_tags.cli.main import CommandLineError
 
     if value is None:
         return None
@@ -47,13 +47,13 @@ def check_country(value: str | None) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cli.commands.results import chosen_run
-    from cli.main import CommandLineError
-    from reports.compliance import ReportError, write_report
-    from reports.figures import VERDICT_LABELS
-    from reports.pages import distinct, page_country
-    from repository.queries import iter_observed_pages
-    from repository.store import Repository, RepositoryError
+    from sdg_tags.cli.commands.results import chosen_run
+    from sdg_tags.cli.main import CommandLineError
+    from sdg_tags.reports.compliance import ReportError, write_report
+    from sdg_tags.reports.figures import VERDICT_LABELS
+    from sdg_tags.reports.pages import distinct, page_country
+    from sdg_tags.repository.queries import iter_observed_pages
+    from sdg_tags.repository.store import Repository, RepositoryError
 
     country = check_country(args.country)
     out_dir = Path(args.out)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:  # type hints only: the module must import nothing heavy when the CLI starts
-    from repository.store import Repository
+    from sdg_tags.repository.store import Repository
 
 DEFAULT_DB = "sqlite:///sdg-tags.db"
 
@@ -37,8 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cli.main import CommandLineError
-    from repository.store import Repository, RepositoryError
+    from sdg_tags.cli.main import CommandLineError
+    from sdg_tags.repository.store import Repository, RepositoryError
 
     try:
         repository = Repository(args.db, create=False)
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
 def chosen_run(repository: Repository, wanted: str) -> int:
     """The run id for `--run`: an existing id, or the newest finished run (else the newest run, with a note)."""
-    from cli.main import CommandLineError
+    from sdg_tags.cli.main import CommandLineError
 
     if wanted == "latest":
         run_id = repository.latest_run_id(finished_only=True)
@@ -92,7 +92,7 @@ def write_records(records: Iterable[dict[str, Any]], output_format: str, out: Te
     import csv
     import json
 
-    from repository.results import RESULT_CSV_COLUMNS, flat_result_row
+    from sdg_tags.repository.results import RESULT_CSV_COLUMNS, flat_result_row
 
     if output_format == "jsonl":
         for record in records:

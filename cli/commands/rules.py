@@ -32,8 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from validators.rules import RULES
-    from validators.rules_doc import render_json, render_markdown, render_text
+    from sdg_tags.validators.rules import RULES
+    from sdg_tags.validators.rules_doc import render_json, render_markdown, render_text
 
     rules = RULES.values()
     if args.json:

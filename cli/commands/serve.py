@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cli.main import CommandLineError
+    from sdg_tags.cli.main import CommandLineError
 
     if not 0 <= args.port <= 65535:
         raise CommandLineError(f"--port {args.port} is not a port number (0-65535)")
@@ -54,9 +54,8 @@ def run(args: argparse.Namespace) -> int:
             raise CommandLineError(f"--{name.replace('_', '-')} must be a positive number")
     try:
         import uvicorn
-
-        from web.app import create_app
-        from web.checking import WebSettings
+        from sdg_tags.web.app import create_app
+        from sdg_tags.web.checking import WebSettings
     except ImportError as exc:
         raise CommandLineError(
             f"the web app needs {exc.name}; install sdg-tags with its dependencies"

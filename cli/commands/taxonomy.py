@@ -105,7 +105,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cli.main import CommandLineError
+    from sdg_tags.cli.main import CommandLineError
 
     command = args.taxonomy_command
     if command is None:
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
 
 def lookup_matches(code: str, lau_country: str | None) -> list[dict[str, Any]]:
     """Every interpretation of one code, each a dict with `kind`, `text` (one line for people) and details."""
-    import taxonomy
+    from sdg_tags import taxonomy
 
     value = code.strip()
     matches: list[dict[str, Any]] = []
@@ -257,7 +257,7 @@ def lookup_matches(code: str, lau_country: str | None) -> list[dict[str, Any]]:
 
 
 def language_matches(value: str) -> list[dict[str, Any]]:
-    import taxonomy
+    from sdg_tags import taxonomy
 
     lower = value.lower()
     if re.fullmatch(r"[A-Za-z]{2}", value):
@@ -324,7 +324,7 @@ def language_matches(value: str) -> list[dict[str, Any]]:
 
 
 def lau_matches(value: str, lau_country: str | None) -> list[dict[str, Any]]:
-    import taxonomy
+    from sdg_tags import taxonomy
 
     def describe(unit: taxonomy.LauUnit) -> dict[str, Any]:
         nuts3 = ", ".join(f"{code} ({vintage})" for vintage, code in unit.nuts3)
@@ -364,7 +364,7 @@ def lau_matches(value: str, lau_country: str | None) -> list[dict[str, Any]]:
 
 def unknown_hint(code: str) -> str:
     """A suggestion for a near miss: wrong case or zero padding of an annex code (`c2`, `J01` -> `C2`, `J1`)."""
-    import taxonomy
+    from sdg_tags import taxonomy
 
     value = code.strip().upper()
     unpadded = re.sub(r"^([A-Z])0+(\d)", r"\1\2", value)
@@ -375,7 +375,7 @@ def unknown_hint(code: str) -> str:
 
 
 def run_lookup(args: argparse.Namespace) -> int:
-    from cli.main import CommandLineError
+    from sdg_tags.cli.main import CommandLineError
 
     lau_country = args.country.strip().upper() if args.country else None
     if lau_country is not None and not re.fullmatch(r"[A-Z]{2}", lau_country):
@@ -403,7 +403,7 @@ def run_lookup(args: argparse.Namespace) -> int:
 
 def list_rows(args: argparse.Namespace) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
     """(column names, rows) of the requested list after the NUTS filters."""
-    import taxonomy
+    from sdg_tags import taxonomy
 
     table = args.table
     if table == "countries":
@@ -471,8 +471,8 @@ def text_cell(value: Any) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from cli.main import CommandLineError
-    from taxonomy import NUTS_VERSIONS
+    from sdg_tags.cli.main import CommandLineError
+    from sdg_tags.taxonomy import NUTS_VERSIONS
 
     if args.table != "nuts":
         used = [
@@ -505,13 +505,13 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from cli.main import CommandLineError
-    from taxonomy import sources
-    from taxonomy.importers import ImportFileError
-    from taxonomy.importers.annexes import import_annexes
-    from taxonomy.importers.iso import import_iso
-    from taxonomy.importers.lau import import_lau
-    from taxonomy.importers.nuts import JRC_DEFAULT_SUBDIR, import_nuts
+    from sdg_tags.cli.main import CommandLineError
+    from sdg_tags.taxonomy import sources
+    from sdg_tags.taxonomy.importers import ImportFileError
+    from sdg_tags.taxonomy.importers.annexes import import_annexes
+    from sdg_tags.taxonomy.importers.iso import import_iso
+    from sdg_tags.taxonomy.importers.lau import import_lau
+    from sdg_tags.taxonomy.importers.nuts import JRC_DEFAULT_SUBDIR, import_nuts
 
     out_dir: Path = args.out or sources.PACKAGE_DATA_DIR
     if out_dir.exists() and not out_dir.is_dir():

@@ -11,8 +11,8 @@ import subprocess
 import sys
 from typing import Any
 
-from cli.commands.crawl import parse_set_options
-from cli.commands.enqueue import add_redis_options
+from sdg_tags.cli.commands.crawl import parse_set_options
+from sdg_tags.cli.commands.enqueue import add_redis_options
 
 EPILOG = """\
 exit codes:
@@ -76,7 +76,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def local_settings(args: argparse.Namespace) -> dict[str, Any]:
     """This worker's own settings (the run's crawl settings come from Redis)."""
 
-    from cli.main import CommandLineError
+    from sdg_tags.cli.main import CommandLineError
 
     settings: dict[str, Any] = {"LOG_LEVEL": args.log_level}
     for name, value, minimum in (
@@ -100,7 +100,7 @@ def local_settings(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def print_status(frontier: Any) -> None:
-    from crawler.distributed.frontier import display_url
+    from sdg_tags.crawler.distributed.frontier import display_url
 
     state = frontier.state()
     run = state.run
@@ -123,8 +123,8 @@ def print_status(frontier: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cli.commands.enqueue import connect
-    from cli.main import CommandLineError
+    from sdg_tags.cli.commands.enqueue import connect
+    from sdg_tags.cli.main import CommandLineError
 
     frontier = connect(args.redis, args.name)
     if args.status:
@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Run {info['run_id']} is finished; nothing to do")
         return EXIT_OK
 
-    from repository.store import Repository, RepositoryError
+    from sdg_tags.repository.store import Repository, RepositoryError
 
     try:
         with Repository(args.db) as repository:
@@ -173,9 +173,8 @@ def work(
 ) -> dict[str, Any]:
     """Run one worker in this process until the run is drained (or a bound is hit); return its stats."""
     from scrapy.crawler import CrawlerProcess
-
-    from crawler.distributed.settings import worker_settings
-    from crawler.distributed.spider import DistributedRegistrySpider
+    from sdg_tags.crawler.distributed.settings import worker_settings
+    from sdg_tags.crawler.distributed.spider import DistributedRegistrySpider
 
     settings = worker_settings(redis_url=redis_url, name=name, db_url=db_url, run=run, local=local)
     process = CrawlerProcess(settings)
@@ -187,9 +186,9 @@ def work(
 
 def run_distributed_crawl(args: argparse.Namespace) -> int:
     """`sdg-tags crawl --distributed`: enqueue the registry, run --workers local worker processes, summarise."""
-    from cli.commands.crawl import counts_line, setting_overrides
-    from cli.commands.enqueue import enqueue
-    from cli.main import CommandLineError
+    from sdg_tags.cli.commands.crawl import counts_line, setting_overrides
+    from sdg_tags.cli.commands.enqueue import enqueue
+    from sdg_tags.cli.main import CommandLineError
 
     if not args.redis:
         raise CommandLineError("--distributed needs --redis URL (the run's Redis)")
@@ -212,7 +211,7 @@ def run_distributed_crawl(args: argparse.Namespace) -> int:
     command = [
         sys.executable,
         "-m",
-        "cli.main",
+        "sdg_tags.cli.main",
         "worker",
         "--redis",
         args.redis,
@@ -238,7 +237,7 @@ def run_distributed_crawl(args: argparse.Namespace) -> int:
                 for other in workers:
                     if other.poll() is None:
                         other.send_signal(signal.SIGINT)
-    from repository.store import Repository
+    from sdg_tags.repository.store import Repository
 
     with Repository(args.db) as repository:
         run = next((info for info in repository.runs() if info.id == summary.run_id), None)
@@ -249,7 +248,7 @@ def run_distributed_crawl(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED if interrupted else EXIT_STOPPED
-    from validators.models import FETCH_STATUSES, VERDICTS
+    from sdg_tags.validators.models import FETCH_STATUSES, VERDICTS
 
     print(f"Run {run.id} (finished): {run.counts.get('pages', 0)} pages by {args.workers} workers")
     print(counts_line("  fetch status", run.counts.get("fetch_status", {}), FETCH_STATUSES))

@@ -17,7 +17,7 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.distributed.frontier import DEFAULT_NAME, SharedFrontier
+from sdg_tags.crawler.distributed.frontier import DEFAULT_NAME, SharedFrontier
 
 DEFAULT_LEASE_TTL = 15.0
 DEFAULT_LOOKAHEAD = 0.25

@@ -20,17 +20,16 @@ from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 from scrapy.settings import Settings
-
-from crawler.distributed.context import Pace
-from crawler.distributed.frontier import PUSH_BATCH, SharedFrontier
-from crawler.distributed.members import encode_target
-from crawler.distributed.settings import run_settings
-from crawler.pipelines.repository_writer import RECORDED_SETTINGS
-from crawler.scope import site_key
-from crawler.spiders.registry import RegistrySpider
-from repository.records import RegistryEntry
-from repository.timestamps import iso_utc, utc_now
-from taxonomy.versions import CODE_LIST_VERSIONS
+from sdg_tags.crawler.distributed.context import Pace
+from sdg_tags.crawler.distributed.frontier import PUSH_BATCH, SharedFrontier
+from sdg_tags.crawler.distributed.members import encode_target
+from sdg_tags.crawler.distributed.settings import run_settings
+from sdg_tags.crawler.pipelines.repository_writer import RECORDED_SETTINGS
+from sdg_tags.crawler.scope import site_key
+from sdg_tags.crawler.spiders.registry import RegistrySpider
+from sdg_tags.repository.records import RegistryEntry
+from sdg_tags.repository.timestamps import iso_utc, utc_now
+from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +58,7 @@ def chunks(items: Sequence[Item], size: int) -> Iterator[Sequence[Item]]:
 
 def crawl_settings(overrides: dict[str, Any]) -> Settings:
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("sdg_tags.crawler.settings", priority="project")
     settings.setdict(overrides, priority="cmdline")
     return settings
 

@@ -19,9 +19,8 @@ from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.utils.request import request_from_dict
-
-from crawler.frontier import CrawlTarget
-from crawler.scope import dedupe_key, site_key
+from sdg_tags.crawler.frontier import CrawlTarget
+from sdg_tags.crawler.scope import dedupe_key, site_key
 
 FRESH = b"T"
 FOLLOW_UP = b"R"

@@ -33,13 +33,12 @@ import redis
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-
-from crawler.distributed.context import MIN_BACKOFF, worker_context
-from crawler.distributed.scheduler import Ticket
-from crawler.middlewares.politeness import BACKOFF_FAILURES
-from crawler.scope import site_key
-from crawler.signals import host_backoff_requested
-from crawler.status import status_of_failure
+from sdg_tags.crawler.distributed.context import MIN_BACKOFF, worker_context
+from sdg_tags.crawler.distributed.scheduler import Ticket
+from sdg_tags.crawler.middlewares.politeness import BACKOFF_FAILURES
+from sdg_tags.crawler.scope import site_key
+from sdg_tags.crawler.signals import host_backoff_requested
+from sdg_tags.crawler.status import status_of_failure
 
 logger = logging.getLogger(__name__)
 

@@ -15,9 +15,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
-
-from crawler.distributed.context import worker_context
-from crawler.extensions.progress import format_duration
+from sdg_tags.crawler.distributed.context import worker_context
+from sdg_tags.crawler.extensions.progress import format_duration
 
 logger = logging.getLogger(__name__)
 

@@ -35,10 +35,9 @@ from scrapy import Request, signals
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
-
-from crawler.distributed.context import WorkerContext, worker_context
-from crawler.distributed.frontier import NothingReady, Reservation
-from crawler.distributed.members import (
+from sdg_tags.crawler.distributed.context import WorkerContext, worker_context
+from sdg_tags.crawler.distributed.frontier import NothingReady, Reservation
+from sdg_tags.crawler.distributed.members import (
     MemberError,
     decode_request,
     encode_request,
@@ -46,10 +45,10 @@ from crawler.distributed.members import (
     priority_rank,
     split_member,
 )
-from crawler.frontier import CrawlTarget
-from crawler.items import FetchOutcome
-from crawler.scope import dedupe_key
-from crawler.signals import records_committed
+from sdg_tags.crawler.frontier import CrawlTarget
+from sdg_tags.crawler.items import FetchOutcome
+from sdg_tags.crawler.scope import dedupe_key
+from sdg_tags.crawler.signals import records_committed
 
 logger = logging.getLogger(__name__)
 

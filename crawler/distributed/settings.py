@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scrapy.settings import Settings
-
-from crawler.distributed.frontier import DEFAULT_NAME
+from sdg_tags.crawler.distributed.frontier import DEFAULT_NAME
 
 # Crawl settings that belong to the run (enqueue) rather than to one worker; workers take them from Redis.
 RUN_SETTINGS_EXCLUDED: frozenset[str] = frozenset(
@@ -37,30 +36,30 @@ def worker_settings(
 ) -> Settings:
     """Project settings + the run's settings + this worker's settings + the distributed wiring."""
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("sdg_tags.crawler.settings", priority="project")
     # Workers are the unit of parallelism here (one per core): each validates on its own thread unless told.
     settings.set("SDG_EVALUATION_PROCESS", False, priority="project")
     settings.setdict(dict(run or {}), priority="cmdline")
     settings.setdict(dict(local or {}), priority="cmdline")
     middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
-    middlewares["crawler.middlewares.politeness.PolitenessMiddleware"] = None
-    middlewares["crawler.distributed.politeness.SharedPolitenessMiddleware"] = 950
+    middlewares["sdg_tags.crawler.middlewares.politeness.PolitenessMiddleware"] = None
+    middlewares["sdg_tags.crawler.distributed.politeness.SharedPolitenessMiddleware"] = 950
     pipelines = dict(settings.getdict("ITEM_PIPELINES"))
-    pipelines["crawler.pipelines.repository_writer.RepositoryWriterPipeline"] = None
-    pipelines["crawler.distributed.writer.DistributedRepositoryWriter"] = 800
+    pipelines["sdg_tags.crawler.pipelines.repository_writer.RepositoryWriterPipeline"] = None
+    pipelines["sdg_tags.crawler.distributed.writer.DistributedRepositoryWriter"] = 800
     extensions = dict(settings.getdict("EXTENSIONS"))
-    extensions["crawler.extensions.progress.ProgressLog"] = None
-    extensions["crawler.distributed.progress.SharedProgressLog"] = 500
+    extensions["sdg_tags.crawler.extensions.progress.ProgressLog"] = None
+    extensions["sdg_tags.crawler.distributed.progress.SharedProgressLog"] = 500
     wiring: dict[str, Any] = {
         "SDG_DB_URL": db_url,
         "SDG_REDIS_URL": redis_url,
         "SDG_REDIS_NAME": name,
         "SDG_JOB_DIR": None,  # the frontier is in Redis; a local resume journal would only disagree
         "REDIS_URL": redis_url,
-        "SCHEDULER": "crawler.distributed.scheduler.SharedScheduler",
-        "SCHEDULER_QUEUE_CLASS": "crawler.distributed.scheduler.HostQueue",
+        "SCHEDULER": "sdg_tags.crawler.distributed.scheduler.SharedScheduler",
+        "SCHEDULER_QUEUE_CLASS": "sdg_tags.crawler.distributed.scheduler.HostQueue",
         "SCHEDULER_QUEUE_KEY": f"sdg:{name}:q",
-        "DUPEFILTER_CLASS": "crawler.distributed.scheduler.SharedDupeFilter",
+        "DUPEFILTER_CLASS": "sdg_tags.crawler.distributed.scheduler.SharedDupeFilter",
         "SCHEDULER_DUPEFILTER_KEY": f"sdg:{name}:seen",
         "SCHEDULER_PERSIST": True,  # never flush the shared queue when one worker stops
         "SCHEDULER_FLUSH_ON_START": False,

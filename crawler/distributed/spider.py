@@ -23,14 +23,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from scrapy.exceptions import DontCloseSpider
-
-from crawler.distributed.context import worker_context
-from crawler.distributed.frontier import SharedFrontier
-from crawler.distributed.members import MemberError, target_of_member
-from crawler.distributed.scheduler import wake_engine
-from crawler.frontier import CrawlTarget
-from crawler.scope import Scope
-from crawler.spiders.registry import RegistrySpider
+from sdg_tags.crawler.distributed.context import worker_context
+from sdg_tags.crawler.distributed.frontier import SharedFrontier
+from sdg_tags.crawler.distributed.members import MemberError, target_of_member
+from sdg_tags.crawler.distributed.scheduler import wake_engine
+from sdg_tags.crawler.frontier import CrawlTarget
+from sdg_tags.crawler.scope import Scope
+from sdg_tags.crawler.spiders.registry import RegistrySpider
 
 logger = logging.getLogger(__name__)
 

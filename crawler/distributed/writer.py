@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from crawler.distributed.context import worker_context
-from crawler.pipelines.repository_writer import RepositoryWriterPipeline
+from sdg_tags.crawler.distributed.context import worker_context
+from sdg_tags.crawler.pipelines.repository_writer import RepositoryWriterPipeline
 
 logger = logging.getLogger(__name__)
 

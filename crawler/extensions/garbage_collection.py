@@ -8,8 +8,7 @@ from __future__ import annotations
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-
-from crawler.garbage_collection import tune_for_crawl
+from sdg_tags.crawler.garbage_collection import tune_for_crawl
 
 
 class TuneGarbageCollection:

@@ -29,10 +29,9 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-
-from crawler.scope import site_key
-from crawler.signals import host_backoff_requested
-from crawler.status import status_of_failure
+from sdg_tags.crawler.scope import site_key
+from sdg_tags.crawler.signals import host_backoff_requested
+from sdg_tags.crawler.status import status_of_failure
 
 logger = logging.getLogger(__name__)
 

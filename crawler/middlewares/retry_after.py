@@ -20,9 +20,8 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-
-from crawler.scope import site_key
-from crawler.signals import host_backoff_requested
+from sdg_tags.crawler.scope import site_key
+from sdg_tags.crawler.signals import host_backoff_requested
 
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 

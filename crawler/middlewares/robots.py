@@ -25,9 +25,8 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
+from sdg_tags.crawler.status import FetchAborted
 from twisted.internet.defer import Deferred
-
-from crawler.status import FetchAborted
 
 logger = logging.getLogger(__name__)
 

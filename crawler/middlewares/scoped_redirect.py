@@ -20,9 +20,8 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
-
-from crawler.scope import Scope, dedupe_key
-from crawler.status import FetchAborted
+from sdg_tags.crawler.scope import Scope, dedupe_key
+from sdg_tags.crawler.status import FetchAborted
 
 
 class ScopedRedirectMiddleware(RedirectMiddleware):

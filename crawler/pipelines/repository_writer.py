@@ -32,15 +32,14 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from sdg_tags.crawler.evaluation import StoredBatch, evaluate_and_store
+from sdg_tags.crawler.evaluation_process import EvaluationProcess, EvaluationProcessGone
+from sdg_tags.crawler.items import FetchOutcome
+from sdg_tags.crawler.pipelines.validation import evaluation_in_child, options_from_settings
+from sdg_tags.crawler.signals import records_committed
+from sdg_tags.repository.records import PageRecord
+from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
 from twisted.internet import task
-
-from crawler.evaluation import StoredBatch, evaluate_and_store
-from crawler.evaluation_process import EvaluationProcess, EvaluationProcessGone
-from crawler.items import FetchOutcome
-from crawler.pipelines.validation import evaluation_in_child, options_from_settings
-from crawler.signals import records_committed
-from repository.records import PageRecord
-from taxonomy.versions import CODE_LIST_VERSIONS
 
 logger = logging.getLogger(__name__)
 

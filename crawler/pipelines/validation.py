@@ -25,11 +25,10 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
-
-from crawler.evaluation import build_record, stat_keys
-from crawler.items import FetchOutcome
-from repository.records import PageRecord
-from validators.models import ValidationOptions
+from sdg_tags.crawler.evaluation import build_record, stat_keys
+from sdg_tags.crawler.items import FetchOutcome
+from sdg_tags.repository.records import PageRecord
+from sdg_tags.validators.models import ValidationOptions
 
 # SPEC §9 settings and the ValidationOptions field each one sets.
 OPTION_SETTINGS: dict[str, str] = {
@@ -52,7 +51,7 @@ def evaluation_in_child(settings: BaseSettings) -> bool:
         wanted = settings.getbool("SDG_EVALUATION_PROCESS")
     if not wanted:
         return False
-    from crawler.pipelines.repository_writer import RepositoryWriterPipeline
+    from sdg_tags.crawler.pipelines.repository_writer import RepositoryWriterPipeline
 
     pipelines = build_component_list(settings.get_component_priority_dict_with_base("ITEM_PIPELINES"))
     return any(

@@ -30,22 +30,21 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.utils.response import get_base_url
-from twisted.python.failure import Failure
-
-from crawler.frontier import CrawlTarget, FrontierJournal, nothing_to_resume
-from crawler.items import FetchOutcome
-from crawler.render_mode import (
+from sdg_tags.crawler.frontier import CrawlTarget, FrontierJournal, nothing_to_resume
+from sdg_tags.crawler.items import FetchOutcome
+from sdg_tags.crawler.render_mode import (
     DEFAULT_RENDER_TIMEOUT,
     enable_rendering,
     render_failure,
     rendered_request,
     rendering_requested,
 )
-from crawler.robots_directives import robots_directives
-from crawler.scope import Scope, dedupe_key, site_key
-from crawler.signals import records_committed
-from crawler.status import FetchAborted, status_of_failure, status_of_response
-from repository.records import RegistryEntry, RunInfo
+from sdg_tags.crawler.robots_directives import robots_directives
+from sdg_tags.crawler.scope import Scope, dedupe_key, site_key
+from sdg_tags.crawler.signals import records_committed
+from sdg_tags.crawler.status import FetchAborted, status_of_failure, status_of_response
+from sdg_tags.repository.records import RegistryEntry, RunInfo
+from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +137,7 @@ class RegistrySpider(scrapy.Spider):
         self.render_timeout = settings.getfloat("SDG_RENDER_TIMEOUT", DEFAULT_RENDER_TIMEOUT)
         self.robots_agent = settings.get("ROBOTSTXT_USER_AGENT") or "sdg-tags"
         if self.repository is None:
-            from repository.store import Repository
+            from sdg_tags.repository.store import Repository
 
             self.repository = Repository(settings.get("SDG_DB_URL"))
         if self.registry_entries is None:
@@ -153,7 +152,7 @@ class RegistrySpider(scrapy.Spider):
             self.resume_key = None
 
     def load_registry_file(self) -> list[RegistryEntry]:
-        from crawler.registry import load_registry
+        from sdg_tags.crawler.registry import load_registry
 
         if not self.registry_path:
             raise ValueError("no registry: run `scrapy crawl registry -a registry=FILE`")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import sdg_tags.repository.exports  # noqa: F401  (registers the export ledger table on the shared metadata)
 from alembic import context
+from sdg_tags.repository.schema import metadata
 from sqlalchemy import create_engine
-
-import repository.exports  # noqa: F401  (registers the export ledger table on the shared metadata)
-from repository.schema import metadata
 
 
 def run_migrations(connection) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from taxonomy import sources
-from taxonomy.importers import ImportFileError
+from sdg_tags.taxonomy import sources
+from sdg_tags.taxonomy.importers import ImportFileError
 
 # source file name -> (shipped file name, required columns in shipped order)
 ANNEX_SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {

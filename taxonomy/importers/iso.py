@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from taxonomy import sources
+from sdg_tags.taxonomy import sources
 
 
 def import_iso(out_dir: Path) -> list[Path]:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from taxonomy import sources
-from taxonomy.importers import ImportFileError
+from sdg_tags.taxonomy import sources
+from sdg_tags.taxonomy.importers import ImportFileError
 
 LAU_FILE_HEADER = ("gisco_id", "name", "nuts3", "vintages")
 VINTAGE_IN_NAME = re.compile(r"lau[-_ ]?(\d{4})", re.IGNORECASE)

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from taxonomy import sources
-from taxonomy.importers import ImportFileError
+from sdg_tags.taxonomy import sources
+from sdg_tags.taxonomy.importers import ImportFileError
 
 JRC_DEFAULT_SUBDIR = Path("nuts") / "jrc_nuts_converter_2025.08"
 NUTS_FILE_HEADER = (

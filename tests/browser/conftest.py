@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from sdg_tags.rendering.browser import CHROMIUM_PATH, LAUNCH_ARGS
 
-from rendering.browser import CHROMIUM_PATH, LAUNCH_ARGS
 from tests.browser.sample_pages import EXAMPLE_1
 from tests.browser.web_server import ARTIFACTS_DIR, LocalSite, WebServer
 

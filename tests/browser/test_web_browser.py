@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from sdg_tags.fetcher.guard import ALLOW_HINT
 
-from fetcher.guard import ALLOW_HINT
 from tests.browser.conftest import DialogRecorder
 from tests.browser.sample_pages import EXAMPLE_1, GR_LOWER_CASE, HOSTILE
 from tests.browser.web_server import LocalSite, WebServer

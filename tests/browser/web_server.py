@@ -36,7 +36,7 @@ class WebServer:
         command = [
             sys.executable,
             "-m",
-            "cli.main",
+            "sdg_tags.cli.main",
             "serve",
             "--host",
             "127.0.0.1",

@@ -1,6 +1,6 @@
 """Run `sdg-tags enqueue` and `sdg-tags worker` processes for tests and benchmarks, and read what they stored.
 
-Workers are real processes (`python -m cli.main worker`): the Twisted reactor runs once per process, and the
+Workers are real processes (`python -m sdg_tags.cli.main worker`): the Twisted reactor runs once per process, and the
 tests kill them with SIGKILL. Their output goes to files (a full pipe would block a chatty worker).
 """
 
@@ -21,7 +21,7 @@ FAST_WORKER_OPTIONS: tuple[str, ...] = ("--progress-interval", "0", "--lease-ttl
 
 
 def cli(*arguments: str) -> list[str]:
-    return [sys.executable, "-m", "cli.main", *arguments]
+    return [sys.executable, "-m", "sdg_tags.cli.main", *arguments]
 
 
 def write_registry(path: Path, entries: list[dict[str, Any]]) -> Path:
@@ -92,10 +92,9 @@ def run_workers(
 
 def stored_urls(db_url: str, run_id: int) -> Counter[str]:
     """How many observation rows each URL has in the run (exactly one each, if nothing was duplicated)."""
+    from sdg_tags.repository.schema import observations
+    from sdg_tags.repository.store import Repository
     from sqlalchemy import select
-
-    from repository.schema import observations
-    from repository.store import Repository
 
     with Repository(db_url) as repository, repository.engine.connect() as conn:
         return Counter(
@@ -104,14 +103,14 @@ def stored_urls(db_url: str, run_id: int) -> Counter[str]:
 
 
 def stored_records(db_url: str, run_id: int) -> dict[str, dict[str, Any]]:
-    from repository.store import Repository
+    from sdg_tags.repository.store import Repository
 
     with Repository(db_url) as repository:
         return {record["url"]: record for record in repository.iter_results(run_id)}
 
 
 def run_info(db_url: str, run_id: int) -> Any:
-    from repository.store import Repository
+    from sdg_tags.repository.store import Repository
 
     with Repository(db_url) as repository:
         return next(info for info in repository.runs() if info.id == run_id)

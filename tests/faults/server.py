@@ -26,7 +26,7 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-from sites.server import LoopbackHTTPServer, LoopbackService
+from tests.sites.server import LoopbackHTTPServer, LoopbackService
 
 TAGS = (
     '<meta name="sdg-tag" content="sdg"><meta name="DC.ISO3166" content="SE">'

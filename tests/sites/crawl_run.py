@@ -29,14 +29,14 @@ class CrawlRun:
     db_url: str
 
     def runs(self) -> list[Any]:
-        from repository.store import Repository
+        from sdg_tags.repository.store import Repository
 
         with Repository(self.db_url) as repository:
             return repository.runs()
 
     def pages(self, run_id: int | None = None) -> dict[str, dict[str, Any]]:
         """The results records of a run (default: the newest), by URL."""
-        from repository.store import Repository
+        from sdg_tags.repository.store import Repository
 
         with Repository(self.db_url) as repository:
             if run_id is None:
@@ -51,9 +51,13 @@ def write_registry(path: Path, entries: list[dict[str, Any]]) -> Path:
     return path
 
 
-# What the `sdg-tags` console script runs (`python -m cli.main` would load a second copy of cli.main whose
+# What the `sdg-tags` console script runs (`python -m sdg_tags.cli.main` would load a second copy of cli.main whose
 # CommandLineError the first one does not catch).
-SDG_TAGS: tuple[str, ...] = (sys.executable, "-c", "import sys; from cli.main import main; sys.exit(main())")
+SDG_TAGS: tuple[str, ...] = (
+    sys.executable,
+    "-c",
+    "import sys; from sdg_tags.cli.main import main; sys.exit(main())",
+)
 
 
 def crawl_command(registry: Path, db_url: str, *options: str) -> list[str]:
@@ -77,10 +81,9 @@ def rules(record: dict[str, Any]) -> list[str]:
 
 def observation(db_url: str, url: str) -> dict[str, Any]:
     """The stored observation row of a URL in the newest run (columns the results record leaves out)."""
+    from sdg_tags.repository.schema import observations
+    from sdg_tags.repository.store import Repository
     from sqlalchemy import select
-
-    from repository.schema import observations
-    from repository.store import Repository
 
     with Repository(db_url) as repository, repository.engine.connect() as conn:
         row = (

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sites.crawl_run import CrawlRun, run_crawl, write_registry
-from sites.server import SiteServer, redirect
+from tests.sites.crawl_run import CrawlRun, run_crawl, write_registry
+from tests.sites.server import SiteServer, redirect
 
 SITE = Path(__file__).with_name("report_site")
 BE_PROVIDER = "Service public de Wallonie"

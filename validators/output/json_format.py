@@ -6,8 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from validators.models import PageResult
-from validators.output.outcome import verdict_counts
+from sdg_tags.validators.models import PageResult
+from sdg_tags.validators.output.outcome import verdict_counts
 
 TOOL_NAME = "sdg-tags"
 

@@ -10,8 +10,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from validators.models import Finding, PageResult
-from validators.output.outcome import FailOn, is_failing
+from sdg_tags.validators.models import Finding, PageResult
+from sdg_tags.validators.output.outcome import FailOn, is_failing
 
 # Characters XML 1.0 cannot carry at all (control characters from broken pages, lone surrogates).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
-from validators.models import SEVERITIES, VERDICTS, Finding, PageResult
+from sdg_tags.validators.models import SEVERITIES, VERDICTS, Finding, PageResult
 
 FailOn = Literal["error", "warning"]
 

@@ -13,8 +13,8 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from validators.models import Finding, PageResult, Severity
-from validators.rules.table import GROUPS, Rule
+from sdg_tags.validators.models import Finding, PageResult, Severity
+from sdg_tags.validators.rules.table import GROUPS, Rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -101,7 +101,7 @@ def sarif_document(
 ) -> dict[str, Any]:
     """The SARIF log as a dict: one run, the rule table as driver rules, one result per finding."""
     if rules is None:
-        from validators.rules import RULES  # fills the table
+        from sdg_tags.validators.rules import RULES  # fills the table
 
         rules = RULES
     descriptors = [_rule_descriptor(rule) for rule in rules.values()]

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from validators.models import VERDICTS, Finding, PageResult
-from validators.output.outcome import FailOn, failing_findings, page_fails, severity_counts, verdict_counts
+from sdg_tags.validators.models import VERDICTS, Finding, PageResult
+from sdg_tags.validators.output.outcome import (
+    FailOn,
+    failing_findings,
+    page_fails,
+    severity_counts,
+    verdict_counts,
+)
 
 # ANSI SGR codes; only used when the caller says the output is a colour terminal.
 _RESET = "\033[0m"

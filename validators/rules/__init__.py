@@ -6,7 +6,7 @@ it the rule table (docs, `sdg-tags rules` and evaluation order all follow regist
 
 from importlib import import_module
 
-from validators.rules.table import RULES, Rule, RuleContext, page_rules
+from sdg_tags.validators.rules.table import RULES, Rule, RuleContext, page_rules
 
 FAMILIES: tuple[str, ...] = (
     "presence",  # A
@@ -21,7 +21,7 @@ FAMILIES: tuple[str, ...] = (
     "registry",  # J
 )
 for _family in FAMILIES:
-    import_module(f"validators.rules.{_family}")
+    import_module(f"sdg_tags.validators.rules.{_family}")
 # Families import each other (marker uses language), so registration order follows the import graph; the
 # table is put in group order once everything is registered (a stable sort keeps each family's own order).
 _in_group_order = sorted(RULES.values(), key=lambda rule: rule.group)

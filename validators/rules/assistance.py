@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validators.models import Finding
-from validators.rules.policy import (
+from sdg_tags.validators.models import Finding
+from sdg_tags.validators.rules.policy import (
     ANNEX3_LIST,
     assistance_only,
     free_text_is_assistance_title,
@@ -18,7 +18,7 @@ from validators.rules.policy import (
     policy_occurrences,
     types_declared,
 )
-from validators.rules.table import RuleContext, rule
+from sdg_tags.validators.rules.table import RuleContext, rule
 
 
 @rule(

@@ -13,12 +13,12 @@ from functools import cache
 from typing import Literal
 from urllib.parse import urlsplit
 
-from taxonomy.countries import classify_country, eea_country, iso_countries
-from taxonomy.languages import iso639_1
-from taxonomy.versions import CODE_LIST_VERSIONS
-from validators.models import Finding, TagOccurrence
-from validators.rules.language import effective_language
-from validators.rules.table import RuleContext, ValueItem, per_page, rule
+from sdg_tags.taxonomy.countries import classify_country, eea_country, iso_countries
+from sdg_tags.taxonomy.languages import iso639_1
+from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
+from sdg_tags.validators.models import Finding, TagOccurrence
+from sdg_tags.validators.rules.language import effective_language
+from sdg_tags.validators.rules.table import RuleContext, ValueItem, per_page, rule
 
 TAG = "DC.ISO3166"
 COUNTRIES_LIST = CODE_LIST_VERSIONS["countries"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from urllib.parse import urljoin, urlsplit
 
-from validators.models import Finding, LinkOccurrence
-from validators.rules.table import declare, rule_finding
+from sdg_tags.validators.models import Finding, LinkOccurrence
+from sdg_tags.validators.rules.table import declare, rule_finding
 
 declare(
     "canonical-missing",

@@ -13,16 +13,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from taxonomy.languages import (
+from sdg_tags.taxonomy.languages import (
     DEPRECATED_639_1,
     from_iso639_2,
     iso639_1,
     language_code_for_name,
     parse_bcp47,
 )
-from taxonomy.versions import CODE_LIST_VERSIONS
-from validators.models import HTML_LANG_KEY, Finding, TagOccurrence
-from validators.rules.table import RuleContext, per_page, rule
+from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
+from sdg_tags.validators.models import HTML_LANG_KEY, Finding, TagOccurrence
+from sdg_tags.validators.rules.table import RuleContext, per_page, rule
 
 TAG = "DC.Language"
 ISO639_LIST = CODE_LIST_VERSIONS["iso639"]

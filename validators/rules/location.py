@@ -14,10 +14,17 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Literal
 
-from taxonomy.countries import classify_country
-from taxonomy.languages import iso639_1
-from taxonomy.lau import GISCO_FORM, LAU_VINTAGES, LauUnit, countries_with_lau_code, lau_countries, lau_unit
-from taxonomy.nuts import (
+from sdg_tags.taxonomy.countries import classify_country
+from sdg_tags.taxonomy.languages import iso639_1
+from sdg_tags.taxonomy.lau import (
+    GISCO_FORM,
+    LAU_VINTAGES,
+    LauUnit,
+    countries_with_lau_code,
+    lau_countries,
+    lau_unit,
+)
+from sdg_tags.taxonomy.nuts import (
     NUTS_LATEST,
     NUTS_VERSIONS,
     NutsRegion,
@@ -26,9 +33,9 @@ from taxonomy.nuts import (
     nuts_status,
     successors,
 )
-from taxonomy.versions import CODE_LIST_VERSIONS
-from validators.models import Finding, TagOccurrence
-from validators.rules.table import RuleContext, ValueItem, per_page, rule, split_items
+from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
+from sdg_tags.validators.models import Finding, TagOccurrence
+from sdg_tags.validators.rules.table import RuleContext, ValueItem, per_page, rule, split_items
 
 LocationForm = Literal["nuts", "country", "lau", "lau-bare", "lau-unknown", "unknown", "invalid"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validators.models import Finding
-from validators.rules.table import RuleContext, rule
+from sdg_tags.validators.models import Finding
+from sdg_tags.validators.rules.table import RuleContext, rule
 
 MARKER = "sdg"
 

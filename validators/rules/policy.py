@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Literal
 
-from taxonomy.annexes import (
+from sdg_tags.taxonomy.annexes import (
     AssistanceService,
     annex1_areas,
     annex1_item,
@@ -25,10 +25,10 @@ from taxonomy.annexes import (
     assistance_services,
     normalize_title,
 )
-from taxonomy.versions import CODE_LIST_VERSIONS
-from validators.models import Finding, TagOccurrence
-from validators.rules.language import effective_language
-from validators.rules.table import RuleContext, ValueItem, per_page, rule, split_items
+from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
+from sdg_tags.validators.models import Finding, TagOccurrence
+from sdg_tags.validators.rules.language import effective_language
+from sdg_tags.validators.rules.table import RuleContext, ValueItem, per_page, rule, split_items
 
 PolicyKind = Literal["annex1", "annex2", "area-only", "unknown-code", "registry-key", "free-text"]
 CodeForm = Literal["exact", "case", "zero-padded"]

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from validators.models import (
+from sdg_tags.validators.models import (
     CANONICAL_TAGS,
     HTML_LANG_KEY,
     SCOPE_TAGS,
@@ -15,7 +15,7 @@ from validators.models import (
     Finding,
     TagOccurrence,
 )
-from validators.rules.table import (
+from sdg_tags.validators.rules.table import (
     MARKUP_DEBRIS,
     QUOTE_DEBRIS,
     RuleContext,

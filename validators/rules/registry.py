@@ -7,7 +7,7 @@ check function: `sdg-tags diff` produces them, and `sdg-tags rules` / docs/rules
 
 from __future__ import annotations
 
-from validators.rules.table import declare
+from sdg_tags.validators.rules.table import declare
 
 declare(
     "registry-entry-missing",

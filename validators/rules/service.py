@@ -5,8 +5,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 
-from validators.models import PAGE_TYPES, Finding, TagOccurrence
-from validators.rules.table import RuleContext, ValueItem, per_page, rule, split_items
+from sdg_tags.validators.models import PAGE_TYPES, Finding, TagOccurrence
+from sdg_tags.validators.rules.table import RuleContext, ValueItem, per_page, rule, split_items
 
 _KEYWORDS = frozenset(PAGE_TYPES)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache, wraps
 from typing import Any, Literal, TypeVar
 
-from validators.models import (
+from sdg_tags.validators.models import (
     ExtractedPage,
     Finding,
     Origin,
