@@ -17,7 +17,8 @@ from sdg_tags.repository.schema import run_locks
 from sdg_tags.repository.store import Repository, RunLockedError
 from sdg_tags.repository.timestamps import iso_utc, utc_now
 from sqlalchemy import select, update
-from test_repository_pages import failed_record
+
+from tests.repository_records import failed_record
 
 # A separate process that takes the lock, opens a run, says "<run id> <started_at>" and then either waits
 # for a line on stdin (releasing the lock afterwards) or dies without releasing it.

@@ -14,7 +14,8 @@ from sdg_tags.cli.main import main
 from sdg_tags.repository.records import RegistryEntry
 from sdg_tags.repository.results import RESULT_CSV_COLUMNS
 from sdg_tags.repository.store import Repository
-from test_repository_pages import failed_record, finding, tagged_record
+
+from tests.repository_records import failed_record, finding, tagged_record
 
 
 @pytest.fixture

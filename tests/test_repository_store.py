@@ -22,7 +22,8 @@ from sdg_tags.repository.schema import (
 )
 from sdg_tags.repository.store import Repository, RepositoryError, UnknownRunError, database_url, policy_area
 from sqlalchemy import create_engine, func, inspect, select, text
-from test_repository_pages import T0, failed_record, finding, tagged_record
+
+from tests.repository_records import T0, failed_record, finding, tagged_record
 
 TABLES = {
     "alembic_version",

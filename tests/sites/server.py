@@ -24,6 +24,8 @@ from types import TracebackType
 from typing import Generic, Protocol, Self, TypeVar
 from urllib.parse import urlsplit
 
+from sdg_tags.demo.server import DemoHTTPServer
+
 
 @dataclass
 class Route:
@@ -59,7 +61,9 @@ def gzip_bomb(decompressed_size: int) -> Route:
     return Route(body=gzip.compress(payload, compresslevel=9), headers={"Content-Encoding": "gzip"})
 
 
-class LoopbackHTTPServer(ThreadingHTTPServer):
+class LoopbackHTTPServer(DemoHTTPServer):
+    # Quiet about clients that hang up (crawlers, port probes): a traceback on stderr lands in whichever test
+    # of the same worker captures it.
     # socketserver's listen backlog of 5 drops SYNs under a burst of connections; the retransmit (1 s later)
     # then looks like a connect timeout to the crawler.
     request_queue_size = 128
