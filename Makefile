@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-fast bench lint docs clean
+.PHONY: install demo test test-fast test-floor bench lint docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,15 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not postgres and not redis and not browser" $(PYTEST_ARGS)
 
+# The declared lower bounds of pyproject.toml, installed as such (uv's lowest-direct resolution) in .venv-floor,
+# with the unit tests run against them: a floor we declare is a version the code works with.
+FLOOR := .venv-floor
+test-floor:
+	test -x $(FLOOR)/bin/python || $(PYTHON) -m venv $(FLOOR)
+	$(FLOOR)/bin/python -m pip install -q --upgrade pip uv
+	$(FLOOR)/bin/uv pip install -q --python $(FLOOR)/bin/python --resolution lowest-direct -e '.[test,render,distributed]'
+	$(FLOOR)/bin/python -m pytest -m "not slow and not postgres and not redis and not browser" $(PYTEST_ARGS)
+
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all
 
@@ -42,4 +51,4 @@ docs: $(STAMP)
 	$(BIN)/sdg-tags rules --markdown > docs/rules.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(FLOOR) .pytest_cache build *.egg-info

@@ -18,6 +18,7 @@ from typing import Any
 
 from scrapy.http import Request
 from scrapy.settings import BaseSettings
+from sdg_tags.crawler import settings as default_settings
 from sdg_tags.crawler.items import FetchOutcome
 from sdg_tags.crawler.status import FetchAborted
 from sdg_tags.rendering.browser import (
@@ -30,7 +31,6 @@ from sdg_tags.rendering.browser import (
 )
 from twisted.python.failure import Failure
 
-DEFAULT_RENDER_TIMEOUT = 20.0
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 
 
@@ -56,7 +56,9 @@ def enable_rendering(settings: BaseSettings) -> None:
         "spider",
     )
     settings.set(
-        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", max(1, settings.getint("SDG_HOST_CONCURRENCY", 2)), "spider"
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT",
+        max(1, settings.getint("SDG_HOST_CONCURRENCY", default_settings.SDG_HOST_CONCURRENCY)),
+        "spider",
     )
 
 

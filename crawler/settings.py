@@ -8,6 +8,7 @@ component documents the ones it reads. `sdg-tags crawl` options override them (`
 
 from __future__ import annotations
 
+from sdg_tags.sizes import MAX_PAGE_BYTES
 from sdg_tags.version import package_version
 
 BOT_NAME = "sdg-tags"
@@ -44,7 +45,7 @@ DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 # --- fetch limits --------------------------------------------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30
 DNS_TIMEOUT = 20
-DOWNLOAD_MAXSIZE = 5 * 1024 * 1024  # also bounds decompressed bodies (HttpCompressionMiddleware)
+DOWNLOAD_MAXSIZE = MAX_PAGE_BYTES  # also bounds decompressed bodies (HttpCompressionMiddleware)
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10
 RETRY_TIMES = 2

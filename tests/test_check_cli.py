@@ -173,7 +173,7 @@ def test_stdin_in_every_format(fmt: str) -> None:
         ),
         (
             lambda tmp: write(tmp / "big.html", b"<html>" + b"x" * 2000),
-            "too-large: larger than the size limit of 1,000 bytes (--max-size)",
+            "too-large: larger than the size limit of 1,024 bytes (--max-size)",
         ),
         (lambda tmp: mkdir(tmp / "empty"), "no *.html or *.htm files in this folder"),
     ],
@@ -480,7 +480,7 @@ def test_usage_errors_are_one_line_exit_2(
         ),
         (
             ["--max-size", "lots", VALID],
-            "argument --max-size: invalid size 'lots'; give bytes, e.g. 5000000, 500k or 5M",
+            "argument --max-size: invalid size: 'lots' is not a size (give bytes, or e.g. 500k, 5M, 1G)",
         ),
         (
             ["--timeout", "0", VALID],

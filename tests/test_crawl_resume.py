@@ -229,7 +229,9 @@ def test_bad_registry_and_options_exit_2(tmp_path: Path) -> None:
     registry = write_registry(tmp_path / "registry.json", [{"url": "http://127.0.0.1:9/"}])
     bad_size = run_crawl(registry, db_url, "--max-size", "lots")
     assert bad_size.returncode == 2
-    assert "--max-size 'lots' is not a size" in bad_size.stderr
+    assert bad_size.stderr.strip().endswith(
+        "sdg-tags crawl: error: --max-size: 'lots' is not a size (give bytes, or e.g. 500k, 5M, 1G)"
+    )
 
 
 def test_bad_rows_are_printed_and_skipped(tmp_path: Path) -> None:

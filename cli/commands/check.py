@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sdg_tags.sizes import MAX_PAGE_BYTES, format_size
+
 if TYPE_CHECKING:
     from sdg_tags.validators.models import PageResult, ValidationOptions
 
@@ -23,7 +25,6 @@ FORMATS = ("text", "json", "junit", "sarif")
 SEVERITY_LEVELS = ("error", "warning", "info")
 HTML_SUFFIXES = (".html", ".htm")
 DEFAULT_TIMEOUT = 15.0
-DEFAULT_MAX_SIZE = 5_000_000
 DEFAULT_RENDER_TIMEOUT = 20.0
 # Where standard input is rendered from: it resolves nowhere, so the page's relative sub-resources fail.
 STDIN_RENDER_URL = "https://standard-input.invalid/"
@@ -31,15 +32,15 @@ COUNTRY_RULE = (
     "registry-country-mismatch"  # `--country` reports under it: the expected country plays the registry
 )
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)[bB]?\s*$")
-_SIZE_FACTORS = {"": 1, "k": 1_000, "m": 1_000_000, "g": 1_000_000_000}
 
 
 def _size(value: str) -> int:
-    match = _SIZE.match(value)
-    if not match or float(match.group(1)) <= 0:
-        raise argparse.ArgumentTypeError(f"invalid size {value!r}; give bytes, e.g. 5000000, 500k or 5M")
-    return int(float(match.group(1)) * _SIZE_FACTORS[match.group(2).lower()])
+    from sdg_tags.sizes import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"invalid size: {exc}") from None
 
 
 def _seconds(value: str) -> float:
@@ -120,9 +121,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--max-size",
         type=_size,
-        default=DEFAULT_MAX_SIZE,
+        default=MAX_PAGE_BYTES,
         metavar="BYTES",
-        help="largest page read, after decompression (default: 5M)",
+        help=f"largest page read, after decompression; binary units, 1k = 1024 (default: {format_size(MAX_PAGE_BYTES)})",
     )
     parser.add_argument(
         "--render",

@@ -27,8 +27,6 @@ EXIT_OK = 0
 EXIT_STOPPED = 1
 EXIT_LOCKED = 3
 EXIT_INTERRUPTED = 130
-SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
-SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -77,7 +75,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--timeout", type=float, metavar="S", help="download timeout per request (default 30)"
     )
     parser.add_argument(
-        "--max-size", metavar="BYTES", help="largest body, also after decompression (e.g. 5M; default 5M)"
+        "--max-size",
+        metavar="BYTES",
+        help="largest body, also after decompression (e.g. 5M; binary units, 1k = 1024; default 5M)",
     )
     parser.add_argument(
         "--user-agent", metavar="UA", help="User-Agent header (default: sdg-tags/<version> (+contact URL))"
@@ -161,16 +161,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def parse_size(text: str) -> int:
-    from sdg_tags.cli.main import CommandLineError
-
-    found = SIZE.match(text)
-    if not found:
-        raise CommandLineError(f"--max-size {text!r} is not a size (use bytes, or e.g. 500k, 5M, 1G)")
-    unit = (found.group(2) or "").lower()[:1]
-    return int(float(found.group(1)) * SIZE_UNITS[unit])
-
-
 def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """Scrapy/SDG settings from the command line (only what was given, so settings.py keeps its defaults)."""
     from sdg_tags.cli.main import CommandLineError
@@ -217,9 +207,12 @@ def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
         settings["DOWNLOAD_TIMEOUT"] = args.timeout
         settings["DNS_TIMEOUT"] = args.timeout
     if args.max_size is not None:
-        size = parse_size(args.max_size)
-        if size <= 0:
-            raise CommandLineError("--max-size must be more than 0 bytes")
+        from sdg_tags.sizes import parse_size
+
+        try:
+            size = parse_size(args.max_size)
+        except ValueError as exc:
+            raise CommandLineError(f"--max-size: {exc}") from None
         settings["DOWNLOAD_MAXSIZE"] = size
         settings["DOWNLOAD_WARNSIZE"] = 0  # the limit itself is reported; no second warning below it
     if args.user_agent:

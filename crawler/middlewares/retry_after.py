@@ -20,6 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from sdg_tags.crawler import settings as default_settings
 from sdg_tags.crawler.scope import site_key
 from sdg_tags.crawler.signals import host_backoff_requested
 
@@ -48,7 +49,7 @@ class RetryAfterMiddleware:
         if not settings.getbool("RETRY_ENABLED"):
             raise NotConfigured
         self.crawler = crawler
-        self.max_wait = settings.getfloat("SDG_RETRY_AFTER_MAX", 300.0)
+        self.max_wait = settings.getfloat("SDG_RETRY_AFTER_MAX", default_settings.SDG_RETRY_AFTER_MAX)
         self.max_retry_times = settings.getint("RETRY_TIMES")
 
     @classmethod

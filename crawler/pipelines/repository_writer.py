@@ -32,6 +32,7 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from sdg_tags.crawler import settings as default_settings
 from sdg_tags.crawler.evaluation import StoredBatch, evaluate_and_store
 from sdg_tags.crawler.evaluation_process import EvaluationProcess, EvaluationProcessGone
 from sdg_tags.crawler.items import FetchOutcome
@@ -73,9 +74,13 @@ class RepositoryWriterPipeline:
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
-        self.batch_size = max(1, settings.getint("SDG_WRITE_BATCH_SIZE", 200))
-        self.interval = settings.getfloat("SDG_WRITE_INTERVAL", 2.0)
-        self.lock_timeout = settings.getfloat("SDG_LOCK_TIMEOUT_HOURS", 24.0)
+        self.batch_size = max(
+            1, settings.getint("SDG_WRITE_BATCH_SIZE", default_settings.SDG_WRITE_BATCH_SIZE)
+        )
+        self.interval = settings.getfloat("SDG_WRITE_INTERVAL", default_settings.SDG_WRITE_INTERVAL)
+        self.lock_timeout = settings.getfloat(
+            "SDG_LOCK_TIMEOUT_HOURS", default_settings.SDG_LOCK_TIMEOUT_HOURS
+        )
         # Records (validated by the validation pipeline), or outcomes left for the evaluation process.
         self.buffer: list[PageRecord | FetchOutcome] = []
         self.inflight: asyncio.Future[None] | None = None
@@ -118,7 +123,7 @@ class RepositoryWriterPipeline:
         recorded = {name: settings.get(name) for name in RECORDED_SETTINGS}
         self.run_id = await self.in_writer_thread(
             self.repository.start_run,
-            profile=settings.get("SDG_PROFILE", "harvester"),
+            profile=settings.get("SDG_PROFILE", default_settings.SDG_PROFILE),
             settings=recorded,
             code_lists=dict(CODE_LIST_VERSIONS),
             planned_hosts=len({scope.site for scope in spider.scopes.values()}),

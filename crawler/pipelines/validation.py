@@ -25,6 +25,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
+from sdg_tags.crawler import settings as default_settings
 from sdg_tags.crawler.evaluation import build_record, stat_keys
 from sdg_tags.crawler.items import FetchOutcome
 from sdg_tags.repository.records import PageRecord
@@ -44,7 +45,7 @@ OPTION_SETTINGS: dict[str, str] = {
 def evaluation_in_child(settings: BaseSettings) -> bool:
     """Whether the repository writer's evaluation process validates (`SDG_EVALUATION_PROCESS`: true, false,
     or "auto" = when there is a second CPU for it), which needs a repository writer among the pipelines."""
-    value = settings.get("SDG_EVALUATION_PROCESS", "auto")
+    value = settings.get("SDG_EVALUATION_PROCESS", default_settings.SDG_EVALUATION_PROCESS)
     if isinstance(value, str) and value.strip().lower() == "auto":
         wanted = (os.cpu_count() or 1) > 1
     else:
@@ -64,7 +65,7 @@ def evaluation_in_child(settings: BaseSettings) -> bool:
 def options_from_settings(settings: BaseSettings) -> ValidationOptions:
     """The validation options of a crawl (profile, rule switches, SPEC §9 knobs that are set)."""
     values: dict[str, Any] = {
-        "profile": settings.get("SDG_PROFILE", "harvester"),
+        "profile": settings.get("SDG_PROFILE", default_settings.SDG_PROFILE),
         "ignore": frozenset(settings.getlist("SDG_IGNORE_RULES")),
         "enable": frozenset(settings.getlist("SDG_ENABLE_RULES")),
     }

@@ -30,10 +30,10 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.utils.response import get_base_url
+from sdg_tags.crawler import settings as default_settings
 from sdg_tags.crawler.frontier import CrawlTarget, FrontierJournal, nothing_to_resume
 from sdg_tags.crawler.items import FetchOutcome
 from sdg_tags.crawler.render_mode import (
-    DEFAULT_RENDER_TIMEOUT,
     enable_rendering,
     render_failure,
     rendered_request,
@@ -134,7 +134,7 @@ class RegistrySpider(scrapy.Spider):
         self.conditional = settings.getbool("SDG_CONDITIONAL")
         self.render_hosts = {host.lower() for host in settings.getlist("SDG_RENDER_HOSTS")}
         self.render_all = settings.getbool("SDG_RENDER_ALL")
-        self.render_timeout = settings.getfloat("SDG_RENDER_TIMEOUT", DEFAULT_RENDER_TIMEOUT)
+        self.render_timeout = settings.getfloat("SDG_RENDER_TIMEOUT", default_settings.SDG_RENDER_TIMEOUT)
         self.robots_agent = settings.get("ROBOTSTXT_USER_AGENT") or "sdg-tags"
         if self.repository is None:
             from sdg_tags.repository.store import Repository
