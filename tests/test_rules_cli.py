@@ -147,6 +147,7 @@ def test_cli_text_names_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
         ),
     ],
 )
+@pytest.mark.slow
 def test_cli_usage_errors_are_one_line_exit_2(argv: list[str], message: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "sdg_tags.cli.main", "rules", *argv], capture_output=True, text=True, cwd=ROOT

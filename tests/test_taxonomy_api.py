@@ -422,6 +422,7 @@ def test_load_all_and_lookups_return_the_same_cached_tables() -> None:
     assert taxonomy.nuts_region("BE1") is taxonomy.nuts_region("BE1")
 
 
+@pytest.mark.slow
 def test_importing_taxonomy_imports_no_heavy_package() -> None:
     script = (
         "import sys; from sdg_tags import taxonomy; taxonomy.load_all(); taxonomy.parse_bcp47('en-GB'); "

@@ -198,6 +198,7 @@ def test_lookup_help_documents_the_exit_status(capsys: pytest.CaptureFixture[str
     )
 
 
+@pytest.mark.slow
 def test_installed_command_runs_lookup() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "sdg_tags.cli.main", "taxonomy", "lookup", "EL"],
