@@ -716,3 +716,12 @@ def test_confirmed_new_procedure_titles_are_checked() -> None:
     )
     good = check(subject("C2;X11", f"{C2_TITLE};{title('X11')}", service="information;procedure"))
     assert good.findings == []
+
+
+def test_the_crawl_checks_against_the_lists_of_its_start_date() -> None:
+    from scrapy.settings import Settings
+    from sdg_tags.crawler.pipelines.validation import options_from_settings
+    from sdg_tags.taxonomy import today
+
+    assert options_from_settings(Settings()).as_of == today()
+    assert ValidationOptions().as_of is None  # check / serve: today, decided at each check
