@@ -67,6 +67,10 @@ class _Lines(HTMLParser):
         self._buffer = []
         self._buffer_act = None
 
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self._skip_depth:
             self._skip_depth += tag == "a"
@@ -155,7 +159,6 @@ def section_lines(document: str, start_id: str, end_id: str | None, path: Path) 
     parser.acts.update(amending_acts(document))
     parser.feed(_section(document, start_id, end_id, path))
     parser.close()
-    parser._flush()
     return [(line.text, line.act) for line in parser.lines]
 
 
@@ -171,19 +174,18 @@ def read_annex1(path: Path) -> list[Annex1Entry]:
         if text.rstrip(":").casefold() == _BUSINESSES_HEADING:
             audience = "businesses"
             continue
-        if _AREA.match(text) and not _ITEM.match(text):
-            found = _AREA.match(text)
-            assert found is not None
-            area = (found.group(1), found.group(2).strip())
+        heading = _AREA.match(text)
+        if heading:
+            area = (heading.group(1), heading.group(2).strip())
             continue
         item = _ITEM.match(text)
         if item is None or area is None:
-            continue
+            continue  # table headings, footnotes
         code = f"{area[0]}{int(item.group(1))}"
         if code in seen:
-            continue  # footnote texts below the table repeat no item numbers, but stay safe
+            raise ImportFileError(f"{path}: Annex I item {code} appears twice")
         seen.add(code)
-        # Amended items end with ";" or "." (R1-R4); the 2018 items carry no closing punctuation.
+        # The items added by Reg 2024/1735 (R1-R4) end with ";" or "."; the others carry no closing punctuation.
         title = item.group(2).strip().rstrip(";.").strip()
         entries.append(Annex1Entry(code, area[0], area[1], title, audience, act))
     if not entries:
