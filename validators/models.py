@@ -6,6 +6,7 @@ crawler, the repository and the web app all serialise the same shapes (`docs/out
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from typing import Any, Literal, TypeVar, get_args
 
@@ -248,6 +249,7 @@ class ValidationOptions(BaseModel):
     lau_forms: tuple[str, ...] = ("prefixed", "bare")  # SDG_LAU_FORMS
     allow_country_eu: bool = False  # SDG_ALLOW_COUNTRY_EU
     suggest: bool = False  # build `suggested_tags`
+    as_of: date | None = None  # code lists in force on this date (SPEC §5.7); None: today (UTC)
 
 
 # Fetch status of a URL (SPEC §7.3): exactly one per URL, kept apart from findings.

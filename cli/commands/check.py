@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sdg_tags.cli.commands.taxonomy import as_of_argument
+
 from sdg_tags.sizes import MAX_PAGE_BYTES, format_size
 
 if TYPE_CHECKING:
@@ -131,6 +133,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "-q", "--quiet", action="store_true", help="text output: only failing pages and the summary"
     )
     parser.add_argument(
+        "--as-of",
+        type=as_of_argument,
+        metavar="YYYY-MM-DD",
+        help="check against the annex code lists in force on this date (default: today)",
+    )
+    parser.add_argument(
         "--timeout",
         type=_seconds,
         default=DEFAULT_TIMEOUT,
@@ -208,6 +216,7 @@ def build_options(args: argparse.Namespace) -> ValidationOptions:
         severity_overrides=overrides,
         expected_country=_expected_country(args.country),
         suggest=args.suggest,
+        as_of=args.as_of,
     )
 
 

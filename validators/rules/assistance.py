@@ -1,8 +1,9 @@
 """Rule family G: assistance pages (SPEC §5.4, §6.2 group G).
 
 Assistance pages name their service by its full title in `policy-code`. No official list of the names exists,
-so free text is valid; the known list (SDGR Annex III and EU-level Art 7 services) only produces hints. The
-items come classified from `validators.rules.policy`.
+so free text is valid; the known list (SDGR Annex III as amended, points (7)-(9) included, with the ODR platform
+kept as an older name, and EU-level Art 7 services) only produces hints. The items come classified from
+`validators.rules.policy`.
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ def assistance_title_unknown(ctx: RuleContext) -> Iterator[Finding]:
                 hint = f"Write the official title: `{expected}`"
             else:
                 continue
+            if match is not None and match.service.note:
+                hint += f" ({match.service.name}: {match.service.note})"  # an older name (ODR)
             yield ctx.finding(
                 "assistance-title-unknown",
                 message,
