@@ -96,6 +96,9 @@ class TagOccurrence(BaseModel):
     column: int  # 1-based column (in characters) of the `<meta` start
     in_head: bool  # False when the element sits in <body> after parsing
     origin: Origin = "static"
+    # `property` (when `name` names the tag) and `data-*` attributes, which the site's scripts may read: the
+    # suggested block keeps them (SPEC §6.3). Not part of the output format.
+    kept_attributes: dict[str, str] = Field(default_factory=dict, exclude=True)
 
 
 class LinkOccurrence(BaseModel):
