@@ -550,6 +550,18 @@ def _not_yet_in_force(text: str) -> str | None:
     "`policy-code` is absent or empty on a page that attempts SDG tagging",
     "IR 2020/1121 Art 2(3)(f), Annex I",
     "Add code(s) or service title",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def policy_code_missing(ctx: RuleContext) -> Iterator[Finding]:
     occ = ctx.effective("policy-code")
@@ -576,6 +588,19 @@ def policy_code_missing(ctx: RuleContext) -> Iterator[Finding]:
     "seen: `12345` (CMS plugin test data)",
     "Reg 2018/1724 Annex I, Annex II; Guidance 2020 §tag table",
     "Use an item code",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="J12">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def policy_code_unknown(ctx: RuleContext) -> Iterator[Finding]:
     free_text_is_title = free_text_is_assistance_title(ctx)
@@ -664,6 +689,18 @@ def policy_code_ambiguous(ctx: RuleContext) -> Iterator[Finding]:
     "Bare area or life-event letter · seen: `I` on 516 lansstyrelsen.se pages; `I`, `J` in registry data",
     "Guidance 2020 §tag table",
     "Item codes (`I1`)",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="I">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="I1">
+""",
 )
 def policy_code_area_only(ctx: RuleContext) -> Iterator[Finding]:
     if assistance_only(ctx):
@@ -696,6 +733,20 @@ def policy_code_area_only(ctx: RuleContext) -> Iterator[Finding]:
     "`M2:W1` (lansstyrelsen.se)",
     "Guidance 2020 §multiple values",
     "`;`",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2:J1">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence;registering, changing the legal form of or closing a business (registration procedures and legal forms for carrying out business)">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2;J1">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence;registering, changing the legal form of or closing a business (registration procedures and legal forms for carrying out business)">
+""",
 )
 def policy_code_separator(ctx: RuleContext) -> Iterator[Finding]:
     for occ, items in policy_occurrences(ctx):
@@ -721,6 +772,20 @@ def policy_code_separator(ctx: RuleContext) -> Iterator[Finding]:
     "Lower-case code · seen: `q1`, `b8`, `k3`, `m2`, `h6` (av.se)",
     "Guidance 2020 §examples",
     "`Q1`",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="c2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def policy_code_case(ctx: RuleContext) -> Iterator[Finding]:
     if assistance_only(ctx):
@@ -757,6 +822,20 @@ def policy_code_case(ctx: RuleContext) -> Iterator[Finding]:
     "Leading zero in the number (`A01`); no finding when SDG_ACCEPT_ZERO_PADDED is set",
     "IR 2020/1121 Annex I vs Guidance 2020 §examples",
     "`A1` (configurable, §9)",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C02">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def policy_code_zero_padded(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.options.accept_zero_padded or assistance_only(ctx):
@@ -789,6 +868,18 @@ def policy_code_zero_padded(ctx: RuleContext) -> Iterator[Finding]:
     "see policy-legacy-annex2-meaning)",
     "Reg 2018/1724 Annex II; Guidance 2020 §tag table",
     "Add `procedure` or drop the code",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="X1">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information;procedure">
+<meta name="policy-code" content="J1;X1">
+""",
 )
 def policy_code_annex2_without_procedure(ctx: RuleContext) -> Iterator[Finding]:
     if not types_declared(ctx) or "procedure" in ctx.page_types or assistance_only(ctx):
@@ -820,6 +911,18 @@ def policy_code_annex2_without_procedure(ctx: RuleContext) -> Iterator[Finding]:
     "`procedure` page without an Annex I item code (only Annex II codes) · seen: registry entries with only `X1`",
     "IR 2020/1121 Annex I",
     "Add the Annex I item",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="procedure">
+<meta name="policy-code" content="X1">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="procedure">
+<meta name="policy-code" content="J1;X1">
+""",
 )
 def procedure_annex1_code_missing(ctx: RuleContext) -> Iterator[Finding]:
     if "procedure" not in ctx.page_types:
@@ -848,6 +951,19 @@ def procedure_annex1_code_missing(ctx: RuleContext) -> Iterator[Finding]:
     "No `DC.Policy` on an information/procedure page",
     "Guidance 2020 §tag table",
     "Recommended",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def policy_name_missing(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.effective("DC.Policy") is not None:
@@ -877,6 +993,20 @@ def policy_name_missing(ctx: RuleContext) -> Iterator[Finding]:
     "Item count of `DC.Policy` ≠ `policy-code`",
     "Guidance 2020 §examples",
     "One title per code, same order",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2;J1">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2;J1">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence;registering, changing the legal form of or closing a business (registration procedures and legal forms for carrying out business)">
+""",
 )
 def policy_count_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     titles = ctx.items("DC.Policy")
@@ -903,6 +1033,20 @@ def policy_count_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     "differences not reported · seen: free-text descriptions (jordbruksverket.se)",
     "Guidance 2020 §tag table",
     "Official title",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="Driving licence exchange for residents">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def policy_title_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     analysis = analyse_titles(ctx)
@@ -937,6 +1081,20 @@ def policy_title_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     "Titles match the codes, other order (found in any page language: a match is evidence)",
     "Guidance 2020 §examples",
     "Reorder",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2;J1">
+<meta name="DC.Policy" content="registering, changing the legal form of or closing a business (registration procedures and legal forms for carrying out business);acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2;J1">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence;registering, changing the legal form of or closing a business (registration procedures and legal forms for carrying out business)">
+""",
 )
 def policy_title_order(ctx: RuleContext) -> Iterator[Finding]:
     analysis = analyse_titles(ctx)
@@ -962,6 +1120,20 @@ def policy_title_order(ctx: RuleContext) -> Iterator[Finding]:
     "example `J1;W1`; skatteverket.se `U1`, `U2`, `W1`, `X2`",
     "Reg 2018/1724 Annex II",
     "Hint gives the final code (§5.3)",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information;procedure">
+<meta name="policy-code" content="J1;W1">
+<meta name="DC.Policy" content="registering, changing the legal form of or closing a business (registration procedures and legal forms for carrying out business);General registration of business activity, excluding procedures concerning the constitution of companies or firms within the meaning of the second paragraph of Article 54 TFEU">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information;procedure">
+<meta name="policy-code" content="J1">
+<meta name="DC.Policy" content="registering, changing the legal form of or closing a business (registration procedures and legal forms for carrying out business)">
+""",
 )
 def policy_legacy_annex2_meaning(ctx: RuleContext) -> Iterator[Finding]:
     analysis = analyse_titles(ctx)
