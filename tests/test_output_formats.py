@@ -316,7 +316,6 @@ def test_sarif_has_rule_metadata_results_and_locations() -> None:
         "shortDescription": {"text": "`GR` in any case"},
         "fullDescription": {"text": "`GR` in any case. Cites: IR 2020/1121 Annex I."},
         "help": {"text": "`EL`"},
-        "helpUri": "https://github.com/sdg-tags/sdg-tags/blob/main/docs/rules.md#country-gr-instead-of-el",
         "defaultConfiguration": {"level": "error", "enabled": True},
         "properties": {
             "group": "C. Country (DC.ISO3166)",

@@ -12,8 +12,11 @@ run through the registry diff (`RegistryDiff`) with the example's entry and the 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from html import unescape
 
+import httpx
 import pytest
 from protego import Protego
 from sdg_tags.crawler.evaluation import crawl_findings
@@ -21,6 +24,7 @@ from sdg_tags.crawler.items import FetchOutcome
 from sdg_tags.crawler.robots_directives import robots_directives
 from sdg_tags.crawler.scope import Scope
 from sdg_tags.rendering.comparison import extract_rendered, validate_with_rendering
+from sdg_tags.reports.compliance import glossary
 from sdg_tags.reports.pages import ReportPage
 from sdg_tags.reports.registry_diff import RegistryDiff
 from sdg_tags.repository.queries import PageOutcome
@@ -30,6 +34,9 @@ from sdg_tags.validators.extraction import extract_tags
 from sdg_tags.validators.models import CANONICAL_TAGS, Finding, ValidationOptions
 from sdg_tags.validators.rules import RULES
 from sdg_tags.validators.rules.table import RENDERED_MARK, Rule, example_document, example_parts
+from sdg_tags.validators.rules_doc import render_markdown
+
+from tests.browser.web_server import WebServer
 
 AGENT = "sdg-tags"
 
@@ -143,3 +150,52 @@ def test_the_passing_example_raises_no_warning_or_error(rule: Rule) -> None:
     found, serious = rules_raised(rule, rule.pass_example)
     assert rule.id not in found
     assert serious == []
+
+
+# --- where the examples are shown -------------------------------------------------------------------------
+
+
+def test_the_markdown_shows_each_rule_with_its_examples() -> None:
+    document = render_markdown(RULES.values())
+    for rule in RULES.values():
+        section = document.split(f"\n### {rule.id}\n", 1)[1].split("\n### ", 1)[0]
+        assert f"**Fails:**\n\n```html\n{rule.fail_example}\n```" in section
+        assert f"**Passes:**\n\n```html\n{rule.pass_example}\n```" in section
+
+
+def test_reports_embed_the_rule_text_and_examples_instead_of_linking_out() -> None:
+    (entry,) = glossary(["country-case"])
+    assert entry["fail_example"] == RULES["country-case"].fail_example
+    assert "docs_url" not in entry
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[WebServer]:
+    with WebServer() as running:
+        yield running
+
+
+def test_the_web_app_serves_a_page_per_rule(server: WebServer) -> None:
+    rule = RULES["country-gr-instead-of-el"]
+    response = httpx.get(f"{server.base_url}{rule.page_path}", timeout=30)
+    assert response.status_code == 200
+    text = unescape(response.text)
+    assert f'<pre class="example"><code>{rule.fail_example}</code></pre>' in text
+    assert f'<pre class="example"><code>{rule.pass_example}</code></pre>' in text
+    listing = httpx.get(f"{server.base_url}/rules", timeout=30)
+    assert listing.status_code == 200
+    assert all(f'<a href="/rules/{rule_id}">' in listing.text for rule_id in RULES)
+    missing = httpx.get(f"{server.base_url}/rules/country-nope", timeout=30)
+    assert missing.status_code == 404
+    assert "There is no rule <code>country-nope</code>." in missing.text
+
+
+def test_findings_on_the_web_page_link_to_the_apps_rule_pages(server: WebServer) -> None:
+    page = RULES["country-gr-instead-of-el"].fail_example
+    response = httpx.post(f"{server.base_url}/", data={"html": page}, timeout=60)
+    assert response.status_code == 200
+    assert (
+        '<a href="/rules/country-gr-instead-of-el" rel="noopener noreferrer">country-gr-instead-of-el</a>'
+        in (response.text)
+    )
+    assert "github.com" not in response.text

@@ -44,8 +44,9 @@ def _rule_descriptor(rule: Rule) -> dict[str, Any]:
         "name": "".join(part.capitalize() for part in rule.id.split("-")),
         "shortDescription": {"text": rule.triggers},
         "fullDescription": {"text": f"{rule.triggers}. Cites: {rule.reference}."},
+        # No helpUri: SARIF wants an absolute URI, and the rule pages the tool ships (docs/rules.md) or serves
+        # (/rules/RULE on `sdg-tags serve`) have none; the help text is embedded instead.
         "help": {"text": rule.hint},
-        "helpUri": rule.docs_url,
         "defaultConfiguration": {"level": LEVELS[rule.severity], "enabled": rule.enabled_by_default},
         "properties": {
             "group": f"{rule.group}. {GROUPS[rule.group]}",

@@ -40,7 +40,11 @@ GROUPS: dict[str, str] = {
     "J": "Registry comparison",
 }
 
-DOCS_URL = "https://github.com/sdg-tags/sdg-tags/blob/main/docs/rules.md"
+# Where a rule is documented, in places the tool itself ships or serves (never an outside address): the section
+# of docs/rules.md (anchor = rule id; the sources ship the file, `sdg-tags rules --markdown` prints it) and the
+# page `sdg-tags serve` serves at /rules/RULE-ID. Reports are files read offline: they embed the rule text.
+DOCS_FILE = "docs/rules.md"
+RULE_PAGES = "/rules"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +67,13 @@ class Rule:
 
     @property
     def docs_url(self) -> str:
-        return f"{DOCS_URL}#{self.id}"
+        """The rule's section of docs/rules.md, relative to the project root."""
+        return f"{DOCS_FILE}#{self.id}"
+
+    @property
+    def page_path(self) -> str:
+        """The rule's page on the web app (`sdg-tags serve`)."""
+        return f"{RULE_PAGES}/{self.id}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
