@@ -235,13 +235,22 @@ def test_missing_service_type_is_a_decision_with_a_hint_from_the_codes() -> None
     )
 
 
-def test_assistance_page_keeps_free_text_and_uses_the_official_service_name() -> None:
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        # Names the service in another case: the editor's text, whitespace normalised (SPEC §6.3).
+        ("product contact points for  construction", "product contact points for construction"),
+        # An abbreviation: assistance-title-unknown names the full title, so the block writes it.
+        ("PSC", "Points of single contact"),
+    ],
+)
+def test_assistance_titles(written: str, kept: str) -> None:
     block = suggest(
         [
             '<meta name="sdg-tag" content="sdg">',
             '<meta name="DC.ISO3166" content="se">',
             '<meta name="DC.Service" content="Assistance">',
-            '<meta name="policy-code" content="product contact points for  construction">',
+            f'<meta name="policy-code" content="{written}">',
         ],
         lang="sv",
     )
@@ -250,7 +259,7 @@ def test_assistance_page_keeps_free_text_and_uses_the_official_service_name() ->
             '<meta name="sdg-tag" content="sdg">',
             '<meta name="DC.ISO3166" content="SE">',
             '<meta name="DC.Service" content="assistance">',
-            '<meta name="policy-code" content="Product contact points for construction">',
+            f'<meta name="policy-code" content="{kept}">',
         ]
     )
 

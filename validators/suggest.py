@@ -1,12 +1,18 @@
-"""`check --suggest`: the corrected SDG tag block an editor can paste in place of the page's tags.
+"""`check --suggest`: the corrected SDG tag block an editor can paste in place of the page's tags (SPEC §6.3).
 
-Only unambiguous repairs are made: exact tag names with `name=`, upper-case country and location codes, `EL` for
-`GR`, `;` separators, no stray whitespace or quotes, unpadded policy codes, lower-case service keywords,
-`sdg-tag` added, `DC.Policy` titles generated from the codes, one element per tag. Whatever needs a person's
-decision (a value that is not a country, an unknown code, a missing service type) is left as an HTML comment
-naming the tag and what to decide. Promise, tested: a block without comments, pasted in place of the page's SDG
-tags, validates without errors (as long as `<html lang>`, which the block cannot set, is valid; when it is not,
-the block says so in a comment).
+The block must never be worse than what the page has:
+* every repair that names one value is made: exact tag names with `name=`, upper-case country and location codes,
+  `EL` for `GR`, `;` separators, no stray whitespace or quote debris around codes, unpadded and upper-case policy
+  codes, the service keyword `service-type-invalid` names (`p` -> `procedure`), the full title an abbreviated
+  service name stands for, `sdg-tag` added, a legacy Annex II code replaced by the code SPEC §5.3 names (or
+  dropped where the page has it: `J1;W1` -> `J1`), `DC.Policy` titles for the codes, one element per tag;
+* free text (`DC.Policy` items, assistance titles) keeps every character the editor wrote, apostrophes and quotes
+  included; only whitespace is normalised, and markup debris (`…”/>` + a swallowed `<link`) and quotes that stood
+  in for the attribute's own are removed; values are escaped for an attribute (`&amp;`, `&quot;`, `&lt;`);
+* `property=` (beside the new `name=`) and `data-*` attributes of the page's elements are kept;
+* whatever needs a person's decision (a value that is not a country, an unknown code, a missing service type) is
+  left as an HTML comment naming the tag and what to decide, never an invented value.
+tests/test_suggest_roundtrip.py checks this over the whole test corpus: suggest, paste, check again.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from sdg_tags.validators.rules.policy import (
     LEGACY_REPLACEMENTS,
     analyse_titles,
     code_title,
+    match_service,
     policy_items,
     title_matches,
 )
@@ -326,9 +333,12 @@ def _suggest_policy_code(ctx: RuleContext, service_types: list[str]) -> tuple[_S
             )
             continue
         written = _as_written(ctx, "policy-code", item.text)
-        service = annexes.assistance_service(written)
-        if service is not None:
-            resolved.append(_PolicyItem(service.name, service.name, "service"))
+        known = match_service(written, ctx.options.title_match_threshold)
+        if known is not None and (assistance or known.kind == "exact"):
+            # A title that names the service (any case) is the editor's text; an abbreviation or a near miss
+            # gets the official title, which `assistance-title-unknown` names.
+            title = written if known.kind == "exact" else known.service.name
+            resolved.append(_PolicyItem(title, title, "service"))
         elif text.upper() in REGISTRY_KEYS:
             suggestion.decisions.append(
                 f"{_quoted(text)} is a registry group, not a code; use item codes (e.g. A1, J10)"
