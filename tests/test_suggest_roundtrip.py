@@ -26,6 +26,7 @@ CORPUS_FOLDERS = ("tests/fixtures", "tests/sites", "demo/site")
 CORPUS = sorted(path for folder in CORPUS_FOLDERS for path in (ROOT / folder).rglob("*.htm*"))
 REAL_PATTERNS = ROOT / "tests/fixtures/real_patterns"
 OPTIONS = ValidationOptions(suggest=True)
+PROFILES = ("harvester", "strict")
 
 # Rules whose finding names the one value to write: none may remain on a tag the block writes out.
 ONE_VALUE_FIXES = frozenset(
@@ -119,13 +120,14 @@ OFFICIAL_TITLES = frozenset(
 )
 
 
-def roundtrip(path: Path) -> tuple[PageResult, str, PageResult] | None:
+def roundtrip(path: Path, profile: str = "harvester") -> tuple[PageResult, str, PageResult] | None:
     body = path.read_bytes()
-    first = check_page(body, options=OPTIONS, target=str(path))
+    options = OPTIONS.model_copy(update={"profile": profile})
+    first = check_page(body, options=options, target=str(path))
     if first.suggested_tags is None:
         return None
     block = first.suggested_tags
-    again = check_page(paste(body, block), options=OPTIONS, target=f"{path} (pasted)")
+    again = check_page(paste(body, block), options=options, target=f"{path} (pasted)")
     return first, block, again
 
 
@@ -147,9 +149,10 @@ def _id(path: Path) -> str:
     return str(path.relative_to(ROOT))
 
 
+@pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("path", CORPUS, ids=_id)
-def test_suggested_block_pasted_into_the_page(path: Path) -> None:
-    done = roundtrip(path)
+def test_suggested_block_pasted_into_the_page(path: Path, profile: str) -> None:
+    done = roundtrip(path, profile)
     if done is None:
         assert check_page(path.read_bytes()).verdict in ("not-self-describing", "not-evaluated")
         return
