@@ -574,3 +574,36 @@ def test_the_property_is_not_vacuous() -> None:
         complete += "<!--" not in block
     assert complete == len(BE_LOCATIONS)
     assert [item.text for item in split_items("C2, J1", "policy-code")] == ["C2", "J1"]
+
+
+@pytest.mark.parametrize(
+    ("service", "title"),
+    [
+        ("procedure", "Requesting proof of registration of birth"),  # R1 read as Annex II on a procedure page
+        ("information", "information on the permit-granting process"),  # and as Annex I without procedure
+    ],
+)
+def test_a_code_in_both_lists_is_titled_as_the_engine_reads_it(service: str, title: str) -> None:
+    block = suggest(
+        [
+            '<meta name="sdg-tag" content="sdg">',
+            '<meta name="DC.ISO3166" content="BE">',
+            f'<meta name="DC.Service" content="{service}">',
+            '<meta name="policy-code" content="A1;R1">',
+        ]
+    )
+    assert block is not None
+    assert block.splitlines()[-1].endswith(f';{title}">')
+
+
+def test_two_letter_area_codes_are_codes() -> None:
+    block = suggest(
+        [
+            '<meta name="sdg-tag" content="sdg">',
+            '<meta name="DC.ISO3166" content="BE">',
+            '<meta name="DC.Service" content="information">',
+            '<meta name="policy-code" content="aj01">',
+        ]
+    )
+    assert block is not None
+    assert block.splitlines()[3] == '<meta name="policy-code" content="AJ1">'

@@ -25,6 +25,7 @@ from sdg_tags.validators.models import ExtractedPage, PageResult, TagOccurrence
 from sdg_tags.validators.rules.policy import (
     LEGACY_REPLACEMENTS,
     analyse_titles,
+    check_date,
     code_title,
     match_service,
     policy_items,
@@ -33,7 +34,7 @@ from sdg_tags.validators.rules.policy import (
 from sdg_tags.validators.rules.service import suggested_keyword
 from sdg_tags.validators.rules.table import MARKUP_DEBRIS, RuleContext, ValueItem, split_items
 
-_CODE_SHAPE = re.compile(r"^([A-Za-z])0*(\d{1,3})$")
+_CODE_SHAPE = re.compile(r"^([A-Za-z]{1,2})0*(\d{1,3})$")  # `C2`, `c02`, two-letter areas (`AJ1`)
 _AREA_ONLY = re.compile(r"^[A-Xa-x]$")
 _WHITESPACE = re.compile(r"\s+")
 _QUOTE_DEBRIS = "\"'“”″‘’„‟«»`"
@@ -309,13 +310,16 @@ def _suggest_policy_code(ctx: RuleContext, service_types: list[str]) -> tuple[_S
     items, present = _items(ctx, "policy-code", suggestion)
     resolved: list[_PolicyItem] = []
     assistance = "assistance" in service_types
+    as_of = check_date(ctx)
+    read_as = {policy.code: policy.kind for policy in policy_items(ctx) if policy.code}
     for item in items:
         text = _clean_text(item.text)
         shape = _CODE_SHAPE.match(text)
         if shape is not None:
             code = f"{shape.group(1).upper()}{int(shape.group(2))}"
-            annex1, annex2 = annexes.annex1_item(code), annexes.annex2_item(code)
-            if annex1 is not None:
+            annex1, annex2 = annexes.annex1_item(code, as_of), annexes.annex2_item(code, as_of)
+            # A code in both lists (`R1`) is read as the engine reads it (DC.Service, DC.Policy; SPEC §5.7).
+            if annex1 is not None and (annex2 is None or read_as.get(code) != "annex2"):
                 resolved.append(_PolicyItem(code, annex1.title, "annex1"))
             elif annex2 is not None:
                 resolved.append(_PolicyItem(code, annex2.title, "annex2"))
@@ -326,8 +330,8 @@ def _suggest_policy_code(ctx: RuleContext, service_types: list[str]) -> tuple[_S
             continue
         if _AREA_ONLY.match(text):
             area = text.upper()
-            codes = [entry.code for entry in annexes.annex1_items() if entry.area_code == area]
-            codes += [entry.code for entry in annexes.annex2_items() if entry.life_event_code == area]
+            codes = [entry.code for entry in annexes.annex1_items(as_of) if entry.area_code == area]
+            codes += [entry.code for entry in annexes.annex2_items(as_of) if entry.life_event_code == area]
             suggestion.decisions.append(
                 f"{_quoted(text)} is a whole area; choose its item code(s): {', '.join(codes)}"
             )

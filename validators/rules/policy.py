@@ -656,6 +656,18 @@ def policy_code_unknown(ctx: RuleContext) -> Iterator[Finding]:
     "when `DC.Service` lacks `procedure` or a `DC.Policy` item names the Annex I title, else Annex II",
     "Reg 2018/1724 Annex I (as amended by Reg 2024/1735), Annex II",
     "Nothing to fix; the finding says which reading was taken",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="procedure">
+<meta name="policy-code" content="A1;R1">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="procedure">
+<meta name="policy-code" content="A1;T2">
+""",
 )
 def policy_code_ambiguous(ctx: RuleContext) -> Iterator[Finding]:
     for occ, items in policy_occurrences(ctx):
