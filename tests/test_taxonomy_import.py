@@ -13,7 +13,7 @@ import pytest
 from sdg_tags.cli.main import main
 from sdg_tags.taxonomy import sources
 
-REFERENCE_DIR = sources.default_reference_dir()
+REFERENCE_DIR = sources.REFERENCE_DIR  # taxonomy/sources/ in the repository
 SHIPPED_FILES = (
     "annex1.tsv",
     "annex2.tsv",
@@ -40,6 +40,12 @@ def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
     return err.strip()
 
 
+@pytest.fixture(autouse=True)
+def in_repository_reference_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands' default is the folder in the repository, whatever `$SDG_REFERENCE_DIR` a shell left set."""
+    monkeypatch.delenv("SDG_REFERENCE_DIR", raising=False)
+
+
 @pytest.fixture
 def shipped_copy(tmp_path: Path) -> Path:
     """A copy of the shipped data folder, the target of imports that must fail without touching it."""
@@ -48,13 +54,17 @@ def shipped_copy(tmp_path: Path) -> Path:
     return target
 
 
-def test_reference_folder_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert (REFERENCE_DIR / "README.md").is_file(), f"reference folder missing: {REFERENCE_DIR}"
-    monkeypatch.delenv("SDG_REFERENCE_DIR", raising=False)  # .ci/run sets it for a checkout cloned elsewhere
-    assert (
-        sources.default_reference_dir()
-        == Path(__file__).resolve().parents[2] / "shared" / "data" / "reference"
-    )
+def test_reference_folder_is_in_the_repository() -> None:
+    in_repository = Path(__file__).resolve().parents[1] / "taxonomy" / "sources"
+    assert sources.default_reference_dir() == in_repository
+    assert (in_repository / "README.md").is_file()
+    for name in (
+        "annexes/annex1_information_areas.csv",
+        "annexes/eea_countries.csv",
+        "nuts/NUTS2021-NUTS2024.xlsx",
+        "lau/semic_lau_2019_nuts_2016/EU-28-LAU-2019-NUTS-2016_part1.csv",
+    ):
+        assert (in_repository / name).is_file(), name
 
 
 def test_default_reference_dir_honours_the_environment(
@@ -353,7 +363,7 @@ def test_failed_import_into_the_package_folder_leaves_shipped_data_untouched(
 def copy_annex_sources(target: Path) -> Path:
     shutil.copytree(REFERENCE_DIR / "annexes", target)
     for path in target.iterdir():
-        path.chmod(0o644)  # the shared folder is read-only; the copies are edited by the tests
+        path.chmod(0o644)  # a checkout may be read-only; the copies are edited by the tests
     return target
 
 

@@ -117,7 +117,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--reference-dir",
         type=Path,
         metavar="DIR",
-        help="default: $SDG_REFERENCE_DIR or ../shared/data/reference beside the checkout",
+        help="default: $SDG_REFERENCE_DIR, else taxonomy/sources/ in the checkout",
     )
     everything.add_argument("--out", type=Path, metavar="DIR", help=out_help)
 
