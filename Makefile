@@ -1,11 +1,11 @@
-# The README's commands. A fresh Debian machine needs nothing but `make demo` and `make test`
-# (plus `.ci/run`, which also installs the apt packages the browser/database tests use).
+# The README's commands. A fresh Debian machine needs nothing but `make demo` and `make test`; `make test` first
+# installs the Debian packages the browser/database tests use, or says in one line how to (.ci/system-packages).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-fast test-floor bench lint docs clean
+.PHONY: install demo test test-fast test-floor system-packages bench lint docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,9 +21,14 @@ demo: $(STAMP)
 # pytest exits 5 when it collected no tests; that is a failure for us, never a pass. Tests run on every core
 # (pytest-xdist); every server a test starts listens on its own ephemeral loopback port.
 PYTEST_ARGS ?= -n auto
-test: $(STAMP)
+test: system-packages $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest ran no tests - failing" >&2; exit 1; fi; exit $$rc
+
+# Chromium, redis-server and PostgreSQL, installed with apt-get where this machine allows it (root or password-less
+# sudo); elsewhere one line with the exact apt-get command and a failure, before any test.
+system-packages:
+	@.ci/system-packages
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not postgres and not redis and not browser" $(PYTEST_ARGS)
