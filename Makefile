@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-fast test-floor system-packages bench lint docs clean
+.PHONY: install install-user demo test test-fast test-floor system-packages bench lint docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The command of this checkout's .venv for every shell of this user, without activating: a link in ~/.local/bin
+# (Debian's ~/.profile puts that folder on PATH at login once it exists). `make clean` leaves a dangling link.
+USER_BIN ?= $(HOME)/.local/bin
+install-user: $(STAMP)
+	mkdir -p $(USER_BIN)
+	ln -sfn $(CURDIR)/$(BIN)/sdg-tags $(USER_BIN)/sdg-tags
+	@case ":$$PATH:" in *":$(USER_BIN):"*) echo "sdg-tags is on your PATH: $(USER_BIN)/sdg-tags" ;; \
+	*) echo "linked $(USER_BIN)/sdg-tags; $(USER_BIN) is not on your PATH yet: log in again, or add it (export PATH=\"$(USER_BIN):\$$PATH\")" ;; esac
 
 demo: $(STAMP)
 	$(BIN)/sdg-tags demo

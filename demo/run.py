@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -264,6 +265,31 @@ def format_locations(demo_run: DemoRun) -> str:
     return "\n".join(lines)
 
 
+def command_hint(scripts_dir: Path | None = None, search_path: str | None = None) -> list[str]:
+    """How to run the `sdg-tags` commands printed above, when the shell would not find this environment's command
+    (after `make demo` it sits in `.venv/bin`, which is on no PATH). Nothing when it would."""
+    scripts = scripts_dir or Path(sys.executable).parent  # not resolved: a venv's python is a symlink
+    ours = scripts / "sdg-tags"
+    found = shutil.which("sdg-tags", path=search_path)
+    if not ours.is_file() or (found is not None and Path(found).resolve() == ours.resolve()):
+        return []
+    try:
+        shown = scripts.absolute().relative_to(Path.cwd())
+    except ValueError:
+        shown = scripts
+    if (scripts / "activate").is_file():
+        how = f"`. {shown / 'activate'}` in this shell first (or call {shown / 'sdg-tags'} …)"
+    else:
+        how = f"{shown / 'sdg-tags'}"
+    lines = [f"The sdg-tags commands above need {how}."]
+    if (PROJECT_ROOT / "Makefile").is_file():
+        make = "make" if PROJECT_ROOT == Path.cwd().resolve() else f"make -C {PROJECT_ROOT}"
+        lines.append(
+            f"`{make} install-user` puts sdg-tags on the PATH of every shell (a link in ~/.local/bin)."
+        )
+    return lines
+
+
 # -- the demo -----------------------------------------------------------------------------------------------
 
 
@@ -381,6 +407,9 @@ def serve_and_crawl(
     for step in FOLLOW_UP_STEPS:
         demo_run.files.extend(step(demo_run))
     print("\n" + format_locations(demo_run), file=out)
+    hint = command_hint()
+    if hint:
+        print("\n" + "\n".join(hint), file=out)
     if options.keep_serving:
         keep_serving(gateway, out)
     return demo_run
