@@ -38,6 +38,12 @@ COUNTRY_RULE = (
     "registry-country-mismatch"  # `--country` reports under it: the expected country plays the registry
 )
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
+# A host name at the start of a target that is no file (`www.example.be/x`): a URL typed without its scheme.
+_BARE_HOST = re.compile(
+    r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+([A-Za-z]{2,63})(?::\d{1,5})?(?:[/?#]|$)"
+)
+# `page.html` alone is a missing file, not a host: last labels that are file name extensions.
+_FILE_EXTENSIONS = frozenset({"html", "htm", "xhtml", "shtml", "php", "asp", "aspx", "jsp", "xml", "txt"})
 
 
 def _size(value: str) -> int:
@@ -266,9 +272,25 @@ def expand_targets(arguments: list[str]) -> list[Target]:
                 if path.suffix.lower() in HTML_SUFFIXES and path.is_file()
             )
             targets += [Target("file", path) for path in found] or [Target("empty-folder", argument)]
+        elif _url_without_scheme(argument):
+            raise CommandLineError(
+                f"{argument!r} is neither a file nor a URL; for the web page add https:// ('https://{argument}')"
+            )
         else:
             targets.append(Target("file", argument))
     return targets
+
+
+def _url_without_scheme(argument: str) -> bool:
+    """`www.example.be/x`, `example.be`: no such file, and it starts with a host name."""
+    host = _BARE_HOST.match(argument)
+    if host is None or os.path.lexists(argument):
+        return False
+    return (
+        "/" in argument
+        or argument.lower().startswith("www.")
+        or host.group(1).lower() not in _FILE_EXTENSIONS
+    )
 
 
 def _not_evaluated(

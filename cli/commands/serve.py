@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
+import socket
 import sys
 
 
@@ -67,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         fetch_timeout=args.fetch_timeout,
         render_timeout=args.render_timeout,
     )
+    # Tried here, before uvicorn logs a word: a busy port is one line, not a start-up banner and a traceback.
+    _try_binding(args.host, args.port)
     if not _is_loopback(args.host):
         print(
             f"sdg-tags serve: listening on {args.host}, reachable from other machines"
@@ -77,11 +81,36 @@ def run(args: argparse.Namespace) -> int:
             ),
             file=sys.stderr,
         )
+    # uvicorn binds again itself (its start-up line names the port, which --port 0 needs); should another program
+    # take the port in between, uvicorn says so and exits with its start-up failure code.
     try:
         uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", access_log=False)
     except OSError as exc:
         raise CommandLineError(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc})") from None
     return 0
+
+
+def _try_binding(host: str, port: int) -> None:
+    """Bind (host, port) as uvicorn will, and let go; CommandLineError when that is not possible."""
+    from sdg_tags.cli.main import CommandLineError
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        listener = socket.socket(family, kind, proto)
+    except (OSError, UnicodeError) as exc:
+        raise CommandLineError(
+            f"cannot listen on {host}:{port} ({getattr(exc, 'strerror', None) or exc})"
+        ) from None
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: restart over TIME_WAIT
+        listener.bind(address)
+    except OSError as exc:
+        listener.close()
+        hint = (
+            "; another program listens there (choose another --port)" if exc.errno == errno.EADDRINUSE else ""
+        )
+        raise CommandLineError(f"cannot listen on {host}:{port} ({exc.strerror or exc}){hint}") from None
+    listener.close()
 
 
 def _is_loopback(host: str) -> bool:
