@@ -88,8 +88,8 @@ def test_mistypes_get_did_you_mean(capsys: pytest.CaptureFixture[str], argv: lis
             "sdg-tags check: error: unrecognized arguments: --qqqqqqq (see 'sdg-tags check --help')",
         ),
         (
-            ["rules", "extra"],
-            "sdg-tags rules: error: unrecognized arguments: extra (see 'sdg-tags rules --help')",
+            ["serve", "extra"],
+            "sdg-tags serve: error: unrecognized arguments: extra (see 'sdg-tags serve --help')",
         ),
     ],
 )
