@@ -1,0 +1,178 @@
+"""Abuse: hostile pages give bounded results on every surface (JSON, text, JUnit, SARIF), in linear work.
+
+The limits are those of `validators/limits.py` (docs/output-format.md "Bounded output"); the pages are built
+here: one value repeated 16,000 times (48 KB), a 4.5 MB page of long values, pages of 100,000 items.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sdg_tags.validators.engine import check_page
+from sdg_tags.validators.limits import (
+    FINDINGS_PER_RULE,
+    QUOTE_CHARS,
+    RESULT_BYTES,
+    TAG_ITEMS,
+    TEXT_CHARS,
+    abridge,
+)
+from sdg_tags.validators.models import PageResult
+from sdg_tags.validators.output.json_format import format_json
+from sdg_tags.validators.output.junit import format_junit
+from sdg_tags.validators.output.sarif import format_sarif
+from sdg_tags.validators.output.text import format_text
+
+from tests.pages import VALID_TAGS, page
+
+ROOT = Path(__file__).resolve().parent.parent
+# The surfaces other than compact JSON add their own framing (indentation, XML, the SARIF rule table); a page
+# bounded at RESULT_BYTES stays within this many bytes in each of them.
+SURFACE_BYTES = 4 * RESULT_BYTES + 64 * 1024
+
+
+def with_tags(replaced: dict[str, str]) -> bytes:
+    """The valid page with some tags replaced by the given values."""
+    tags = [(name, value) for name, value in VALID_TAGS if name not in replaced] + list(replaced.items())
+    return page(tags)
+
+
+def result_bytes(result: PageResult) -> int:
+    return len(result.model_dump_json().encode("utf-8"))
+
+
+def surface_sizes(result: PageResult) -> dict[str, int]:
+    return {
+        "json": len(format_json([result], version="0").encode()),
+        "text": len(format_text([result]).encode()),
+        "junit": len(format_junit([result]).encode()),
+        "sarif": len(format_sarif([result], version="0").encode()),
+    }
+
+
+REPEATED = 16_000
+REPEATED_PAGE = with_tags({"policy-code": ";".join(["C2"] * REPEATED)})
+
+
+def test_repeated_item_is_reported_twenty_times_and_counted_once() -> None:
+    result = check_page(REPEATED_PAGE)
+    duplicates = [f for f in result.findings if f.rule == "value-duplicate-item"]
+    assert len(duplicates) == FINDINGS_PER_RULE + 1
+    counting = duplicates[-1]
+    left_out = REPEATED - 1 - FINDINGS_PER_RULE
+    assert counting.message.startswith(f"{left_out} more value-duplicate-item findings on this page")
+    assert counting.value is None and counting.item is None
+    assert counting.severity == duplicates[0].severity
+    assert result.verdict == check_page(with_tags({"policy-code": "C2;C2"})).verdict
+
+
+def test_finding_quotes_are_abridged_with_the_full_length() -> None:
+    raw = ";".join(["C2"] * REPEATED)
+    result = check_page(REPEATED_PAGE)
+    finding = next(f for f in result.findings if f.rule == "value-duplicate-item")
+    assert finding.value == raw[:QUOTE_CHARS] + f"… (abridged, {len(raw)} characters)"
+    assert finding.value == abridge(raw, QUOTE_CHARS)
+    for finding in result.findings:
+        for text in (finding.value, finding.normalized, finding.expected):
+            assert text is None or len(text) <= QUOTE_CHARS + 40
+        assert len(finding.message) <= TEXT_CHARS + 40 and len(finding.hint) <= TEXT_CHARS + 40
+
+
+def test_tag_view_lists_twenty_items_then_the_count() -> None:
+    view = check_page(REPEATED_PAGE).tags["policy-code"]
+    assert view.values == ["C2"] * TAG_ITEMS + [f"… (abridged, {REPEATED} items)"]
+    assert len(view.raw or "") <= QUOTE_CHARS + 40
+    assert view.raw is not None and view.raw.endswith(f"… (abridged, {3 * REPEATED - 1} characters)")
+
+
+def test_short_values_are_untouched() -> None:
+    result = check_page(with_tags({"policy-code": "C2;C2"}))
+    (duplicate,) = [f for f in result.findings if f.rule == "value-duplicate-item"]
+    assert duplicate.value == "C2;C2"
+    assert result.tags["policy-code"].values == ["C2", "C2"]
+
+
+def test_repeated_item_page_is_bounded_on_every_surface() -> None:
+    result = check_page(REPEATED_PAGE)
+    assert result_bytes(result) <= RESULT_BYTES
+    for surface, size in surface_sizes(result).items():
+        assert size <= SURFACE_BYTES, surface
+
+
+def test_check_cli_json_of_the_repeated_item_page_is_bounded(tmp_path: Path) -> None:
+    target = tmp_path / "repeated.html"
+    target.write_bytes(REPEATED_PAGE)
+    done = subprocess.run(
+        [sys.executable, "-m", "sdg_tags.cli.main", "check", "--format", "json", str(target)],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr  # duplicates are warnings
+    assert len(done.stdout) <= SURFACE_BYTES
+    document = json.loads(done.stdout)
+    rules = [f["rule"] for f in document["pages"][0]["findings"]]
+    assert rules.count("value-duplicate-item") == FINDINGS_PER_RULE + 1
+
+
+def hostile_page() -> bytes:
+    """~4.5 MB: every tag long and broken in many ways, with long items of control characters and non-ASCII
+    (escaped or multi-byte in JSON), duplicate elements, a 2.2 MB title, long canonical link and robots."""
+    nasty = "\x01é\u2028\"<"  # a control character (6 bytes in JSON), 2-byte UTF-8, escaped characters
+    long_item = nasty * 4_000
+    shorts = {
+        "sdg-tag": ["SDG", "sdg ", "Sdg", "x"],
+        "DC.ISO3166": ["be", "XX", "GR", "BE,FR"],
+        "DC.Location": ["BE1", "ZZ9", "be_12", "BE10000"],
+        "DC.Service": ["information", "Procedure", "x"],
+        "policy-code": ["C2", "c2", "Z99", "C", "C02", "A1:B2"],
+        "DC.Policy": ["title", "other"],
+        "DC.Language": ["EN", "xx", "en_gb"],
+    }
+    tags = [(name, ";".join(items * 8_000 + [long_item] * 5)) for name, items in shorts.items()]
+    tags += [("dc.iso3166", long_item), ("policy_code", long_item), ("sdg-tag", long_item)]
+    head = f'<link rel="canonical" href="https://x.example/{long_item}"><meta name="robots" content="{long_item}">'
+    body = page(tags, lang=long_item[:1000], head_extra=head)
+    return body.replace(b"<title>Test page</title>", f"<title>{long_item * 80}</title>".encode())
+
+
+def test_hostile_page_of_megabytes_is_bounded() -> None:
+    body = hostile_page()
+    assert len(body) >= 4_500_000
+    result = check_page(body)
+    assert result_bytes(result) <= RESULT_BYTES
+    assert result.verdict == "non-compliant"
+    assert all(len(f.message) <= TEXT_CHARS + 40 for f in result.findings)
+    for surface, size in surface_sizes(result).items():
+        assert size <= SURFACE_BYTES, surface
+
+
+HUNDRED_THOUSAND = 100_000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "tags",
+    [
+        {"policy-code": ";".join(f"Z{i % 1000}" for i in range(HUNDRED_THOUSAND))},
+        {"policy-code": ",".join(["C2", "q1"] * (HUNDRED_THOUSAND // 2))},
+        {"DC.ISO3166": " ".join(["be", "fr"] * (HUNDRED_THOUSAND // 2))},
+        {"DC.Location": ";".join(f"BE{i % 1000}" for i in range(HUNDRED_THOUSAND))},
+        {"DC.Service": ";".join(["information", "procedure", "x"] * (HUNDRED_THOUSAND // 3))},
+        {"sdg-tag": ";".join(["sdg", "SDG"] * (HUNDRED_THOUSAND // 2))},
+    ],
+    ids=["policy-unknown", "policy-separators", "country-spaces", "location", "service", "marker"],
+)
+def test_hundred_thousand_items_give_a_bounded_result(tags: dict[str, str]) -> None:
+    # Finishing at all is the linearity check: the quadratic version wrote gigabytes for a tenth of this.
+    result = check_page(with_tags(tags))
+    assert result_bytes(result) <= RESULT_BYTES
+    counts: dict[str, int] = {}
+    for finding in result.findings:
+        counts[finding.rule] = counts.get(finding.rule, 0) + 1
+    assert max(counts.values()) <= FINDINGS_PER_RULE + 1
+    assert len(next(iter(result.tags.values())).values) <= TAG_ITEMS + 1
