@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sdg_tags.fetcher import fetch_url
 from sdg_tags.validators.engine import check_page
 from sdg_tags.validators.limits import (
     FINDINGS_PER_RULE,
@@ -27,7 +29,9 @@ from sdg_tags.validators.output.junit import format_junit
 from sdg_tags.validators.output.sarif import format_sarif
 from sdg_tags.validators.output.text import format_text
 
+from tests.faults.drip import DripServer
 from tests.pages import VALID_TAGS, page
+from tests.sites.crawl_run import run_crawl, write_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 # The surfaces other than compact JSON add their own framing (indentation, XML, the SARIF rule table); a page
@@ -122,7 +126,7 @@ def test_check_cli_json_of_the_repeated_item_page_is_bounded(tmp_path: Path) -> 
 def hostile_page() -> bytes:
     """~4.5 MB: every tag long and broken in many ways, with long items of control characters and non-ASCII
     (escaped or multi-byte in JSON), duplicate elements, a 2.2 MB title, long canonical link and robots."""
-    nasty = "\x01é\u2028\"<"  # a control character (6 bytes in JSON), 2-byte UTF-8, escaped characters
+    nasty = '\x01é\u2028"<'  # a control character (6 bytes in JSON), 2-byte UTF-8, escaped characters
     long_item = nasty * 4_000
     shorts = {
         "sdg-tag": ["SDG", "sdg ", "Sdg", "x"],
@@ -176,3 +180,52 @@ def test_hundred_thousand_items_give_a_bounded_result(tags: dict[str, str]) -> N
         counts[finding.rule] = counts.get(finding.rule, 0) + 1
     assert max(counts.values()) <= FINDINGS_PER_RULE + 1
     assert len(next(iter(result.tags.values())).values) <= TAG_ITEMS + 1
+
+
+# --- one deadline per fetch ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def drip() -> Iterator[DripServer]:
+    with DripServer(interval=0.5, max_seconds=40) as server:
+        yield server
+
+
+@pytest.mark.parametrize("path", ["/headers", "/body"])
+def test_fetch_deadline_covers_headers_and_body(drip: DripServer, path: str) -> None:
+    fetched = fetch_url(drip.url(path), timeout=1.5)
+    assert fetched.fetch_status == "timeout", fetched.detail
+    assert fetched.body == b""
+
+
+@pytest.mark.parametrize("path", ["/headers", "/body"])
+def test_check_url_ends_at_its_timeout_as_not_evaluated(drip: DripServer, path: str) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sdg_tags.cli.main",
+            "check",
+            "--timeout",
+            "2",
+            "--format",
+            "json",
+            drip.url(path),
+        ],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=30,  # the bound: the dripping server would hold a per-read timeout for a minute
+    )
+    assert done.returncode == 2, done.stderr
+    (result,) = json.loads(done.stdout)["pages"]
+    assert result["verdict"] == "not-evaluated"
+    assert result["status_detail"].startswith("timeout: ")
+
+
+def test_crawler_download_timeout_covers_a_header_drip(drip: DripServer, tmp_path: Path) -> None:
+    registry = write_registry(tmp_path / "registry.json", [{"url": drip.url("/headers")}])
+    db_url = f"sqlite:///{tmp_path / 'crawl.db'}"
+    run = run_crawl(registry, db_url, "--timeout", "2", "--set", "RETRY_TIMES=0", timeout=60)
+    assert run.returncode == 0, run.stderr[-3000:]
+    record = run.pages()[drip.url("/headers")]
+    assert (record["fetch_status"], record["verdict"]) == ("timeout", "not-evaluated")
