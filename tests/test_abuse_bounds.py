@@ -16,6 +16,8 @@ import pytest
 from sdg_tags.fetcher import fetch_url
 from sdg_tags.validators.engine import check_page
 from sdg_tags.validators.limits import (
+    CACHED_TEXT_CHARS,
+    ITEMS_CHECKED,
     FINDINGS_PER_RULE,
     QUOTE_CHARS,
     RESULT_BYTES,
@@ -67,7 +69,8 @@ def test_repeated_item_is_reported_twenty_times_and_counted_once() -> None:
     duplicates = [f for f in result.findings if f.rule == "value-duplicate-item"]
     assert len(duplicates) == FINDINGS_PER_RULE + 1
     counting = duplicates[-1]
-    left_out = REPEATED - 1 - FINDINGS_PER_RULE
+    # The rules check the first ITEMS_CHECKED items: items 2..10,000 repeat item 1.
+    left_out = ITEMS_CHECKED - 1 - FINDINGS_PER_RULE
     assert counting.message.startswith(f"{left_out} more value-duplicate-item findings on this page")
     assert counting.value is None and counting.item is None
     assert counting.severity == duplicates[0].severity
@@ -91,6 +94,25 @@ def test_tag_view_lists_twenty_items_then_the_count() -> None:
     assert view.values == ["C2"] * TAG_ITEMS + [f"… (abridged, {REPEATED} items)"]
     assert len(view.raw or "") <= QUOTE_CHARS + 40
     assert view.raw is not None and view.raw.endswith(f"… (abridged, {3 * REPEATED - 1} characters)")
+
+
+def test_caches_keep_no_long_value() -> None:
+    from sdg_tags.validators.rules.policy import classify_value
+    from sdg_tags.validators.rules.table import value_items
+
+    check_page(with_tags({"policy-code": "C2;C3"}))
+    before = (value_items.cache_info().currsize, classify_value.cache_info().currsize)
+    check_page(with_tags({"policy-code": ";".join(f"C{i % 9 + 1}" for i in range(CACHED_TEXT_CHARS))}))
+    assert (value_items.cache_info().currsize, classify_value.cache_info().currsize) == before
+
+
+def test_a_page_of_a_hundred_thousand_sdg_metas_is_checked_on_the_first_ones() -> None:
+    result = check_page(page([("policy-code", "C2")] * 100_000 + VALID_TAGS))
+    assert result.status_detail == (
+        f"more than {ITEMS_CHECKED} SDG meta elements; only the first {ITEMS_CHECKED} are checked"
+    )
+    assert result_bytes(result) <= RESULT_BYTES
+    assert [f.rule for f in result.findings].count("tag-duplicate") <= FINDINGS_PER_RULE + 1
 
 
 def test_short_values_are_untouched() -> None:

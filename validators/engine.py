@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from itertools import chain
 
 from sdg_tags.validators.extraction import extract_tags
 from sdg_tags.validators.limits import (
+    ITEMS_CHECKED,
     NORMAL,
     RESULT_BYTES,
     TIGHT,
@@ -177,6 +179,16 @@ def verdict_of(findings: Iterable[Finding], *, self_describing: bool = True) -> 
     return "compliant"
 
 
+_ITEM = re.compile(r"[^;]*[^;\s][^;]*")
+
+
+def _item_count(raw: str | None, values: list[str]) -> int:
+    """How many non-empty items a value has; extraction lists only the first ITEMS_CHECKED of them."""
+    if raw is None or len(values) < ITEMS_CHECKED:
+        return len(values)
+    return sum(1 for _ in _ITEM.finditer(raw))  # one match at a time: no list of a million items
+
+
 def tag_views(page: ExtractedPage, limits: Limits = NORMAL) -> dict[str, TagView]:
     # The effective (first) occurrence of every tag in one pass, rather than one `page.first` scan per tag.
     effective: dict[str, TagOccurrence] = {}
@@ -192,7 +204,9 @@ def tag_views(page: ExtractedPage, limits: Limits = NORMAL) -> dict[str, TagView
                 raw=abridge_optional(occ.raw, limits.quote_chars),
                 values=values
                 if len(values) <= limits.tag_items and all(len(v) <= limits.quote_chars for v in values)
-                else abridged_items(values, limits.tag_items, limits.quote_chars),
+                else abridged_items(
+                    values, limits.tag_items, limits.quote_chars, total=_item_count(occ.raw, values)
+                ),
                 attribute=occ.attribute,
                 name_as_written=occ.name_as_written,
                 line=occ.line,

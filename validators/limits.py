@@ -1,4 +1,5 @@
-"""Output bounds of one page result: how much of a page's text a result may quote (docs/output-format.md).
+"""What one page may cost: how much of its text a result quotes (docs/output-format.md), how many items of a
+tag value the rules check, and which values the validator's caches may keep.
 
 A hostile page (one value repeated 100,000 times, a 4 MB title) must not turn into gigabytes of JSON, text,
 SARIF or database rows: every surface serialises the same `PageResult`, so the engine bounds it once, here.
@@ -6,7 +7,10 @@ SARIF or database rows: every surface serialises the same `PageResult`, so the e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache, wraps
+from typing import Any, TypeVar
 
 # Characters of a value quoted in a finding (`value`, `normalized`, `expected`) or a tag view (`raw`, each item).
 # Real values stay whole: the longest Annex title is 455 characters, and a DC.Policy may name two.
@@ -59,9 +63,42 @@ def abridge_optional(text: str | None, limit: int) -> str | None:
     return text if text is None or len(text) <= limit else abridge(text, limit)
 
 
-def abridged_items(items: list[str], limit: int, quote_chars: int) -> list[str]:
-    """At most `limit` items, each abridged, then one item `… (abridged, N items)` when some were left out."""
+def abridged_items(items: list[str], limit: int, quote_chars: int, total: int | None = None) -> list[str]:
+    """At most `limit` items, each abridged, then one item `… (abridged, N items)` when some were left out
+    (N: `total`, when `items` is itself only the start of the list)."""
+    total = len(items) if total is None else total
     shown = [item if len(item) <= quote_chars else abridge(item, quote_chars) for item in items[:limit]]
-    if len(items) > limit:
-        shown.append(ABRIDGED_MARK.format(count=len(items), unit="items"))
+    if total > len(shown):
+        shown.append(ABRIDGED_MARK.format(count=total, unit="items"))
     return shown
+
+
+# Items of one tag value that the rules split and check; a value with more (no real page has a hundred) is
+# checked on its first ITEMS_CHECKED items, so a 5 MB value costs megabytes of memory, not a gigabyte.
+ITEMS_CHECKED = 10_000
+# Texts longer than this are never kept in the validator's caches: a cache of 4096 entries must not hold
+# 4096 hostile 5 MB values (or their 10,000 split items each) after the pages are gone.
+CACHED_TEXT_CHARS = 1024
+
+CallableT = TypeVar("CallableT", bound=Callable[..., Any])
+
+
+def short_text_cache(maxsize: int) -> Callable[[CallableT], CallableT]:
+    """`functools.lru_cache(maxsize)` for calls whose text arguments are all at most CACHED_TEXT_CHARS long;
+    longer ones are computed each time and not kept."""
+
+    def decorate(function: CallableT) -> CallableT:
+        cached = lru_cache(maxsize=maxsize)(function)
+
+        @wraps(function)
+        def call(*args: Any) -> Any:
+            for argument in args:
+                if argument.__class__ is str and len(argument) > CACHED_TEXT_CHARS:
+                    return function(*args)
+            return cached(*args)
+
+        call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        call.cache_info = cached.cache_info  # type: ignore[attr-defined]
+        return call  # type: ignore[return-value]
+
+    return decorate
