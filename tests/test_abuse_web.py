@@ -5,6 +5,8 @@ never a crash; a URL that drips its headers ends at the fetch timeout."""
 from __future__ import annotations
 
 import json
+import socket
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -118,3 +120,73 @@ def test_fifty_concurrent_maximum_size_posts_get_200_or_503(server: WebServer) -
         else:
             assert response.json()["verdict"] == "compliant-with-warnings" or response.json()["findings"]
     assert server.process is not None and server.process.poll() is None
+
+
+# --- sealed rendering: no WebRTC --------------------------------------------------------------------------
+
+STUN_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><title>stun</title>
+<script>
+  document.documentElement.dataset.rtc = [typeof RTCPeerConnection, typeof webkitRTCPeerConnection,
+    typeof RTCDataChannel].join(",");
+  try {{
+    const connection = new RTCPeerConnection({{ iceServers: [{{ urls: "stun:127.0.0.1:{port}" }}] }});
+    connection.createDataChannel("out");
+    connection.createOffer().then((offer) => connection.setLocalDescription(offer));
+    window.__keep = connection;
+  }} catch (e) {{ document.documentElement.dataset.error = String(e); }}
+  document.addEventListener("DOMContentLoaded", () => {{
+    // A fresh frame has fresh globals: the API must be gone there too.
+    const frame = document.createElement("iframe");
+    document.body.appendChild(frame);
+    try {{
+      const other = new frame.contentWindow.RTCPeerConnection({{ iceServers: [{{ urls: "stun:127.0.0.1:{port}" }}] }});
+      other.createDataChannel("out");
+      other.createOffer().then((offer) => other.setLocalDescription(offer));
+      window.__keepOther = other;
+    }} catch (e) {{ document.documentElement.dataset.frameError = String(e); }}
+  }});
+</script></head><body><p>x</p></body></html>
+"""
+
+
+def udp_datagrams_after_rendering(*, sealed: bool) -> tuple[list[bytes], str]:
+    """Render the STUN page with a UDP listener on loopback; the datagrams that arrived within 3 s after the
+    page settled, and the rendered HTML."""
+    from sdg_tags.fetcher.guard import refuse_internal_addresses
+    from sdg_tags.rendering.browser import BrowserRenderer
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.settimeout(0.2)
+        port = listener.getsockname()[1]
+        guard = refuse_internal_addresses if sealed else None
+        with BrowserRenderer(timeout=10, guard=guard) as renderer:
+            rendered = renderer.render_document(
+                STUN_PAGE.format(port=port), url="https://pasted-page.invalid/"
+            )
+            received: list[bytes] = []
+            until = time.monotonic() + 3
+            while time.monotonic() < until:
+                try:
+                    received.append(listener.recv(2048))
+                except TimeoutError:
+                    continue
+    assert rendered.status == "ok", rendered.detail
+    return received, rendered.html
+
+
+@pytest.mark.browser
+def test_unsealed_rendering_reaches_the_stun_listener() -> None:
+    """The control: the page does send STUN requests when nothing stops it, so silence below means sealed."""
+    received, _ = udp_datagrams_after_rendering(sealed=False)
+    assert received
+
+
+@pytest.mark.browser
+def test_sealed_rendering_sends_no_udp_through_webrtc() -> None:
+    received, html = udp_datagrams_after_rendering(sealed=True)
+    assert received == []
+    # Removed before the page's script ran, in the page and in a frame it made (whose constructor call failed).
+    assert 'data-rtc="undefined,undefined,undefined"' in html
+    assert "data-frame-error=" in html
