@@ -13,11 +13,15 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from sdg_tags.web.request_limits import BUSY_MESSAGE, RETRY_AFTER_SECONDS
+from sdg_tags.web.result_view import SOURCE_CHARS
 
 from tests.browser.web_server import WebServer
 from tests.faults.drip import DripServer
 
 LIMIT = 5_000_000
+# The HTML result page: the bounded result, plus a source listing of at most SOURCE_CHARS characters (each
+# escaped into at most 6), plus the page's own markup.
+RESULT_PAGE_BYTES = 6 * SOURCE_CHARS + 1_000_000
 
 
 @pytest.fixture(scope="module")
@@ -190,3 +194,22 @@ def test_sealed_rendering_sends_no_udp_through_webrtc() -> None:
     # Removed before the page's script ran, in the page and in a frame it made (whose constructor call failed).
     assert 'data-rtc="undefined,undefined,undefined"' in html
     assert "data-frame-error=" in html
+
+
+# --- the result page is bounded too ------------------------------------------------------------------------
+
+
+def test_result_page_of_a_hostile_page_is_bounded(server: WebServer) -> None:
+    """One 4.5 MB line of characters HTML escapes (`"` becomes `&#34;`), plus a value repeated 100,000 times."""
+    hostile = (
+        '<html lang="en"><head><meta name="sdg-tag" content="sdg"><meta name="policy-code" content="'
+        + ";".join(["C2"] * 100_000)
+        + '"><title>'
+        + '"' * 4_400_000
+        + "</title></head></html>"
+    )
+    upload = {"file": ("hostile.html", hostile.encode(), "text/html")}
+    response = httpx.post(f"{server.base_url}/", files=upload, timeout=120)
+    assert response.status_code == 200
+    assert len(response.content) <= RESULT_PAGE_BYTES
+    assert "abridged" in response.text
