@@ -17,8 +17,8 @@ from sdg_tags.fetcher import fetch_url
 from sdg_tags.validators.engine import check_page
 from sdg_tags.validators.limits import (
     CACHED_TEXT_CHARS,
-    ITEMS_CHECKED,
     FINDINGS_PER_RULE,
+    ITEMS_CHECKED,
     QUOTE_CHARS,
     RESULT_BYTES,
     TAG_ITEMS,
