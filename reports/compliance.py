@@ -48,7 +48,7 @@ from sdg_tags.repository.store import Repository
 from sdg_tags.repository.timestamps import iso_utc, utc_now
 from sdg_tags.validators.models import VERDICTS
 from sdg_tags.validators.rules import RULES
-from sdg_tags.validators.rules.table import DOCS_URL, GROUPS
+from sdg_tags.validators.rules.table import GROUPS
 
 from sdg_tags.version import package_version
 
@@ -357,7 +357,9 @@ def glossary(rule_ids: Sequence[str]) -> list[dict[str, Any]]:
                     "triggers": rule.triggers,
                     "reference": rule.reference,
                     "hint": rule.hint,
-                    "docs_url": rule.docs_url,
+                    # A report is a file read offline: it carries the rule's examples, not a link.
+                    "fail_example": rule.fail_example,
+                    "pass_example": rule.pass_example,
                 }
             )
     for rule_id in sorted(wanted - set(RULES)):
@@ -369,7 +371,8 @@ def glossary(rule_ids: Sequence[str]) -> list[dict[str, Any]]:
                 "triggers": "This rule id is not in this version's rule table.",
                 "reference": "",
                 "hint": "",
-                "docs_url": None,
+                "fail_example": "",
+                "pass_example": "",
             }
         )
     return rows
@@ -426,7 +429,6 @@ def write_scope(
         "could_not_check": summary["could_not_check"],
         "max_listed": min(MAX_LISTED_HTML, MAX_LISTED_CHANGES),
         "glossary": entries,
-        "docs_url": DOCS_URL,
     }
     script_data = {"tables": [page_table(pages)], "rules": rules_for_script(entries)}
     write_text_atomically(files["index.html"], render("report.html", context, script_data=script_data))

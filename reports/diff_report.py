@@ -29,7 +29,6 @@ from sdg_tags.repository.records import RegistryEntry
 from sdg_tags.repository.store import Repository
 from sdg_tags.repository.timestamps import iso_utc, utc_now
 from sdg_tags.validators.rules import RULES
-from sdg_tags.validators.rules.table import DOCS_URL
 
 from sdg_tags.version import package_version
 
@@ -191,7 +190,6 @@ def _write_diff(
         "by_rule": by_rule,
         "chart": chart if by_rule else None,
         "glossary": entries_glossary,
-        "docs_url": DOCS_URL,
         "note_severity": NOTE,
     }
     script_data = {"tables": [diff_table(rows)], "rules": rules_for_script(entries_glossary)}

@@ -794,7 +794,11 @@ class Repository:
                 return None
             occurrences = [
                 TagOccurrence.model_validate(
-                    {key: tag[key] for key in TagOccurrence.model_fields if key not in ("values",)}
+                    {
+                        key: tag[key]
+                        for key, spec in TagOccurrence.model_fields.items()
+                        if key != "values" and not spec.exclude  # excluded fields are not stored
+                    }
                     | {"values": [item.strip() for item in (tag["raw"] or "").split(";") if item.strip()]}
                 )
                 for tag in conn.execute(

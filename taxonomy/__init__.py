@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sdg_tags.taxonomy import annexes, countries, languages, lau, nuts
 from sdg_tags.taxonomy.annexes import (
+    LABEL_NOT_CONFIRMED,
     SERVICE_TYPES,
     Annex1Item,
     Annex2Item,
@@ -22,6 +23,7 @@ from sdg_tags.taxonomy.annexes import (
     assistance_service,
     assistance_services,
     normalize_title,
+    today,
 )
 from sdg_tags.taxonomy.countries import (
     Country,
@@ -77,6 +79,7 @@ __all__ = [
     "CODE_LIST_VERSIONS",
     "DEPRECATED_639_1",
     "GISCO_FORM",
+    "LABEL_NOT_CONFIRMED",
     "LAU_VINTAGES",
     "NUTS_LATEST",
     "NUTS_VERSIONS",
@@ -119,4 +122,5 @@ __all__ = [
     "nuts_status",
     "parse_bcp47",
     "successors",
+    "today",
 ]

@@ -17,6 +17,7 @@ SDG_TAGS = Path(sys.executable).with_name("sdg-tags")
 
 
 @pytest.mark.parametrize("name", ["valid.html", "warnings.html", "errors.html", "untagged.html"])
+@pytest.mark.slow
 def test_check_page_returns_what_the_check_command_prints(name: str) -> None:
     path = FIXTURES / name
     printed = subprocess.run(
@@ -60,6 +61,7 @@ def test_the_public_names_and_version() -> None:
         sdg_tags.no_such_name  # noqa: B018
 
 
+@pytest.mark.slow
 def test_importing_the_package_loads_no_validator_until_asked() -> None:
     """`import sdg_tags.taxonomy` (crawler start-up, taxonomy CLI) must not pay for the engine."""
     script = "import sys, sdg_tags.taxonomy; print('sdg_tags.validators.engine' in sys.modules)"

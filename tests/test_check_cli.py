@@ -150,6 +150,7 @@ def test_folder_is_expanded_recursively_sorted_html_only(capsys: pytest.CaptureF
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.slow
 def test_stdin_in_every_format(fmt: str) -> None:
     done = run_cli("--format", fmt, "-", stdin=Path(VALID).read_bytes())
     assert (done.returncode, done.stderr) == (0, b"")
@@ -489,6 +490,7 @@ def test_usage_errors_are_one_line_exit_2(
         ([], "the following arguments are required: TARGET"),
     ],
 )
+@pytest.mark.slow
 def test_argument_errors_are_one_line_exit_2(argv: list[str], message: str) -> None:
     done = run_cli(*argv)
     assert (done.returncode, done.stdout) == (2, b"")
@@ -498,6 +500,7 @@ def test_argument_errors_are_one_line_exit_2(argv: list[str], message: str) -> N
 # --- start-up and terminal behaviour -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_check_path_imports_no_crawler_database_or_web_stack() -> None:
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "sdg_tags.cli.main", "check", VALID],
@@ -545,6 +548,7 @@ def run_in_terminal(argv: list[str], env: dict[str, str]) -> str:
         os.close(leader)
 
 
+@pytest.mark.slow
 def test_colour_on_a_terminal_unless_no_color() -> None:
     env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "TERM")}
     coloured = run_in_terminal([ERRORS], env)

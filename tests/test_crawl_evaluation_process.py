@@ -23,6 +23,8 @@ from sdg_tags.validators.models import ValidationOptions
 from tests.sites.crawl_run import PROJECT_ROOT, crawl_command, run_crawl, write_registry
 from tests.sites.server import Route, SiteServer, page
 
+pytestmark = pytest.mark.slow  # real crawls (Scrapy in a subprocess or in-process) against loopback sites
+
 PAGES = 40
 TAGS = (
     '<meta name="sdg-tag" content="sdg"><meta name="DC.ISO3166" content="SE">'

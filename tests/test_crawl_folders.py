@@ -11,6 +11,8 @@ import pytest
 from tests.sites.crawl_run import observation, rules, run_crawl, write_registry
 from tests.sites.server import Route, SiteServer, page, redirect
 
+pytestmark = pytest.mark.slow  # real crawls (Scrapy in a subprocess or in-process) against loopback sites
+
 TAGS = (
     '<meta name="sdg-tag" content="sdg"><meta name="DC.ISO3166" content="SE">'
     '<meta name="DC.Service" content="information"><meta name="policy-code" content="C2">'

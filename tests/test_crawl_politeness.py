@@ -19,6 +19,8 @@ import pytest
 from tests.sites.crawl_run import run_crawl, write_registry
 from tests.sites.server import Route, SiteServer, page
 
+pytestmark = pytest.mark.slow  # real crawls (Scrapy in a subprocess or in-process) against loopback sites
+
 TRANSPORT_SLACK = 0.02  # seconds
 
 

@@ -19,6 +19,8 @@ from sqlalchemy import func, select
 from tests.sites.crawl_run import PROJECT_ROOT, crawl_command, run_crawl, write_registry
 from tests.sites.server import Route, SiteServer, page
 
+pytestmark = pytest.mark.slow  # real crawls (Scrapy in a subprocess or in-process) against loopback sites
+
 PAGES = 60  # a binary tree of pages under /docs/, plus the root
 
 

@@ -14,6 +14,8 @@ from tests.faults.services import free_port
 from tests.sites.crawl_run import CrawlRun, observation, rules, run_crawl, write_registry
 from tests.sites.server import Route, SiteServer, gzip_bomb, page, redirect
 
+pytestmark = pytest.mark.slow  # real crawls (Scrapy in a subprocess or in-process) against loopback sites
+
 TAGS = (
     '<meta name="sdg-tag" content="sdg"><meta name="DC.ISO3166" content="SE">'
     '<meta name="DC.Service" content="information"><meta name="policy-code" content="C2">'

@@ -102,6 +102,7 @@ def parse_table(stdout: str) -> dict[str, dict[str, int]]:
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_demo_end_to_end(tmp_path: Path) -> None:
     """Serve, crawl in a child process, summarise: the table and every page's outcome are exactly as intended."""
     out_dir = tmp_path / "out"

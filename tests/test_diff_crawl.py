@@ -13,6 +13,8 @@ from sdg_tags.reports.registry_diff import DIFF_COLUMNS
 
 from tests.sites.report_crawl import BE_PROVIDER, ReportCrawl
 
+pytestmark = pytest.mark.slow  # real crawls (Scrapy in a subprocess or in-process) against loopback sites
+
 
 @pytest.fixture(scope="module")
 def diff_dir(report_crawl: ReportCrawl, tmp_path_factory: pytest.TempPathFactory) -> Path:

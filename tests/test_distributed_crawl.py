@@ -35,7 +35,7 @@ from tests.faults.server import FaultServer, Page, RetryAfter, SlowHeaders, html
 from tests.faults.services import create_database, free_port
 from tests.sites.crawl_run import FAST_OPTIONS
 
-pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
 
 DELAY = 0.15
 CRAWL_DELAY = 0.3

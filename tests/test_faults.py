@@ -23,7 +23,7 @@ from tests.faults.distributed_run import (
 from tests.faults.server import Burst, FaultServer, Page, huge_robots, malformed_robots, standard_faults
 from tests.faults.services import create_database
 
-pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
 
 MAX_SIZE = 1_000_000
 RUN_OPTIONS = (

@@ -250,6 +250,7 @@ def test_non_http_urls_are_a_value_error(url: str) -> None:
         fetch_url(url)
 
 
+@pytest.mark.slow
 def test_fetcher_does_not_import_scrapy_or_twisted() -> None:
     assert "sdg_tags.fetcher.url_fetch" in sys.modules
     code = "import sys, sdg_tags.fetcher; print(sorted(m for m in sys.modules if m.split('.')[0] in {'scrapy','twisted'}))"

@@ -316,7 +316,6 @@ def test_sarif_has_rule_metadata_results_and_locations() -> None:
         "shortDescription": {"text": "`GR` in any case"},
         "fullDescription": {"text": "`GR` in any case. Cites: IR 2020/1121 Annex I."},
         "help": {"text": "`EL`"},
-        "helpUri": "https://github.com/sdg-tags/sdg-tags/blob/main/docs/rules.md#country-gr-instead-of-el",
         "defaultConfiguration": {"level": "error", "enabled": True},
         "properties": {
             "group": "C. Country (DC.ISO3166)",
@@ -405,3 +404,44 @@ def test_every_json_field_is_documented() -> None:
             assert f"`{prefix}{field}`" in section or f"`{prefix}{field}`," in section, (
                 f"{model.__name__}.{field}"
             )
+
+
+# --- pieces for streaming (check DIR): joined, they are exactly the whole-document formatting ---------------
+
+SURROGATE = PageResult(target="odd.html", verdict="compliant", title="broken \ud800 title")
+
+
+def reference_junit(results: list[PageResult], fail_on: str = "error") -> str:
+    """The JUnit document as ElementTree writes it whole: what the pieces must add up to."""
+    suite = ET.Element("testsuite", name="sdg-tags check")
+    failures = errors = 0
+    for result in results:
+        case = ET.fromstring(format_junit([result], fail_on=fail_on).split("\n", 1)[1]).find(
+            "./testsuite/testcase"
+        )
+        suite.append(case)
+        errors += result.verdict == "not-evaluated"
+        failures += result.verdict != "not-evaluated" and case.find("failure") is not None
+    for element in (suite,):
+        element.set("tests", str(len(results)))
+        element.set("failures", str(failures))
+        element.set("errors", str(errors))
+    suite.set("skipped", "0")
+    suites = ET.Element("testsuites", name="sdg-tags check", tests=str(len(results)))
+    suites.set("failures", str(failures))
+    suites.set("errors", str(errors))
+    suites.append(suite)
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+@pytest.mark.parametrize("results", [[], [ERRORS], RESULTS, [*RESULTS, SURROGATE, CLEAN]])
+def test_the_pieces_add_up_to_the_whole_documents(results: list[PageResult]) -> None:
+    expected_json = json.dumps(json_document(results, version="9"), ensure_ascii=False, indent=2) + "\n"
+    assert format_json(results, version="9") == expected_json
+    expected_sarif = json.dumps(
+        sarif_document(results, version="9", rules=RULES), ensure_ascii=False, indent=2
+    )
+    assert format_sarif(results, version="9", rules=RULES) == expected_sarif + "\n"
+    for fail_on in ("error", "warning"):
+        assert format_junit(results, fail_on=fail_on) == reference_junit(results, fail_on)

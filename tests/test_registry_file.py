@@ -314,6 +314,7 @@ def test_entries_are_the_shared_registry_record() -> None:
     assert all(type(entry) is RegistryEntry for entry in load.entries)
 
 
+@pytest.mark.slow
 def test_loading_registry_files_does_not_import_scrapy() -> None:
     probe = (
         "import sys, sdg_tags.crawler.registry; print('scrapy' in sys.modules, 'sqlalchemy' in sys.modules)"

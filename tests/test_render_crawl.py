@@ -24,7 +24,7 @@ from tests.browser.sample_pages import (
 from tests.sites.crawl_run import CrawlRun, rules, run_crawl, write_registry
 from tests.sites.server import Route, SiteServer
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PATHS = ("/script-tags", "/static", "/changes", "/never-settles")
 SCRIPT_MADE_TAGS = [

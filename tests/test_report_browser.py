@@ -12,7 +12,7 @@ from sdg_tags.cli.main import main
 
 from tests.sites.report_crawl import SE_PROVIDER, ReportCrawl
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -15,6 +15,8 @@ from sdg_tags.reports.csv_tables import FINDING_COLUMNS, PAGE_COLUMNS
 
 from tests.sites.report_crawl import BE_PROVIDER, SE_PROVIDER, ReportCrawl
 
+pytestmark = pytest.mark.slow  # real crawls (Scrapy in a subprocess or in-process) against loopback sites
+
 VERDICT_KEYS = (
     "compliant",
     "compliant-with-warnings",

@@ -73,6 +73,7 @@ def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
         _ = Repository(url).engine
 
 
+@pytest.mark.slow
 def test_two_processes_using_a_new_database_at_once_both_succeed(db_url: str) -> None:
     script = textwrap.dedent(
         """

@@ -182,6 +182,7 @@ def test_empty_repository_says_to_crawl_first(tmp_path: Path, capsys: pytest.Cap
     )
 
 
+@pytest.mark.slow
 def test_piping_into_head_ends_quietly(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'big.db'}"
     with Repository(url) as repository:

@@ -168,3 +168,47 @@ def test_known_title_with_assistance_type_is_fine() -> None:
         ).findings
         == []
     )
+
+
+# --- Annex III as amended (SPEC §5.7) ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Alternative dispute resolution entities",
+        "Net-Zero Industry Act single points of contact",
+        "critical raw materials act single points of contact",
+    ],
+)
+def test_amended_annex_iii_points_are_known_titles(title: str) -> None:
+    assert check(assistance(title)).findings == []
+    result = check(assistance(title, service="information"))
+    assert "assistance-title-without-type" in rule_ids(result)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Net-Zero Industry Act single point of contact", "Net-Zero Industry Act single points of contact"),
+        (
+            "Critical Raw Materials Act single point of contact",
+            "Critical Raw Materials Act single points of contact",
+        ),
+        ("Alternative dispute resolution entity", "Alternative dispute resolution entities"),
+    ],
+)
+def test_near_misses_of_the_new_points_get_the_title_as_hint(title: str, expected: str) -> None:
+    finding = only(check(assistance(title)), "assistance-title-unknown")
+    assert (finding.value, finding.expected) == (title, expected)
+    assert finding.hint == f"Write the official title: `{expected}`"
+
+
+def test_odr_stays_a_known_older_name_and_its_hint_says_so() -> None:
+    assert check(assistance("Online dispute resolution (ODR)")).findings == []
+    finding = only(check(assistance("ODR")), "assistance-title-unknown")
+    assert finding.expected == "Online dispute resolution (ODR)"
+    assert finding.hint == (
+        "Write the full title: `Online dispute resolution (ODR)` (Online dispute resolution (ODR): Annex III (7) "
+        "until replaced by Reg 2024/3228; kept as a known older name)"
+    )

@@ -102,7 +102,9 @@ def test_json_is_the_rule_dicts() -> None:
                 "hint": "Remove `noindex`",
                 "mode": "crawl",
                 "enabled_by_default": True,
-                "docs_url": "https://github.com/sdg-tags/sdg-tags/blob/main/docs/rules.md#crawl-noindex",
+                "docs_url": "docs/rules.md#crawl-noindex",
+                "fail_example": "",
+                "pass_example": "",
             }
         ],
     }
@@ -134,6 +136,27 @@ def test_cli_text_names_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.endswith(f"{len(RULES)} rule(s). Details: sdg-tags rules --markdown, or docs/rules.md.\n")
 
 
+def test_cli_one_rule_shows_its_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "country-gr-instead-of-el"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("country-gr-instead-of-el  error  (C. Country (DC.ISO3166))\n")
+    assert "\nFails:\n" in out and '    <meta name="DC.ISO3166" content="GR">\n' in out
+    assert "\nPasses:\n" in out and '    <meta name="DC.ISO3166" content="EL">\n' in out
+    assert out.endswith(
+        "Documented in docs/rules.md#country-gr-instead-of-el; on `sdg-tags serve`: "
+        "/rules/country-gr-instead-of-el\n"
+    )
+    assert main(["rules", "country-case", "--json"]) == 0
+    assert [rule["id"] for rule in json.loads(capsys.readouterr().out)["rules"]] == ["country-case"]
+
+
+def test_cli_unknown_rule_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "country-nope"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == "sdg-tags rules: unknown rule 'country-nope'; `sdg-tags rules` lists them\n"
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -147,6 +170,7 @@ def test_cli_text_names_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
         ),
     ],
 )
+@pytest.mark.slow
 def test_cli_usage_errors_are_one_line_exit_2(argv: list[str], message: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "sdg_tags.cli.main", "rules", *argv], capture_output=True, text=True, cwd=ROOT

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -99,7 +100,20 @@ def test_present_policy_code_is_not_missing() -> None:
         ("I", "area-only", "I", "exact"),
         ("x", "area-only", "X", "case"),
         ("J12", "unknown-code", None, "exact"),
-        ("R2", "unknown-code", None, "exact"),
+        ("R2", "annex1", "R2", "exact"),
+        ("R5", "unknown-code", None, "exact"),
+        ("AJ1", "annex1", "AJ1", "exact"),
+        ("aj1", "annex1", "AJ1", "case"),
+        ("AJ01", "annex1", "AJ1", "zero-padded"),
+        ("aj05", "annex1", "AJ5", "zero-padded"),
+        ("AJ", "area-only", "AJ", "exact"),
+        ("Aj", "area-only", "AJ", "case"),
+        ("AM", "area-only", "AM", "exact"),
+        ("AJ6", "unknown-code", None, "exact"),
+        ("X10", "annex2", "X10", "exact"),
+        ("x010", "annex2", "X10", "zero-padded"),
+        ("V5", "annex2", "V5", "exact"),
+        ("AM1", "annex2", "AM1", "exact"),
         ("Y1", "unknown-code", None, "exact"),
         ("Y", "unknown-code", None, "exact"),
         ("12345", "unknown-code", None, "exact"),
@@ -117,7 +131,7 @@ def test_policy_items_are_classified_in_spec_order(text: str, kind: str, code: s
 # --- policy-code-unknown -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", ["J12", "R2", "Y1", "12345", "CITIZENS", "BUSINESSES"])
+@pytest.mark.parametrize("code", ["J12", "R5", "AJ6", "X8", "Y1", "12345", "CITIZENS", "BUSINESSES"])
 def test_unknown_codes_and_registry_keys(code: str) -> None:
     result = check(subject(f"C2;{code}", f"{C2_TITLE};anything"))
     assert rule_ids(result) == {"policy-code-unknown"}
@@ -176,7 +190,7 @@ def test_bare_area_letter_with_many_items_lists_them() -> None:
 def test_bare_life_event_letter_is_area_only() -> None:
     finding = only(check(subject("x", service="procedure")), "policy-code-area-only")
     assert (finding.normalized, finding.code_list) == ("X", "annex2:2018")
-    assert "X1-X6" in finding.hint
+    assert "X1-X11" in finding.hint
 
 
 def test_item_code_is_not_area_only() -> None:
@@ -546,3 +560,168 @@ def test_any_subject_value_gives_findings_not_errors(
     for finding in result.findings:
         assert finding.rule in RULES
         assert finding.item is None or finding.item >= 0
+
+
+# --- code lists in force on the check date (SPEC §5.7) ------------------------------------------------------
+
+# Each code added since 2018 with the date from which it applies (procedure codes: with the Annex I item C2
+# beside them, on an information+procedure page, so no other rule fires).
+NEW_CODES: list[tuple[str, date]] = [
+    ("N4", date(2026, 5, 20)),
+    ("R2", date(2024, 6, 29)),
+    ("R3", date(2024, 6, 29)),
+    ("R4", date(2024, 6, 29)),
+    ("AJ1", date(2024, 5, 23)),
+    ("AJ2", date(2024, 5, 23)),
+    ("AJ3", date(2024, 5, 23)),
+    ("AJ4", date(2024, 5, 23)),
+    ("AJ5", date(2024, 5, 23)),
+    ("V5", date(2026, 2, 19)),
+    ("X7", date(2026, 2, 19)),
+    ("X9", date(2026, 2, 19)),
+    ("X10", date(2023, 9, 24)),
+    ("X11", date(2023, 9, 24)),
+    ("AK1", date(2026, 2, 19)),
+    ("AL1", date(2026, 2, 19)),
+    ("AM1", date(2026, 2, 19)),
+]
+
+
+def tagged_with(code: str) -> list[tuple[str, str | None]]:
+    if annex1_item(code) is not None:
+        return subject(code, title(code))
+    return subject(f"C2;{code}", None, service="information;procedure")
+
+
+@pytest.mark.parametrize(("code", "start"), NEW_CODES)
+def test_new_code_is_known_today_and_from_its_date(code: str, start: date) -> None:
+    assert "policy-code-unknown" not in rule_ids(check(tagged_with(code)))
+    assert "policy-code-unknown" not in rule_ids(check(tagged_with(code), as_of=start))
+
+
+@pytest.mark.parametrize(("code", "start"), NEW_CODES)
+def test_new_code_is_unknown_the_day_before_its_date(code: str, start: date) -> None:
+    before = start - timedelta(days=1)
+    finding = only(check(tagged_with(code), as_of=before), "policy-code-unknown")
+    assert finding.value == code
+    assert f"in force on {before.isoformat()}" in finding.message
+    assert f"{code} applies from {start.isoformat()}" in finding.message
+
+
+def test_n4_is_unknown_in_april_2026_and_known_in_june() -> None:
+    page_tags = subject("N4", title("N4"))
+    finding = only(check(page_tags, as_of=date(2026, 4, 1)), "policy-code-unknown")
+    assert finding.message == (
+        "policy-code item 'N4' is not an Annex I item code or Annex II procedure code in force on 2026-04-01: "
+        "Annex I item N4 applies from 2026-05-20 (Reg 2024/1028)"
+    )
+    assert check(page_tags, as_of=date(2026, 6, 1)).findings == []
+
+
+def test_classification_follows_the_check_date() -> None:
+    assert classify_policy_text("N4", 0.85, date(2026, 4, 1))[:3] == ("unknown-code", None, "exact")
+    assert classify_policy_text("n4", 0.85, date(2026, 6, 1))[:3] == ("annex1", "N4", "case")
+    assert classify_policy_text("N4", 0.85)[:3] == ("annex1", "N4", "exact")  # no date: every known code
+
+
+def test_area_only_two_letter_area_names_its_items() -> None:
+    finding = only(check(subject("AJ", service="information")), "policy-code-area-only")
+    assert (finding.normalized, finding.code_list) == ("AJ", "annex1:2018")
+    assert "Annex I area AJ (Critical raw materials projects)" in finding.message
+    assert finding.hint == "Use the item code(s) the page is about: AJ1-AJ5"
+
+
+@pytest.mark.parametrize(
+    ("written", "rule_id"), [("aj2", "policy-code-case"), ("AJ02", "policy-code-zero-padded")]
+)
+def test_two_letter_codes_follow_the_case_and_padding_rules(written: str, rule_id: str) -> None:
+    finding = only(check(subject(written, title("AJ2"))), rule_id)
+    assert (finding.value, finding.expected) == (written, "AJ2")
+
+
+# --- R1: Annex I net-zero information or Annex II birth (policy-code-ambiguous) -----------------------------
+
+R1_NET_ZERO = "information on the permit-granting process"
+R1_BIRTH = "Requesting proof of registration of birth"
+
+
+def test_r1_on_an_information_page_is_annex_i() -> None:
+    result = check(subject("R1", R1_NET_ZERO, service="information"))
+    assert rule_ids(result) == {"policy-code-ambiguous"}
+    finding = only(result, "policy-code-ambiguous")
+    assert finding.severity == "info"
+    assert (finding.value, finding.normalized, finding.item) == ("R1", "R1", 0)
+    assert finding.message == (
+        "policy-code item 'R1' is read as Annex I item R1 (Net-zero technology manufacturing projects: "
+        "information on the permit-granting process), not as Annex II procedure R1 (Birth: Requesting proof of "
+        "registration of birth): DC.Service does not list `procedure`"
+    )
+    assert finding.code_list == "annex1:2018"
+
+
+def test_r1_on_a_procedure_page_with_the_birth_title_is_annex_ii() -> None:
+    result = check(subject("C2;R1", f"{C2_TITLE};{R1_BIRTH}", service="information;procedure"))
+    assert rule_ids(result) == {"policy-code-ambiguous"}
+    finding = only(result, "policy-code-ambiguous")
+    assert finding.message.startswith("policy-code item 'R1' is read as Annex II procedure R1 (Birth: ")
+    assert finding.message.endswith(
+        ": DC.Service lists `procedure` and DC.Policy does not name the Annex I title"
+    )
+    assert (finding.item, finding.code_list) == (1, "annex2:2018")
+
+
+def test_r1_on_a_procedure_page_with_the_net_zero_title_is_annex_i() -> None:
+    result = check(subject("R1", R1_NET_ZERO, service="procedure"))
+    assert rule_ids(result) == {"policy-code-ambiguous"}
+    assert only(result, "policy-code-ambiguous").message.endswith(": DC.Policy names the Annex I title")
+
+
+def test_r1_read_as_birth_is_title_checked_against_the_birth_title() -> None:
+    result = check(
+        subject("C2;R1", f"{C2_TITLE};financing and investment services", service="information;procedure")
+    )
+    mismatch = only(result, "policy-title-mismatch")
+    assert mismatch.expected == R1_BIRTH
+    assert "policy-code-ambiguous" in rule_ids(result)
+
+
+def test_r1_before_the_net_zero_area_existed_is_only_birth() -> None:
+    result = check(
+        subject("C2;R1", f"{C2_TITLE};{R1_BIRTH}", service="information;procedure"), as_of=date(2024, 6, 28)
+    )
+    assert result.findings == []
+
+
+# --- procedure codes whose label is not confirmed ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["V5", "X7", "X9", "AK1", "AL1", "AM1"])
+def test_unconfirmed_label_is_valid_and_skipped_by_the_title_rules(code: str) -> None:
+    result = check(
+        subject(f"C2;{code}", f"{C2_TITLE};Any wording the page chose", service="information;procedure")
+    )
+    assert result.findings == []
+    swapped = check(subject(f"{code};C2", f"{C2_TITLE};Any wording", service="information;procedure"))
+    # Item 1 (V5 …) is not compared; item 2 names no title of C2, and that is the one finding.
+    mismatch = only(swapped, "policy-title-mismatch")
+    assert (mismatch.item, mismatch.expected) == (1, C2_TITLE)
+    assert "policy-title-order" not in rule_ids(swapped)
+
+
+def test_confirmed_new_procedure_titles_are_checked() -> None:
+    result = check(subject("C2;X10", f"{C2_TITLE};Registering a company", service="information;procedure"))
+    assert (
+        only(result, "policy-title-mismatch").expected
+        == "Notification of a data intermediation services provider"
+    )
+    good = check(subject("C2;X11", f"{C2_TITLE};{title('X11')}", service="information;procedure"))
+    assert good.findings == []
+
+
+def test_the_crawl_checks_against_the_lists_of_its_start_date() -> None:
+    from scrapy.settings import Settings
+    from sdg_tags.crawler.pipelines.validation import options_from_settings
+    from sdg_tags.taxonomy import today
+
+    assert options_from_settings(Settings()).as_of == today()
+    assert ValidationOptions().as_of is None  # check / serve: today, decided at each check

@@ -13,6 +13,10 @@ from sdg_tags.validators.rules.table import split_items
 
 SUGGEST = ValidationOptions(suggest=True)
 C2_TITLE = "acquiring and renewing a driving licence"
+W1_LEGACY = (
+    "General registration of business activity, excluding procedures concerning the constitution of "
+    "companies or firms within the meaning of the second paragraph of Article 54 TFEU"
+)
 J1_TITLE = (
     "registering, changing the legal form of or closing a business (registration procedures and legal forms "
     "for carrying out business)"
@@ -64,7 +68,7 @@ def test_unambiguous_repairs_all_at_once() -> None:
     )
     assert block == "\n".join(
         [
-            '<meta name="sdg-tag" content="sdg">',
+            '<meta name="sdg-tag" property="sdg-tag" content="sdg">',  # its scripts may read property
             '<meta name="DC.ISO3166" content="EL">',
             '<meta name="DC.Location" content="EL30">',
             '<meta name="DC.Service" content="information;procedure">',
@@ -231,13 +235,22 @@ def test_missing_service_type_is_a_decision_with_a_hint_from_the_codes() -> None
     )
 
 
-def test_assistance_page_keeps_free_text_and_uses_the_official_service_name() -> None:
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        # Names the service in another case: the editor's text, whitespace normalised (SPEC §6.3).
+        ("product contact points for  construction", "product contact points for construction"),
+        # An abbreviation: assistance-title-unknown names the full title, so the block writes it.
+        ("PSC", "Points of single contact"),
+    ],
+)
+def test_assistance_titles(written: str, kept: str) -> None:
     block = suggest(
         [
             '<meta name="sdg-tag" content="sdg">',
             '<meta name="DC.ISO3166" content="se">',
             '<meta name="DC.Service" content="Assistance">',
-            '<meta name="policy-code" content="product contact points for  construction">',
+            f'<meta name="policy-code" content="{written}">',
         ],
         lang="sv",
     )
@@ -246,7 +259,7 @@ def test_assistance_page_keeps_free_text_and_uses_the_official_service_name() ->
             '<meta name="sdg-tag" content="sdg">',
             '<meta name="DC.ISO3166" content="SE">',
             '<meta name="DC.Service" content="assistance">',
-            '<meta name="policy-code" content="Product contact points for construction">',
+            f'<meta name="policy-code" content="{kept}">',
         ]
     )
 
@@ -264,28 +277,102 @@ def test_assistance_page_without_a_title_is_a_decision() -> None:
     assert "<!-- policy-code: an assistance page needs the full title of its service here -->" in block
 
 
-def test_legacy_annex2_meaning_keeps_the_title_and_asks_for_the_code() -> None:
-    legacy = (
-        "General registration of business activity, excluding procedures concerning the constitution of "
-        "companies or firms within the meaning of the second paragraph of Article 54 TFEU"
-    )
+def test_legacy_annex2_code_already_covered_is_dropped_with_its_title() -> None:
+    """Guidance example 2: W1 titled with its draft-era meaning; SPEC §5.3 says use J1, which is there."""
     block = suggest(
         [
             '<meta name="sdg-tag" content="sdg">',
             '<meta name="DC.ISO3166" content="SE">',
             '<meta name="DC.Service" content="information;procedure">',
             '<meta name="policy-code" content="J1;W1">',
-            f'<meta name="DC.Policy" content="x; {legacy}">',
+            f'<meta name="DC.Policy" content="x; {W1_LEGACY}">',
         ]
     )
     assert block is not None
-    lines = block.splitlines()
-    assert lines[4].startswith("<!-- policy-code: W1 is titled with its legacy meaning 'General registration")
-    assert lines[4].endswith(
-        "in the final Annex II W1 is 'Claiming pension and pre-retirement benefits from compulsory schemes': "
-        "choose the code that fits the page -->"
+    assert block.splitlines()[3:] == [
+        '<meta name="policy-code" content="J1">',
+        f'<meta name="DC.Policy" content="{J1_TITLE}">',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("code", "legacy", "final", "title"),
+    [
+        ("U1", "Registering a change of address", "V1", "Registering a change of address"),
+        ("X2", "Payment of social contributions for employees", "X6", None),
+    ],
+)
+def test_legacy_annex2_code_is_replaced_by_the_final_code_and_title(
+    code: str, legacy: str, final: str, title: str | None
+) -> None:
+    from sdg_tags.validators.rules.policy import code_title
+
+    block = suggest(
+        [
+            '<meta name="sdg-tag" content="sdg">',
+            '<meta name="DC.ISO3166" content="SE">',
+            '<meta name="DC.Service" content="information;procedure">',
+            f'<meta name="policy-code" content="C2;{code}">',
+            f'<meta name="DC.Policy" content="{C2_TITLE};{legacy}">',
+        ]
     )
-    assert lines[5] == f'<meta name="DC.Policy" content="{J1_TITLE};{legacy}">'
+    assert block is not None
+    assert block.splitlines()[3:] == [
+        f'<meta name="policy-code" content="C2;{final}">',
+        f'<meta name="DC.Policy" content="{C2_TITLE};{code_title(final)}">',
+    ]
+
+
+def test_free_text_keeps_every_character() -> None:
+    """An apostrophe at the end of DC.Policy stays (it was dropped: 'VA' became 'VA); only &, " and < are
+    escaped."""
+    block = suggest(
+        [
+            '<meta name="sdg-tag" content="sdg">',
+            '<meta name="DC.ISO3166" content="SE">',
+            '<meta name="DC.Service" content="information">',
+            '<meta name="policy-code" content="C2">',
+            """<meta name="DC.Policy" content="Körkort &amp; &quot;B&quot;  för 'VA'">""",
+        ],
+        lang="sv",
+    )
+    assert block is not None
+    assert block.splitlines()[-1] == (
+        """<meta name="DC.Policy" content="Körkort &amp; &quot;B&quot; för 'VA'">"""
+    )
+
+
+def test_property_and_data_attributes_stay() -> None:
+    block = suggest(
+        [
+            '<meta property="sdg-tag" content="sdg" data-react-helmet="true">',
+            '<meta name="DC.ISO3166" property="og:x" content="PT">',
+            '<meta property="dc.service" content="Information">',
+            '<meta name="policy-code" content="C2">',
+        ],
+        lang="pt",
+    )
+    assert block is not None
+    assert block.splitlines()[:3] == [
+        '<meta name="sdg-tag" property="sdg-tag" data-react-helmet="true" content="sdg">',
+        '<meta name="DC.ISO3166" property="og:x" content="PT">',
+        '<meta name="DC.Service" property="dc.service" content="information">',
+    ]
+
+
+def test_a_hint_naming_one_keyword_is_applied() -> None:
+    """`p` (hetcak.nl): service-type-invalid says write `procedure`; the block writes it."""
+    block = suggest(
+        [
+            '<meta name="sdg-tag" content="sdg">',
+            '<meta name="DC.ISO3166" content="NL">',
+            '<meta name="DC.Service" content="p">',
+            '<meta name="policy-code" content="C2;X1">',
+        ],
+        lang="nl",
+    )
+    assert block is not None
+    assert block.splitlines()[2] == '<meta name="DC.Service" content="procedure">'
 
 
 def test_titles_in_the_page_language_are_kept() -> None:
@@ -487,3 +574,36 @@ def test_the_property_is_not_vacuous() -> None:
         complete += "<!--" not in block
     assert complete == len(BE_LOCATIONS)
     assert [item.text for item in split_items("C2, J1", "policy-code")] == ["C2", "J1"]
+
+
+@pytest.mark.parametrize(
+    ("service", "title"),
+    [
+        ("procedure", "Requesting proof of registration of birth"),  # R1 read as Annex II on a procedure page
+        ("information", "information on the permit-granting process"),  # and as Annex I without procedure
+    ],
+)
+def test_a_code_in_both_lists_is_titled_as_the_engine_reads_it(service: str, title: str) -> None:
+    block = suggest(
+        [
+            '<meta name="sdg-tag" content="sdg">',
+            '<meta name="DC.ISO3166" content="BE">',
+            f'<meta name="DC.Service" content="{service}">',
+            '<meta name="policy-code" content="A1;R1">',
+        ]
+    )
+    assert block is not None
+    assert block.splitlines()[-1].endswith(f';{title}">')
+
+
+def test_two_letter_area_codes_are_codes() -> None:
+    block = suggest(
+        [
+            '<meta name="sdg-tag" content="sdg">',
+            '<meta name="DC.ISO3166" content="BE">',
+            '<meta name="DC.Service" content="information">',
+            '<meta name="policy-code" content="aj01">',
+        ]
+    )
+    assert block is not None
+    assert block.splitlines()[3] == '<meta name="policy-code" content="AJ1">'

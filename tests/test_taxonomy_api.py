@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -24,26 +25,35 @@ from sdg_tags import taxonomy
 # --- Annexes -----------------------------------------------------------------------------------------------
 
 
-def test_annex1_has_88_items_with_the_regulations_per_area_counts() -> None:
+def test_annex1_has_98_items_88_of_2018_with_the_regulations_per_area_counts() -> None:
     items = taxonomy.annex1_items()
-    assert len(items) == 88
+    assert len(items) == 98
     counts = Counter(item.area_code for item in items)
     assert counts == {
         "A": 5, "B": 9, "C": 5, "D": 6, "E": 4, "F": 6, "G": 5, "H": 7, "I": 1,
-        "J": 11, "K": 5, "L": 5, "M": 9, "N": 3, "O": 3, "P": 3, "Q": 1,
+        "J": 11, "K": 5, "L": 5, "M": 9, "N": 4, "O": 3, "P": 3, "Q": 1, "R": 4, "AJ": 5,
     }  # fmt: skip
     assert [item.code for item in items[:6]] == ["A1", "A2", "A3", "A4", "A5", "B1"]
-    assert Counter(item.audience for item in items) == {"citizens": 48, "businesses": 40}
+    assert Counter(item.audience for item in items) == {"citizens": 48, "businesses": 50}
+    original = taxonomy.annex1_items(date(2024, 1, 1))
+    assert len(original) == 88
+    assert {item.act for item in original} == {"Reg 2018/1724"}
+    assert {item.applies_from for item in original} == {date(2020, 12, 12)}
 
 
-def test_annex1_areas_are_17_in_order() -> None:
+def test_annex1_areas_in_order_r_and_aj_added() -> None:
     areas = taxonomy.annex1_areas()
-    assert list(areas) == list("ABCDEFGHIJKLMNOPQ")
+    assert list(areas) == [*"ABCDEFGHIJKLMNOPQR", "AJ"]
     assert areas["A"] == "Travel within the Union"
+    assert areas["R"] == "Net-zero technology manufacturing projects"
+    assert areas["AJ"] == "Critical raw materials projects"
+    assert list(taxonomy.annex1_areas(date(2024, 5, 23))) == [*"ABCDEFGHIJKLMNOPQ", "AJ"]
 
 
 @pytest.mark.parametrize(("code", "found"), [("C2", True), ("J10", True), ("J11", True), ("Q1", True),
+                                             ("N4", True), ("R4", True), ("AJ1", True), ("AJ5", True),
                                              ("J01", False), ("c2", False), ("C02", False), ("J12", False),
+                                             ("aj1", False), ("AJ01", False), ("AJ6", False), ("R5", False),
                                              ("C", False), (" C2", False), ("", False)])  # fmt: skip
 def test_annex1_item_is_exact(code: str, found: bool) -> None:
     assert (taxonomy.annex1_item(code) is not None) is found
@@ -52,17 +62,63 @@ def test_annex1_item_is_exact(code: str, found: bool) -> None:
 def test_annex1_item_fields() -> None:
     item = taxonomy.annex1_item("C2")
     assert item == taxonomy.Annex1Item(
-        "C2", "C", "Vehicles in the Union", "acquiring and renewing a driving licence", "citizens"
+        "C2",
+        "C",
+        "Vehicles in the Union",
+        "acquiring and renewing a driving licence",
+        "citizens",
+        "Reg 2018/1724",
+        date(2020, 12, 12),
     )
 
 
-def test_annex2_has_21_procedures_in_7_life_events() -> None:
+@pytest.mark.parametrize(
+    ("code", "act", "start", "title"),
+    [
+        (
+            "N4",
+            "Reg 2024/1028",
+            date(2026, 5, 20),
+            "information on rules governing the provision of short-term accommodation rental services, including "
+            "the lists referred to in Article 13 of Regulation (EU) 2024/1028 of the European Parliament and of the "
+            "Council",
+        ),
+        ("R1", "Reg 2024/1735", date(2024, 6, 29), "information on the permit-granting process"),
+        ("R2", "Reg 2024/1735", date(2024, 6, 29), "financing and investment services"),
+        (
+            "R4",
+            "Reg 2024/1735",
+            date(2024, 6, 29),
+            "business support services, including but not limited to corporate tax declaration, local tax laws, "
+            "labour law",
+        ),
+        (
+            "AJ1",
+            "Reg 2024/1252",
+            date(2024, 5, 23),
+            "the single points of contact established or designated pursuant to Article 9(1) of Regulation (EU) "
+            "2024/1252 of the European Parliament and of the Council",
+        ),
+        ("AJ2", "Reg 2024/1252", date(2024, 5, 23), "information on the permit-granting process"),
+    ],
+)
+def test_amended_annex1_items_carry_their_act_and_date(code: str, act: str, start: date, title: str) -> None:
+    item = taxonomy.annex1_item(code)
+    assert item is not None
+    assert (item.title, item.act, item.applies_from, item.audience) == (title, act, start, "businesses")
+    assert taxonomy.annex1_item(code, start) == item
+    assert taxonomy.annex1_item(code, start - timedelta(days=1)) is None
+
+
+def test_annex2_has_the_21_procedures_of_2018_then_the_procedure_code_list() -> None:
     items = taxonomy.annex2_items()
     assert [item.code for item in items] == [
         "R1", "S1", "T1", "T2", "T3", "U1", "U2", "U3", "U4", "V1", "V2", "V3", "V4", "W1", "W2",
-        "X1", "X2", "X3", "X4", "X5", "X6",
+        "X1", "X2", "X3", "X4", "X5", "X6", "V5", "X7", "X9", "X10", "X11", "AK1", "AL1", "AM1",
     ]  # fmt: skip
-    assert taxonomy.annex2_life_events() == {
+    assert [item.code for item in taxonomy.annex2_items(date(2023, 9, 23))][-1] == "X6"
+    assert len(taxonomy.annex2_items(date(2023, 9, 24))) == 23
+    assert taxonomy.annex2_life_events(date(2024, 1, 1)) == {
         "R": "Birth",
         "S": "Residence",
         "T": "Studying",
@@ -71,6 +127,51 @@ def test_annex2_has_21_procedures_in_7_life_events() -> None:
         "W": "Retiring",
         "X": "Starting, running and closing a business",
     }
+    assert list(taxonomy.annex2_life_events())[-3:] == ["AK", "AL", "AM"]
+
+
+@pytest.mark.parametrize(
+    ("code", "title", "act", "start"),
+    [
+        ("X10", "Notification of a data intermediation services provider", "Reg 2022/868", date(2023, 9, 24)),
+        (
+            "X11",
+            "Registration as a data altruism organisation recognised in the Union",
+            "Reg 2022/868",
+            date(2023, 9, 24),
+        ),
+        ("V5", "", "OOTS Procedures-CodeList 1.2.5/2.0.1 (introducing act not confirmed)", date(2026, 2, 19)),
+        ("X7", "", "OOTS Procedures-CodeList 1.2.5/2.0.1 (introducing act not confirmed)", date(2026, 2, 19)),
+        (
+            "AM1",
+            "",
+            "OOTS Procedures-CodeList 1.2.5/2.0.1 (introducing act not confirmed)",
+            date(2026, 2, 19),
+        ),
+    ],
+)
+def test_procedure_code_list_codes_carry_label_status_act_and_date(
+    code: str, title: str, act: str, start: date
+) -> None:
+    item = taxonomy.annex2_item(code)
+    assert item is not None
+    assert (item.title, item.act, item.applies_from) == (title, act, start)
+    assert item.label_confirmed is bool(title)
+    assert (item.label_source is None) is (not title)
+    assert taxonomy.annex2_item(code, start - timedelta(days=1)) is None
+
+
+def test_original_annex2_codes_keep_their_meaning_and_source() -> None:
+    birth = taxonomy.annex2_item("R1")
+    assert birth is not None
+    assert birth.title == "Requesting proof of registration of birth"
+    assert (birth.act, birth.applies_from, birth.label_confirmed) == (
+        "Reg 2018/1724",
+        date(2020, 12, 12),
+        True,
+    )
+    # R1 is also Annex I (net-zero): both lists answer.
+    assert taxonomy.annex1_item("R1") is not None
 
 
 def test_annex2_legacy_titles_only_for_the_four_documented_codes() -> None:
@@ -84,18 +185,25 @@ def test_annex2_legacy_titles_only_for_the_four_documented_codes() -> None:
     )
     assert taxonomy.annex2_item("X1") is not None
     assert taxonomy.annex2_item("X1").legacy_title is None  # type: ignore[union-attr]
-    assert taxonomy.annex2_item("X7") is None
+    assert taxonomy.annex2_item("X8") is None
     assert taxonomy.annex2_item("x1") is None
 
 
-def test_sixteen_assistance_services_seven_from_annex_iii() -> None:
+def test_nineteen_assistance_services_ten_from_annex_iii() -> None:
     services = taxonomy.assistance_services()
-    assert len(services) == 16
+    assert len(services) == 19
     assert Counter(service.source for service in services) == {
         "Reg 2018/1724 Annex III": 7,
         "Reg 2018/1724 Art 7 / EU-level": 9,
+        "Reg 2018/1724 Annex III (7), replaced by Reg 2024/3228": 1,
+        "Reg 2018/1724 Annex III (8), added by Reg 2024/1735": 1,
+        "Reg 2018/1724 Annex III (9), added by Reg 2024/1252": 1,
     }
     assert services[0].name == "Points of single contact"
+    odr = taxonomy.assistance_service("Online dispute resolution (ODR)")
+    assert odr is not None and odr.note is not None and "older name" in odr.note
+    adr = taxonomy.assistance_service("Alternative dispute resolution entities")
+    assert adr is not None and (adr.act, adr.applies_from) == ("Reg 2024/3228", date(2025, 1, 19))
 
 
 @pytest.mark.parametrize(
@@ -422,6 +530,7 @@ def test_load_all_and_lookups_return_the_same_cached_tables() -> None:
     assert taxonomy.nuts_region("BE1") is taxonomy.nuts_region("BE1")
 
 
+@pytest.mark.slow
 def test_importing_taxonomy_imports_no_heavy_package() -> None:
     script = (
         "import sys; from sdg_tags import taxonomy; taxonomy.load_all(); taxonomy.parse_bcp47('en-GB'); "

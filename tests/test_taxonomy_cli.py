@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -45,7 +46,7 @@ def test_lookup_text_for_each_kind_of_code(capsys: pytest.CaptureFixture[str]) -
         "BE_21001: LAU BE_21001 Anderlecht (LAU 2019, 2020; NUTS 3 BE100 (2019), BE100 (2020))",
         "21001: bare LAU code found in AT, BE, ES, FR; write it as AT_21001 (country_code) or pass --country",
         "W1: Annex II procedure (W Retiring): Claiming pension and pre-retirement benefits from compulsory "
-        "schemes; legacy meaning: General registration of business activity, excluding procedures concerning "
+        "schemes (Reg 2018/1724, applies from 2020-12-12); legacy meaning: General registration of business activity, excluding procedures concerning "
         "the constitution of companies or firms within the meaning of the second paragraph of Article 54 TFEU",
         "C: Annex I area Vehicles in the Union (an area, not an item code)",
         "Product Contact Points for Construction: assistance service Product contact points for construction "
@@ -57,7 +58,8 @@ def test_lookup_unknown_codes_exit_1_with_hints(capsys: pytest.CaptureFixture[st
     code, out, _ = run(capsys, "lookup", "C2", "J01", "c2", "ZZ9")
     assert code == 1
     assert out.splitlines() == [
-        "C2: Annex I item (C Vehicles in the Union): acquiring and renewing a driving licence",
+        "C2: Annex I item (C Vehicles in the Union): acquiring and renewing a driving licence (Reg 2018/1724, "
+        "applies from 2020-12-12)",
         "J01: unknown (did you mean J1? annex codes are upper case and not zero-padded)",
         "c2: unknown (did you mean C2? annex codes are upper case and not zero-padded)",
         "ZZ9: unknown (not a country, language, NUTS/SR region, LAU unit, annex code or known assistance service)",
@@ -121,7 +123,7 @@ def test_list_countries_text(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("table", "rows"), [("countries", 30), ("languages", 184), ("annex1", 88), ("annex2", 21), ("annex3", 16)]
+    ("table", "rows"), [("countries", 30), ("languages", 184), ("annex1", 98), ("annex2", 29), ("annex3", 19)]
 )
 def test_list_json_counts(capsys: pytest.CaptureFixture[str], table: str, rows: int) -> None:
     code, out, _ = run(capsys, "list", table, "--json")
@@ -151,6 +153,7 @@ def test_list_nuts_filters(capsys: pytest.CaptureFixture[str]) -> None:
         (["list", "nuts", "--version", "2020"], "--version '2020' is not one of 2016, 2021, 2024"),
         (["list", "nuts", "--level", "4"], "--level 4 is not 0, 1, 2 or 3"),
         (["list", "annex1", "--country", "BE"], "--country: only for the nuts list, not annex1"),
+        (["list", "annex3", "--as-of", "2024-01-01"], "--as-of: only for the annex1 and annex2 lists, not annex3"),
         ([], "missing SUBCOMMAND (lookup, list, import-nuts, import-lau, import-annexes, import-iso, import-all); "
              "see 'sdg-tags taxonomy --help'"),
     ],
@@ -194,10 +197,12 @@ def test_lookup_help_documents_the_exit_status(capsys: pytest.CaptureFixture[str
         main(["taxonomy", "lookup", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert (
-        "Exit status: 0 when every CODE is known, 1 when some CODE is unknown, 2 on wrong arguments." in out
+        "Exit status: 0 when every CODE is known (in force on --as-of, if given), 1 when some CODE is unknown, 2 on "
+        "wrong arguments." in out
     )
 
 
+@pytest.mark.slow
 def test_installed_command_runs_lookup() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "sdg_tags.cli.main", "taxonomy", "lookup", "EL"],
@@ -217,3 +222,111 @@ def test_lookup_never_crashes(code: str, country: str | None) -> None:
     for match in lookup_matches(code, country):
         assert match["kind"] and match["text"]
     assert unknown_hint(code)
+
+
+# --- the lists in force (SPEC §5.7) --------------------------------------------------------------------------
+
+
+def test_lookup_new_codes_with_title_or_label_not_confirmed_and_date(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "lookup", "N4", "R2", "AJ1", "X7", "V5")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "N4: Annex I item (N Services): information on rules governing the provision of short-term accommodation "
+        "rental services, including the lists referred to in Article 13 of Regulation (EU) 2024/1028 of the "
+        "European Parliament and of the Council (Reg 2024/1028, applies from 2026-05-20)",
+        "R2: Annex I item (R Net-zero technology manufacturing projects): financing and investment services "
+        "(Reg 2024/1735, applies from 2024-06-29)",
+        "AJ1: Annex I item (AJ Critical raw materials projects): the single points of contact established or "
+        "designated pursuant to Article 9(1) of Regulation (EU) 2024/1252 of the European Parliament and of the "
+        "Council (Reg 2024/1252, applies from 2024-05-23)",
+        "X7: Annex II procedure (X Starting, running and closing a business): label not confirmed (OOTS "
+        "Procedures-CodeList 1.2.5/2.0.1 (introducing act not confirmed), applies from 2026-02-19); short-term "
+        "rental family of the procedure code list; numerique-gouv/oots-france docs/versions_tdd.md (commit f47b6a4)",
+        "V5: Annex II procedure (V Moving): label not confirmed (OOTS Procedures-CodeList 1.2.5/2.0.1 "
+        "(introducing act not confirmed), applies from 2026-02-19); driving licences family of the procedure code "
+        "list (Directive (EU) 2025/2205); numerique-gouv/oots-france docs/versions_tdd.md (commit f47b6a4)",
+    ]
+
+
+def test_lookup_json_carries_act_date_and_label_status(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "lookup", "X10", "V5", "--json")
+    assert code == 0
+    x10, v5 = (result["matches"][0] for result in json.loads(out))
+    assert (x10["title"], x10["act"], x10["applies_from"], x10["label_confirmed"]) == (
+        "Notification of a data intermediation services provider",
+        "Reg 2022/868",
+        "2023-09-24",
+        True,
+    )
+    assert "eb_requirements_catalogue.xml" in x10["label_source"]
+    assert (v5["title"], v5["label_confirmed"], v5["label_source"], v5["in_force"]) == ("", False, None, True)
+
+
+def test_lookup_r1_shows_both_meanings(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "lookup", "R1")
+    assert code == 0
+    assert out.splitlines() == [
+        "R1: Annex I item (R Net-zero technology manufacturing projects): information on the permit-granting "
+        "process (Reg 2024/1735, applies from 2024-06-29); also an Annex II code: pages are read by DC.Service and "
+        "DC.Policy (policy-code-ambiguous)",
+        "R1: Annex II procedure (R Birth): Requesting proof of registration of birth (Reg 2018/1724, applies from "
+        "2020-12-12)",
+    ]
+
+
+def test_lookup_as_of_before_a_code_applies_is_unknown(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "lookup", "N4", "--as-of", "2026-04-01")
+    assert code == 1
+    assert out.endswith("(Reg 2024/1028, applies from 2026-05-20; not in force on 2026-04-01)\n")
+    assert run(capsys, "lookup", "N4", "--as-of", "2026-05-20")[0] == 0
+    code, out, _ = run(capsys, "lookup", "AJ01", "aj1")
+    assert code == 1
+    assert out.splitlines() == [
+        "AJ01: unknown (did you mean AJ1? annex codes are upper case and not zero-padded)",
+        "aj1: unknown (did you mean AJ1? annex codes are upper case and not zero-padded)",
+    ]
+
+
+def test_list_annex1_as_of_shows_that_days_lists(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "list", "annex1", "--as-of", "2024-01-01")
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0] == "code\tarea_code\tarea_title\ttitle\taudience\tact\tapplies_from"
+    assert len(lines) == 1 + 88
+    assert lines[-1].split("\t")[0] == "Q1"
+    code, out, _ = run(capsys, "list", "annex1", "--as-of", "2024-06-01", "--json")
+    assert [row["code"] for row in json.loads(out)][-6:] == ["Q1", "AJ1", "AJ2", "AJ3", "AJ4", "AJ5"]
+    code, out, _ = run(capsys, "list", "annex2", "--as-of", "2023-09-24", "--json")
+    assert [row["code"] for row in json.loads(out)][-3:] == ["X6", "X10", "X11"]
+
+
+@pytest.mark.parametrize(
+    "command", [["taxonomy", "lookup", "N4"], ["taxonomy", "list", "annex1"], ["check", "-"]]
+)
+@pytest.mark.parametrize("value", ["2026-02-30", "01/06/2026", "2026-6-1", "today", ""])
+def test_bad_as_of_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], command: list[str], value: str
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main([*command, "--as-of", value])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"argument --as-of: invalid date {value!r}; give YYYY-MM-DD, e.g. 2026-06-01" in err
+
+
+def test_check_as_of_chooses_the_lists(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "n4.html"
+    page.write_text(
+        '<html lang="en"><head><meta name="sdg-tag" content="sdg"><meta name="DC.ISO3166" content="SE">'
+        '<meta name="DC.Service" content="information"><meta name="policy-code" content="N4"></head></html>',
+        encoding="utf-8",
+    )
+    assert main(["check", str(page), "--as-of", "2026-04-01", "--format", "json"]) == 1
+    before = json.loads(capsys.readouterr().out)
+    assert [f["rule"] for f in before["pages"][0]["findings"]] == ["policy-code-unknown"]
+    assert main(["check", str(page), "--as-of", "2026-06-01", "--format", "json"]) == 0
+    after = json.loads(capsys.readouterr().out)
+    assert "policy-code-unknown" not in [f["rule"] for f in after["pages"][0]["findings"]]

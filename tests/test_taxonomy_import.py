@@ -406,3 +406,74 @@ def test_shipped_gzip_files_carry_no_timestamp_or_name() -> None:
         header = (sources.PACKAGE_DATA_DIR / name).read_bytes()[:10]
         assert header[3] == 0, name  # FLG: no file name field
         assert header[4:8] == b"\0\0\0\0", name  # MTIME
+
+
+# --- The consolidated text (SPEC §5.7) ---------------------------------------------------------------------
+
+
+def test_import_annexes_reads_annex1_from_the_consolidated_text(tmp_path: Path) -> None:
+    assert main(["taxonomy", "import-annexes", str(REFERENCE_DIR / "annexes"), "--out", str(tmp_path)]) == 0
+    lines = (tmp_path / "annex1.tsv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "code\tarea_code\tarea_title\ttitle\taudience\tact\tapplies_from"
+    assert len(lines) == 1 + 98
+    rows = {line.split("\t")[0]: line.split("\t") for line in lines[1:]}
+    assert rows["AJ3"] == [
+        "AJ3",
+        "AJ",
+        "Critical raw materials projects",
+        "information on financing and investment services",
+        "businesses",
+        "Reg 2024/1252",
+        "2024-05-23",
+    ]
+    assert rows["N4"][5:] == ["Reg 2024/1028", "2026-05-20"]
+    assert rows["Q1"][5:] == ["Reg 2018/1724", "2020-12-12"]
+    for name in ("annex1.tsv", "annex2.tsv", "annex3.tsv"):
+        assert (tmp_path / name).read_bytes() == (sources.PACKAGE_DATA_DIR / name).read_bytes(), name
+
+
+def test_import_annexes_without_the_consolidated_text(
+    tmp_path: Path, shipped_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = copy_annex_sources(tmp_path / "annexes")
+    for path in folder.glob("sdgr-consolidated-*.en.xhtml"):
+        path.unlink()
+    before = digests(shipped_copy)
+    assert main(["taxonomy", "import-annexes", str(folder), "--out", str(shipped_copy)]) == 2
+    assert one_error_line(capsys) == (
+        f"sdg-tags taxonomy: error: {folder}: no consolidated text of Reg 2018/1724 (sdgr-consolidated-*.en.xhtml)"
+    )
+    assert digests(shipped_copy) == before
+
+
+def test_import_annexes_stops_at_an_amending_act_without_a_date(
+    tmp_path: Path, shipped_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A newer consolidated text naming an act the importer has no date for: the import says which act."""
+    folder = copy_annex_sources(tmp_path / "annexes")
+    text = folder / "sdgr-consolidated-2026-05-20.en.xhtml"
+    newer = folder / "sdgr-consolidated-2027-01-01.en.xhtml"
+    newer.write_text(text.read_text(encoding="utf-8").replace("2024/1252", "2026/9999"), encoding="utf-8")
+    before = digests(shipped_copy)
+    assert main(["taxonomy", "import-annexes", str(folder), "--out", str(shipped_copy)]) == 2
+    assert one_error_line(capsys) == (
+        f"sdg-tags taxonomy: error: {newer}: amended by Reg 2026/9999, whose date of application is not in "
+        "taxonomy/importers/amendments.py APPLIES_FROM"
+    )
+    assert digests(shipped_copy) == before
+
+
+def test_import_annexes_checks_added_wording_against_the_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = copy_annex_sources(tmp_path / "annexes")
+    text = folder / "sdgr-consolidated-2026-05-20.en.xhtml"
+    text.write_text(
+        text.read_text(encoding="utf-8").replace("data altruism organisation", "data organisation"),
+        encoding="utf-8",
+    )
+    assert main(["taxonomy", "import-annexes", str(folder), "--out", str(tmp_path / "out")]) == 2
+    assert one_error_line(capsys) == (
+        f"sdg-tags taxonomy: error: {text}: 'Registration as a data altruism organisation recognised in the "
+        "Union' (X11) not found in Annex II"
+    )

@@ -482,5 +482,10 @@ def _collect_meta(page: ExtractedPage, tag: StartTag, line: int, column: int, or
             column=column,
             in_head=tag.in_head,
             origin=origin,
+            kept_attributes={
+                key: value
+                for key, value in attributes.items()
+                if key.startswith("data-") or (key == "property" and attribute == "name")
+            },
         )
     )

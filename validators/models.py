@@ -6,6 +6,7 @@ crawler, the repository and the web app all serialise the same shapes (`docs/out
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from typing import Any, Literal, TypeVar, get_args
 
@@ -95,6 +96,9 @@ class TagOccurrence(BaseModel):
     column: int  # 1-based column (in characters) of the `<meta` start
     in_head: bool  # False when the element sits in <body> after parsing
     origin: Origin = "static"
+    # `property` (when `name` names the tag) and `data-*` attributes, which the site's scripts may read: the
+    # suggested block keeps them (SPEC §6.3). Not part of the output format.
+    kept_attributes: dict[str, str] = Field(default_factory=dict, exclude=True)
 
 
 class LinkOccurrence(BaseModel):
@@ -248,6 +252,7 @@ class ValidationOptions(BaseModel):
     lau_forms: tuple[str, ...] = ("prefixed", "bare")  # SDG_LAU_FORMS
     allow_country_eu: bool = False  # SDG_ALLOW_COUNTRY_EU
     suggest: bool = False  # build `suggested_tags`
+    as_of: date | None = None  # code lists in force on this date (SPEC §5.7); None: today (UTC)
 
 
 # Fetch status of a URL (SPEC §7.3): exactly one per URL, kept apart from findings.

@@ -24,6 +24,13 @@ likely wrong, but the intent is recoverable; **info** = advice. Mode: **page** r
 **crawl** rules come from a crawl (robots.txt, links, canonical scope); **registry** rules compare pages with the
 repository for links. `sdg-tags check --country CC` reports a country that differs from the expected one under
 `registry-country-mismatch` (the expected country plays the registry's role).
+
+Every rule shows a minimal failing and passing example (tested: `tests/test_rule_examples.py`). A page example is
+the content of `<head>` in `<html lang="en">` unless it shows its own `<html>`; a render-mode example gives the
+served HTML, then `--- rendered ---` and the DOM after JavaScript; crawl and registry examples start with the
+context they need (`url:` the page, `scope:` the registered folder, `links:` a link seen, `robots.txt:`,
+`registry:` the entry as JSON, `fetch:` what fetching gave). One rule: `sdg-tags rules RULE`; on the web app
+(`sdg-tags serve`): `/rules/RULE`.
 """
 
 
@@ -66,6 +73,26 @@ def render_text(rules: Iterable[Rule], group: str | None = None, width: int = 10
     lines.append("")
     lines.append(f"{len(chosen)} rule(s). Details: sdg-tags rules --markdown, or docs/rules.md.")
     return "\n".join(lines) + "\n"
+
+
+def render_rule_text(rule: Rule, width: int = 100) -> str:
+    """One rule for a terminal (`sdg-tags rules RULE`): its metadata, then its failing and passing example."""
+    lines = [f"{rule.id}  {rule.severity}{_qualifiers(rule)}  ({rule.group}. {GROUPS[rule.group]})", ""]
+    for label, text in (("When", rule.triggers), ("Cites", rule.reference), ("Fix", rule.hint)):
+        lines.extend(textwrap.wrap(f"{label}: {text}", width, subsequent_indent="  "))
+    for label, example in (("Fails", rule.fail_example), ("Passes", rule.pass_example)):
+        if example:
+            lines += ["", f"{label}:", *(f"    {line}" for line in example.splitlines())]
+    lines += ["", f"Documented in {rule.docs_url}; on `sdg-tags serve`: {rule.page_path}"]
+    return "\n".join(lines) + "\n"
+
+
+def _example_markdown(rule: Rule) -> list[str]:
+    out: list[str] = []
+    for label, example in (("Fails", rule.fail_example), ("Passes", rule.pass_example)):
+        if example:
+            out += [f"**{label}:**", "", "```html", example, "```", ""]
+    return out
 
 
 def render_json(rules: Iterable[Rule], group: str | None = None) -> str:
@@ -129,5 +156,6 @@ def render_markdown(rules: Iterable[Rule], group: str | None = None) -> str:
                 f"- **Cites:** {_prose(rule.reference)}",
                 f"- **Fix:** {_prose(rule.hint)}",
                 "",
+                *_example_markdown(rule),
             ]
     return "\n".join(out).rstrip("\n") + "\n"

@@ -1,59 +1,50 @@
-"""`check --suggest`: the corrected SDG tag block an editor can paste in place of the page's tags.
+"""`check --suggest`: the corrected SDG tag block an editor can paste in place of the page's tags (SPEC §6.3).
 
-Only unambiguous repairs are made: exact tag names with `name=`, upper-case country and location codes, `EL` for
-`GR`, `;` separators, no stray whitespace or quotes, unpadded policy codes, lower-case service keywords,
-`sdg-tag` added, `DC.Policy` titles generated from the codes, one element per tag. Whatever needs a person's
-decision (a value that is not a country, an unknown code, a missing service type) is left as an HTML comment
-naming the tag and what to decide. Promise, tested: a block without comments, pasted in place of the page's SDG
-tags, validates without errors (as long as `<html lang>`, which the block cannot set, is valid; when it is not,
-the block says so in a comment).
+The block must never be worse than what the page has:
+* every repair that names one value is made: exact tag names with `name=`, upper-case country and location codes,
+  `EL` for `GR`, `;` separators, no stray whitespace or quote debris around codes, unpadded and upper-case policy
+  codes, the service keyword `service-type-invalid` names (`p` -> `procedure`), the full title an abbreviated
+  service name stands for, `sdg-tag` added, a legacy Annex II code replaced by the code SPEC §5.3 names (or
+  dropped where the page has it: `J1;W1` -> `J1`), `DC.Policy` titles for the codes, one element per tag;
+* free text (`DC.Policy` items, assistance titles) keeps every character the editor wrote, apostrophes and quotes
+  included; only whitespace is normalised, and markup debris (`…”/>` + a swallowed `<link`) and quotes that stood
+  in for the attribute's own are removed; values are escaped for an attribute (`&amp;`, `&quot;`, `&lt;`);
+* `property=` (beside the new `name=`) and `data-*` attributes of the page's elements are kept;
+* whatever needs a person's decision (a value that is not a country, an unknown code, a missing service type) is
+  left as an HTML comment naming the tag and what to decide, never an invented value.
+tests/test_suggest_roundtrip.py checks this over the whole test corpus: suggest, paste, check again.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 
 from sdg_tags.taxonomy import annexes, countries, languages, lau, nuts
 from sdg_tags.validators.models import ExtractedPage, PageResult, TagOccurrence
-from sdg_tags.validators.rules.table import RuleContext, ValueItem, split_items
+from sdg_tags.validators.rules.policy import (
+    LEGACY_REPLACEMENTS,
+    analyse_titles,
+    check_date,
+    code_title,
+    match_service,
+    policy_items,
+    title_matches,
+)
+from sdg_tags.validators.rules.service import suggested_keyword
+from sdg_tags.validators.rules.table import MARKUP_DEBRIS, RuleContext, ValueItem, split_items
 
-_CODE_SHAPE = re.compile(r"^([A-Za-z])0*(\d{1,3})$")
+_CODE_SHAPE = re.compile(r"^([A-Za-z]{1,2})0*(\d{1,3})$")  # `C2`, `c02`, two-letter areas (`AJ1`)
 _AREA_ONLY = re.compile(r"^[A-Xa-x]$")
 _WHITESPACE = re.compile(r"\s+")
 _QUOTE_DEBRIS = "\"'“”″‘’„‟«»`"
+# Quotes that end up in a value when the attribute itself was quoted with them (`content=”…”/>`): removed only
+# next to markup debris, never from free text as such (an editor's title may end in a quote, SPEC §6.3).
+_DELIMITER_QUOTES = '"“”″‘’'
+_OPENING_DELIMITERS = "“”″"
 _LANGUAGE_SEPARATORS = re.compile(r"[-_]")
 # Group keys of the Commission's registry export that people copy into policy-code (SPEC §5.2).
 REGISTRY_KEYS = frozenset({"CITIZENS", "BUSINESSES"})
-
-# Service keywords people write instead of the three the guidance names: abbreviations, plurals and the words
-# in EU languages. Each maps to exactly one keyword, so replacing it is not a guess.
-SERVICE_VARIANTS: dict[str, str] = {
-    "info": "information",
-    "informations": "information",
-    "informational": "information",
-    "informationen": "information",
-    "informatie": "information",
-    "información": "information",
-    "informazione": "information",
-    "informazioni": "information",
-    "informação": "information",
-    "informacja": "information",
-    "informasjon": "information",
-    "procedures": "procedure",
-    "procédure": "procedure",
-    "verfahren": "procedure",
-    "förfarande": "procedure",
-    "procedimiento": "procedure",
-    "procedura": "procedure",
-    "procedimento": "procedure",
-    "assistances": "assistance",
-    "assistence": "assistance",
-    "asistencia": "assistance",
-    "assistenza": "assistance",
-    "assistência": "assistance",
-}
 
 
 @dataclass
@@ -63,6 +54,7 @@ class _Suggestion:
     canonical: str
     items: list[str] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
+    attributes: dict[str, str] = field(default_factory=dict)  # property=, data-* the page's elements carry
 
     def add(self, item: str) -> None:
         if item not in self.items:  # a repeated item is dropped (value-duplicate-item)
@@ -79,11 +71,61 @@ def _quoted(text: str) -> str:
 
 
 def _clean_text(text: str) -> str:
-    """Free text as it should be written: one space between words, no quote debris at either end."""
+    """A code as it should be written: one space between words, no quote debris at either end."""
     return _WHITESPACE.sub(" ", text).strip().strip(_QUOTE_DEBRIS).strip()
 
 
+def _free_text(text: str) -> str:
+    """Free text (a `DC.Policy` title, an assistance service's title) as the editor wrote it: every character
+    kept, quotes included; only whitespace is normalised (SPEC §6.3)."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def _without_markup_debris(raw: str) -> str:
+    """The value up to swallowed markup (`…title”/>` + the next `<link`), with the quote and slash that closed
+    the element removed; a value without debris is returned as written."""
+    debris = MARKUP_DEBRIS.search(raw)
+    if debris is None:
+        return raw
+    return raw[: debris.start()].rstrip().rstrip("/").rstrip().rstrip(_DELIMITER_QUOTES)
+
+
+def _without_delimiter_quotes(raw: str) -> str:
+    """The value without typographic quotes that stood in for the attribute's own (`content=”…”`): a quote
+    opening the whole value, and the one closing it when it was opened so. Quotes inside, or only at the end
+    (`Programmet ”Starta eget”`), are the editor's."""
+    text = raw.strip()
+    if text and text[0] in _OPENING_DELIMITERS:
+        text = text[1:]
+        if text and text[-1] in _OPENING_DELIMITERS:
+            text = text[:-1]
+    return text
+
+
+def _free_items(raw: str | None) -> list[str]:
+    """`;`-separated free-text items, markup and delimiter debris removed, each kept as written (whitespace
+    normalised)."""
+    if raw is None:
+        return []
+    value = _without_delimiter_quotes(_without_markup_debris(raw))
+    return [text for text in map(_free_text, value.split(";")) if text]
+
+
 # --- sources: the items a tag has on the page ----------------------------------------------------------------
+
+
+def _kept_attributes(ctx: RuleContext, canonical: str) -> dict[str, str]:
+    """`property=` and `data-*` attributes of the tag's elements, first occurrence first (SPEC §6.3): an element
+    named with `property=` keeps it beside the new `name=`, since the site's scripts may read it."""
+    kept: dict[str, str] = {}
+    for occurrence in ctx.occurrences(canonical):
+        if occurrence.attribute == "property":
+            written = occurrence.name_as_written.strip()
+            clean = written and written[0] not in _QUOTE_DEBRIS and written[-1] not in _QUOTE_DEBRIS
+            kept.setdefault("property", written if clean else canonical)
+        for key, value in occurrence.kept_attributes.items():
+            kept.setdefault(key, value)
+    return kept
 
 
 def _items(ctx: RuleContext, canonical: str, suggestion: _Suggestion) -> tuple[list[ValueItem], bool]:
@@ -221,8 +263,9 @@ def _suggest_location(ctx: RuleContext, page_countries: list[str]) -> _Suggestio
 
 
 def _service_keyword(item: ValueItem) -> str | None:
+    """The keyword an item means: itself, or what `service-type-invalid` says to write (`p` -> procedure)."""
     folded = item.text.strip(_QUOTE_DEBRIS).casefold()
-    return folded if folded in annexes.SERVICE_TYPES else SERVICE_VARIANTS.get(folded)
+    return folded if folded in annexes.SERVICE_TYPES else suggested_keyword(folded)
 
 
 def _suggest_service(ctx: RuleContext, code_types: list[str]) -> _Suggestion:
@@ -246,8 +289,20 @@ def _suggest_service(ctx: RuleContext, code_types: list[str]) -> _Suggestion:
 @dataclass
 class _PolicyItem:
     text: str  # the repaired item
-    title: str  # what DC.Policy should say for it
+    title: str  # the official title (the service's name for a service)
     kind: str  # "annex1" | "annex2" | "service"
+    written_title: str | None = None  # the page's DC.Policy item for this code, as written
+
+
+def _as_written(ctx: RuleContext, canonical: str, text: str) -> str:
+    """The free-text item as the editor wrote it: `split_items` trims quote debris from a value's ends (right
+    for codes), which would cut the apostrophe of a title ending in `'VA'`."""
+    wanted = _free_text(text).strip(_QUOTE_DEBRIS)
+    for occurrence in ctx.occurrences(canonical):
+        for piece in _free_items(occurrence.raw):
+            if piece.strip(_QUOTE_DEBRIS).strip() == wanted:
+                return piece
+    return _free_text(text)
 
 
 def _suggest_policy_code(ctx: RuleContext, service_types: list[str]) -> tuple[_Suggestion, list[_PolicyItem]]:
@@ -255,13 +310,16 @@ def _suggest_policy_code(ctx: RuleContext, service_types: list[str]) -> tuple[_S
     items, present = _items(ctx, "policy-code", suggestion)
     resolved: list[_PolicyItem] = []
     assistance = "assistance" in service_types
+    as_of = check_date(ctx)
+    read_as = {policy.code: policy.kind for policy in policy_items(ctx) if policy.code}
     for item in items:
         text = _clean_text(item.text)
         shape = _CODE_SHAPE.match(text)
         if shape is not None:
             code = f"{shape.group(1).upper()}{int(shape.group(2))}"
-            annex1, annex2 = annexes.annex1_item(code), annexes.annex2_item(code)
-            if annex1 is not None:
+            annex1, annex2 = annexes.annex1_item(code, as_of), annexes.annex2_item(code, as_of)
+            # A code in both lists (`R1`) is read as the engine reads it (DC.Service, DC.Policy; SPEC §5.7).
+            if annex1 is not None and (annex2 is None or read_as.get(code) != "annex2"):
                 resolved.append(_PolicyItem(code, annex1.title, "annex1"))
             elif annex2 is not None:
                 resolved.append(_PolicyItem(code, annex2.title, "annex2"))
@@ -272,29 +330,32 @@ def _suggest_policy_code(ctx: RuleContext, service_types: list[str]) -> tuple[_S
             continue
         if _AREA_ONLY.match(text):
             area = text.upper()
-            codes = [entry.code for entry in annexes.annex1_items() if entry.area_code == area]
-            codes += [entry.code for entry in annexes.annex2_items() if entry.life_event_code == area]
+            codes = [entry.code for entry in annexes.annex1_items(as_of) if entry.area_code == area]
+            codes += [entry.code for entry in annexes.annex2_items(as_of) if entry.life_event_code == area]
             suggestion.decisions.append(
                 f"{_quoted(text)} is a whole area; choose its item code(s): {', '.join(codes)}"
             )
             continue
-        service = annexes.assistance_service(text)
-        if service is not None:
-            resolved.append(_PolicyItem(service.name, service.name, "service"))
+        written = _as_written(ctx, "policy-code", item.text)
+        known = match_service(written, ctx.options.title_match_threshold)
+        if known is not None and (assistance or known.kind == "exact"):
+            # A title that names the service (any case) is the editor's text; an abbreviation or a near miss
+            # gets the official title, which `assistance-title-unknown` names.
+            title = written if known.kind == "exact" else known.service.name
+            resolved.append(_PolicyItem(title, title, "service"))
         elif text.upper() in REGISTRY_KEYS:
             suggestion.decisions.append(
                 f"{_quoted(text)} is a registry group, not a code; use item codes (e.g. A1, J10)"
             )
         elif assistance:
-            resolved.append(_PolicyItem(text, text, "service"))  # free text is valid on assistance pages
+            resolved.append(
+                _PolicyItem(written, written, "service")
+            )  # free text is valid on assistance pages
         else:
             suggestion.decisions.append(
-                f"{_quoted(text)} is not an Annex I/II code; use item codes, or add assistance to DC.Service "
+                f"{_quoted(written)} is not an Annex I/II code; use item codes, or add assistance to DC.Service "
                 "if it is the title of an assistance service"
             )
-    for entry in resolved:
-        if entry.text not in suggestion.items:
-            suggestion.items.append(entry.text)
     resolved = list({entry.text: entry for entry in resolved}.values())
     if assistance and not any(entry.kind == "service" for entry in resolved):
         suggestion.decisions.append("an assistance page needs the full title of its service here")
@@ -306,34 +367,56 @@ def _suggest_policy_code(ctx: RuleContext, service_types: list[str]) -> tuple[_S
     return suggestion, resolved
 
 
-def _same_title(a: str, b: str) -> bool:
-    shorter, longer = sorted((a, b), key=len)
-    return a == b or (len(shorter) >= 20 and longer.startswith(shorter))
+def _kind_of(code: str) -> str:
+    return "annex1" if annexes.annex1_item(code) is not None else "annex2"
 
 
-def _legacy_meanings(ctx: RuleContext, resolved: list[_PolicyItem]) -> dict[str, tuple[str, str]]:
-    """Annex II codes titled with their draft-era meaning in DC.Policy: code -> (title as written, note).
+def _attach_written_titles(ctx: RuleContext, resolved: list[_PolicyItem]) -> int:
+    """Pair the page's DC.Policy items with the codes (item n names code n); returns how many it has.
 
-    A title generated from the final Annex II would silently change what the page says, so it is kept and the
-    choice of code is left to a person.
-    """
-    written = [_clean_text(item.text) for item in split_items(ctx.raw("DC.Policy"), "DC.Policy")]
-    found: dict[str, tuple[str, str]] = {}
-    for entry in resolved:
-        item = annexes.annex2_item(entry.text) if entry.kind == "annex2" else None
-        if item is None or not item.legacy_title:
+    Service titles in policy-code have no DC.Policy item (SPEC §3.1), but pages written under the older
+    reading give them one: either count lines the titles up."""
+    written = _free_items(ctx.raw("DC.Policy"))
+    codes = [entry for entry in resolved if entry.kind != "service"]
+    if len(written) == len(codes):
+        for entry, title in zip(codes, written, strict=True):
+            entry.written_title = title
+    elif len(written) == len(resolved):
+        for entry, title in zip(resolved, written, strict=True):
+            if entry.kind != "service":
+                entry.written_title = title
+    return len(written)
+
+
+def _apply_legacy_meanings(ctx: RuleContext, resolved: list[_PolicyItem]) -> list[str]:
+    """Replace Annex II codes that `policy-legacy-annex2-meaning` finds titled with their draft-era meaning by the
+    code SPEC §5.3 says the page should use (code and title), or drop them where that code is already there
+    (`J1;W1` -> `J1`); a code the table gives no single replacement for stays, with a comment. Same correction
+    as the finding's `expected` (`LEGACY_REPLACEMENTS`: a replacement in place, an Annex I fallback in front)."""
+    codes = policy_items(ctx)
+    legacy = {codes[index].code for index, _ in analyse_titles(ctx).legacy}
+    notes: list[str] = []
+    for entry in list(resolved):
+        if entry.text not in legacy or entry.kind != "annex2":
             continue
-        meant = annexes.normalize_title(item.legacy_title)
-        # Matched anywhere in DC.Policy: its item count often differs from policy-code's.
-        for title in written:
-            if _same_title(annexes.normalize_title(title), meant):
-                found[entry.text] = (
-                    title,
-                    f"{entry.text} is titled with its legacy meaning {_quoted(title)}; in the final Annex II "
-                    f"{entry.text} is {_quoted(item.title)}: choose the code that fits the page",
-                )
-                break
-    return found
+        final = annexes.annex2_item(entry.text)
+        replacement, fallback, _ = LEGACY_REPLACEMENTS.get(entry.text, (None, None, ""))
+        target = replacement or fallback
+        written = entry.written_title or ""
+        if target is None:
+            notes.append(
+                f"{entry.text} is titled with its legacy meaning {_quoted(written)}; in the final Annex II "
+                f"{entry.text} is {_quoted(final.title if final else '?')}: choose the code that fits the page"
+            )
+            continue
+        position = resolved.index(entry)
+        resolved.remove(entry)
+        if any(other.text == target for other in resolved):
+            continue  # the page already carries the code it should use
+        title = code_title(target) or target
+        replaced = _PolicyItem(target, title, _kind_of(target))
+        resolved.insert(position if replacement is not None else 0, replaced)
+    return notes
 
 
 def _suggest_policy_titles(
@@ -342,10 +425,9 @@ def _suggest_policy_titles(
     code_decisions: bool,
     resolved: list[_PolicyItem],
     types: list[str],
-    legacy: dict[str, tuple[str, str]],
+    written_count: int,
 ) -> _Suggestion | None:
     suggestion = _Suggestion("DC.Policy")
-    written = split_items(ctx.raw("DC.Policy"), "DC.Policy")
     had_tag = bool(ctx.occurrences("DC.Policy"))
     if not (had_tag or "information" in types or "procedure" in types):
         return None  # recommended for information and procedure pages only
@@ -354,21 +436,34 @@ def _suggest_policy_titles(
             "one title per policy-code item, in the same order, once the codes are decided"
         )
         return suggestion
-    language = result.language
-    if written and language not in (None, "en") and len(written) == len(resolved):
-        # Titles in the page's language are fine; only English titles ship, so they are kept as written.
-        suggestion.items = [_clean_text(item.text) for item in written]
-        return suggestion
-    # Official titles may hold no-break spaces ("Article\u00a054"), which value-whitespace reports in a value.
-    suggestion.items = [
-        legacy[entry.text][0] if entry.text in legacy else _clean_text(entry.title) for entry in resolved
-    ]
-    if written and language not in (None, "en"):
+    english = result.language in (None, "en")
+    threshold = ctx.options.title_match_threshold
+    untranslated = 0
+    for entry in resolved:
+        if entry.kind == "service":
+            continue  # DC.Policy is not defined for assistance-service titles (SPEC §3.1)
+        written = entry.written_title
+        # Official titles may hold no-break spaces ("Article\u00a054"), which value-whitespace reports.
+        official = _clean_text(entry.title)
+        if written is not None and (not english or title_matches(written, entry.title, threshold)):
+            suggestion.items.append(written)  # the editor's words, character for character
+        elif written is not None and _is_legacy_kept(entry, written, threshold):
+            suggestion.items.append(written)
+        else:
+            suggestion.items.append(official)
+            untranslated += not english
+    if untranslated and written_count:
         suggestion.decisions.append(
-            f"the page has {len(written)} title(s) for {len(resolved)} code(s); the English titles are shown, "
-            "translate them if the page uses its own language"
+            f"the page has {written_count} title(s) for {len(suggestion.items)} code(s); the English titles are "
+            "shown, translate them if the page uses its own language"
         )
     return suggestion
+
+
+def _is_legacy_kept(entry: _PolicyItem, written: str, threshold: float) -> bool:
+    """A legacy title left in place with its code (no single replacement): it stays as the editor wrote it."""
+    item = annexes.annex2_item(entry.text) if entry.kind == "annex2" else None
+    return bool(item and item.legacy_title and title_matches(written, item.legacy_title, threshold))
 
 
 def _language_code(text: str) -> str | None:
@@ -447,11 +542,18 @@ def _types_from_codes(resolved: list[_PolicyItem]) -> list[str]:
     return types
 
 
+def _attribute(value: str) -> str:
+    """A value escaped for a double-quoted attribute, nothing more (SPEC §6.3: `&quot;`, `&amp;`, `&lt;`):
+    apostrophes stay readable as written."""
+    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
 def _render(suggestion: _Suggestion) -> list[str]:
     lines = []
     if suggestion.items:
-        content = html.escape(";".join(suggestion.items), quote=True)
-        lines.append(f'<meta name="{suggestion.canonical}" content="{content}">')
+        content = _attribute(";".join(suggestion.items))
+        kept = "".join(f' {key}="{_attribute(value)}"' for key, value in suggestion.attributes.items())
+        lines.append(f'<meta name="{suggestion.canonical}"{kept} content="{content}">')
     lines += [f"<!-- {suggestion.canonical}: {_comment_text(text)} -->" for text in suggestion.decisions]
     return lines
 
@@ -468,14 +570,18 @@ def suggest_tag_block(page: ExtractedPage, result: PageResult, ctx: RuleContext)
         if keyword is not None
     ]
     policy, resolved = _suggest_policy_code(ctx, written_types)
-    service = _suggest_service(ctx, _types_from_codes(resolved))
+    written_count = _attach_written_titles(ctx, resolved)
     undecided_codes = bool(policy.decisions)
-    legacy = _legacy_meanings(ctx, resolved)
-    policy.decisions += [note for _, note in legacy.values()]
-    titles = _suggest_policy_titles(ctx, result, undecided_codes, resolved, service.items, legacy)
+    policy.decisions += _apply_legacy_meanings(ctx, resolved)
+    policy.items = [entry.text for entry in resolved]
+    service = _suggest_service(ctx, _types_from_codes(resolved))
+    titles = _suggest_policy_titles(ctx, result, undecided_codes, resolved, service.items, written_count)
     language = _suggest_language(ctx)
-    lines = [*_render(_Suggestion("sdg-tag", ["sdg"]))]
-    for suggestion in (country, location, service, policy, titles, language):
+    marker = _Suggestion("sdg-tag", ["sdg"])
+    suggestions = [marker, country, location, service, policy, titles, language]
+    lines: list[str] = []
+    for suggestion in suggestions:
         if suggestion is not None:
+            suggestion.attributes = _kept_attributes(ctx, suggestion.canonical)
             lines += _render(suggestion)
     return "\n".join(lines)

@@ -265,6 +265,28 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
         return JSONResponse(json.loads(render_json(RULES.values())))
 
+    @app.get("/rules", response_class=HTMLResponse, include_in_schema=False)
+    def rule_list(request: Request) -> HTMLResponse:
+        from sdg_tags.validators.rules import RULES
+        from sdg_tags.validators.rules_doc import rules_in_order
+
+        return templates.TemplateResponse(
+            request, "rules.html", {"rules": rules_in_order(RULES.values()), "rule": None}
+        )
+
+    @app.get("/rules/{rule_id}", response_class=HTMLResponse, include_in_schema=False)
+    def rule_page(request: Request, rule_id: str) -> HTMLResponse:
+        """One rule as `sdg-tags rules RULE` shows it: metadata, failing and passing example."""
+        from sdg_tags.validators.rules import RULES
+        from sdg_tags.validators.rules.table import GROUPS
+
+        rule = RULES.get(rule_id)
+        if rule is None:
+            context: dict[str, Any] = {"rule": None, "rules": None, "missing": rule_id}
+            return templates.TemplateResponse(request, "rules.html", context, status_code=404)
+        context = {"rule": rule, "rules": None, "family": f"{rule.group}. {GROUPS[rule.group]}"}
+        return templates.TemplateResponse(request, "rules.html", context)
+
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def api_docs(request: Request) -> HTMLResponse:
         schema = app.openapi()

@@ -208,7 +208,7 @@ def build_view(result: PageResult, source: str, *, max_source_lines: int) -> Res
     findings = [
         FindingRow(
             finding=finding,
-            docs_url=RULES[finding.rule].docs_url if finding.rule in RULES else None,
+            docs_url=RULES[finding.rule].page_path if finding.rule in RULES else None,  # served by the app
             anchor=f"L{finding.line}" if finding.line is not None and finding.origin == "static" else None,
         )
         for finding in result.findings

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sdg_tags.cli.commands.taxonomy import as_of_argument
+
 from sdg_tags.sizes import MAX_PAGE_BYTES, format_size
 
 if TYPE_CHECKING:
@@ -24,6 +26,10 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json", "junit", "sarif")
 SEVERITY_LEVELS = ("error", "warning", "info")
 HTML_SUFFIXES = (".html", ".htm")
+# Below this many pages a process pool costs more than it saves (start-up, module imports in each worker).
+PARALLEL_FROM = 64
+# Pages handed to the pool at a time: bounds what waits in memory for its turn to be written.
+POOL_WINDOW = 512
 DEFAULT_TIMEOUT = 15.0
 DEFAULT_RENDER_TIMEOUT = 20.0
 # Where standard input is rendered from: it resolves nowhere, so the page's relative sub-resources fail.
@@ -41,6 +47,12 @@ def _size(value: str) -> int:
         return parse_size(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"invalid size: {exc}") from None
+
+
+def _jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"invalid number of jobs {value!r}; give 1 or more")
+    return int(value)
 
 
 def _seconds(value: str) -> float:
@@ -104,12 +116,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--suggest", action="store_true", help="also print a corrected tag block to paste in the page"
     )
     parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=0,
+        metavar="N",
+        help="pages checked in parallel, one process each (default: every CPU when there are "
+        f"{PARALLEL_FROM} pages or more; 1 = in this process)",
+    )
+    parser.add_argument(
         "--structured-data",
         action="store_true",
         help="also extract JSON-LD, microdata and OpenGraph (added to JSON output as structured_data)",
     )
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="text output: only failing pages and the summary"
+    )
+    parser.add_argument(
+        "--as-of",
+        type=as_of_argument,
+        metavar="YYYY-MM-DD",
+        help="check against the annex code lists in force on this date (default: today)",
     )
     parser.add_argument(
         "--timeout",
@@ -190,6 +217,7 @@ def build_options(args: argparse.Namespace) -> ValidationOptions:
         severity_overrides=overrides,
         expected_country=_expected_country(args.country),
         suggest=args.suggest,
+        as_of=args.as_of,
     )
 
 
@@ -401,23 +429,6 @@ def _use_color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
-def render(results: list[PageResult], args: argparse.Namespace) -> str:
-    """The report in a machine format (json, junit, sarif); text is written page by page by `run`."""
-    from sdg_tags.version import package_version
-
-    if args.format == "json":
-        from sdg_tags.validators.output.json_format import format_json
-
-        return format_json(results, version=package_version())
-    if args.format == "junit":
-        from sdg_tags.validators.output.junit import format_junit
-
-        return format_junit(results, fail_on=args.fail_on)
-    from sdg_tags.validators.output.sarif import format_sarif
-
-    return format_sarif(results, version=package_version())
-
-
 def _write(text: str, machine_format: bool) -> None:
     encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
     if machine_format and encoding != "utf8" and hasattr(sys.stdout, "buffer"):
@@ -453,22 +464,161 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_all(targets: list[Target], options: ValidationOptions, args: argparse.Namespace) -> int:
-    from sdg_tags.validators.output.outcome import exit_code
+    """Check every target and write the report page by page: nothing but a small digest of each page is kept,
+    so memory does not grow with the number of pages (JUnit and SARIF, whose counts and rule table come
+    first, spool their page parts to a temporary file)."""
+    import tempfile
 
-    if args.format != "text":
-        results = [check_target(target, options, args) for target in targets]
-        _write(render(results, args), machine_format=True)
-        return exit_code(results, args.fail_on)
-    # Text is written page by page, so a large folder shows progress; the same text as `format_text`.
-    from sdg_tags.validators.output.outcome import page_fails
-    from sdg_tags.validators.output.text import format_page, summary_line
+    from sdg_tags.validators.output.outcome import Tally
 
-    color = _use_color()
-    results = []
-    for target in targets:
-        result = check_target(target, options, args)
-        results.append(result)
-        if not args.quiet or page_fails(result, args.fail_on):
-            _write(format_page(result, fail_on=args.fail_on, color=color, quiet=args.quiet) + "\n", False)
-    _write(summary_line(results, fail_on=args.fail_on) + "\n", False)
-    return exit_code(results, args.fail_on)
+    tally = Tally()
+    machine = args.format != "text"
+    if args.format in ("junit", "sarif"):
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+            writer = _PageWriter(args)
+            for piece, digest in _checked_pages(targets, options, args, writer):
+                spool.write(piece)
+                tally.add(digest)
+            spool.seek(0)
+            _write(writer.opening(tally), machine)
+            while chunk := spool.read(1 << 20):
+                _write(chunk, machine)
+            _write(writer.closing(tally), machine)
+        return tally.exit_code()
+    writer = _PageWriter(args)
+    _write(writer.opening(tally), machine)
+    for piece, digest in _checked_pages(targets, options, args, writer):
+        _write(piece, machine)
+        tally.add(digest)
+    _write(writer.closing(tally), machine)
+    return tally.exit_code()
+
+
+class _PageWriter:
+    """The report's text in its format: an opening, one piece per page, a closing (validators/output)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from sdg_tags.version import package_version
+
+        self.format = args.format
+        self.fail_on = args.fail_on
+        self.quiet = args.quiet
+        self.color = _use_color() if self.format == "text" else False
+        self.version = package_version() if self.format in ("json", "sarif") else ""
+        self.first = True
+        self.sarif: Any = None
+        if self.format == "sarif":
+            from sdg_tags.validators.output.sarif import SarifLog
+
+            self.sarif = SarifLog(version=self.version)
+
+    def opening(self, tally: Any) -> str:
+        if self.format == "json":
+            from sdg_tags.validators.output.json_format import json_opening
+
+            return json_opening(self.version)
+        if self.format == "junit":
+            from sdg_tags.validators.output.junit import junit_opening
+
+            return junit_opening(tally)
+        if self.format == "sarif":
+            return self.sarif.opening()
+        return ""
+
+    def page(self, result: PageResult) -> str:
+        """The page's piece; runs in a worker process when checks are parallel (SARIF excepted: its rule
+        indexes are assigned in order, so its pieces are made in the writing process)."""
+        if self.format == "json":
+            from sdg_tags.validators.output.json_format import json_page
+
+            piece = json_page(result, first=self.first)
+            self.first = False
+            return piece
+        if self.format == "junit":
+            from sdg_tags.validators.output.junit import junit_testcase
+
+            return junit_testcase(result, fail_on=self.fail_on)
+        if self.format == "sarif":
+            return "".join(self.sarif.item(item) for item in self.sarif.page_results(result))
+        from sdg_tags.validators.output.outcome import page_fails
+        from sdg_tags.validators.output.text import format_page
+
+        if self.quiet and not page_fails(result, self.fail_on):
+            return ""
+        return format_page(result, fail_on=self.fail_on, color=self.color, quiet=self.quiet) + "\n"
+
+    def closing(self, tally: Any) -> str:
+        if self.format == "json":
+            from sdg_tags.validators.output.json_format import json_closing
+
+            return json_closing(tally)
+        if self.format == "junit":
+            from sdg_tags.validators.output.junit import junit_closing
+
+            return junit_closing(tally)
+        if self.format == "sarif":
+            return self.sarif.closing()
+        from sdg_tags.validators.output.text import summary_line
+
+        return summary_line(tally, fail_on=self.fail_on) + "\n"
+
+
+def _checked_pages(
+    targets: list[Target], options: ValidationOptions, args: argparse.Namespace, writer: _PageWriter
+) -> Any:
+    """(piece, digest) per target, in target order; in a process pool when that pays (see --jobs)."""
+    from sdg_tags.validators.output.outcome import page_digest
+
+    jobs = args.jobs or (os.cpu_count() or 1)
+    parallel = (
+        jobs > 1
+        and len(targets) >= (PARALLEL_FROM if not args.jobs else 2)
+        and getattr(args, "renderer", None) is None
+        and all(target.kind != "stdin" for target in targets)
+    )
+    if not parallel:
+        for target in targets:
+            result = check_target(target, options, args)
+            yield writer.page(result), page_digest(result, args.fail_on)
+        return
+    import multiprocessing
+
+    # fork: the workers inherit the loaded code lists and rule table instead of importing them again.
+    context = multiprocessing.get_context("fork")
+    first_json_page = True
+    with context.Pool(min(jobs, len(targets)), initializer=_init_worker, initargs=(options, args)) as pool:
+        for start in range(0, len(targets), POOL_WINDOW):
+            window = targets[start : start + POOL_WINDOW]
+            for result_or_piece, digest in pool.imap(_check_in_worker, window, chunksize=8):
+                if writer.format == "sarif":
+                    yield writer.page(result_or_piece), digest
+                elif writer.format == "json":
+                    # the worker wrote the page as a later one; the first page takes no comma
+                    piece = result_or_piece[1:] if first_json_page else result_or_piece
+                    first_json_page = False
+                    yield piece, digest
+                else:
+                    yield result_or_piece, digest
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(options: ValidationOptions, args: argparse.Namespace) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    writer = _PageWriter(args)
+    writer.first = False
+    _WORKER.update(options=options, args=args, writer=writer)
+
+
+def _check_in_worker(target: Target) -> tuple[Any, Any]:
+    from sdg_tags.validators.output.outcome import page_digest
+
+    args = _WORKER["args"]
+    result = check_target(target, _WORKER["options"], args)
+    digest = page_digest(result, args.fail_on)
+    if args.format == "sarif":
+        return result, digest
+    return _WORKER["writer"].page(result), digest

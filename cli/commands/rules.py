@@ -19,9 +19,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "rules",
         help="list the validation rules",
-        description="List the validation rules with their severity, trigger, legal reference and fix hint. "
-        "docs/rules.md is this command's --markdown output.",
+        description="List the validation rules with their severity, trigger, legal reference and fix hint; "
+        "with a RULE id, that rule with its failing and passing example. docs/rules.md is this command's "
+        "--markdown output.",
     )
+    parser.add_argument("rule", nargs="?", metavar="RULE", help="one rule id (e.g. country-case)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="machine-readable JSON")
     output.add_argument("--markdown", action="store_true", help="Markdown (the text of docs/rules.md)")
@@ -33,9 +35,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sdg_tags.validators.rules import RULES
-    from sdg_tags.validators.rules_doc import render_json, render_markdown, render_text
+    from sdg_tags.validators.rules_doc import render_json, render_markdown, render_rule_text, render_text
 
     rules = RULES.values()
+    if args.rule is not None:
+        rule = RULES.get(args.rule.strip())
+        if rule is None:
+            print(f"sdg-tags rules: unknown rule {args.rule!r}; `sdg-tags rules` lists them", file=sys.stderr)
+            return 2
+        rules = [rule]
+        if not (args.json or args.markdown):
+            sys.stdout.write(render_rule_text(rule))
+            return 0
     if args.json:
         text = render_json(rules, args.group)
     elif args.markdown:

@@ -6,16 +6,31 @@ import argparse
 import json
 import re
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 LIST_NAMES = ("countries", "languages", "nuts", "annex1", "annex2", "annex3")
+DATED_LISTS = ("annex1", "annex2")  # the lists whose codes apply from a date (SPEC §5.7)
 LOOKUP_EPILOG = (
     "Each CODE may be a country (SE, GR, CH), language (sv, en-GB, swe), NUTS/SR region (BE1, NO074), LAU unit "
-    "(BE_21001, or 21001 with --country BE), Annex I item (C2) or area (C), Annex II procedure (X1), or an "
-    "assistance service name in quotes. Every interpretation found is printed. "
-    "Exit status: 0 when every CODE is known, 1 when some CODE is unknown, 2 on wrong arguments."
+    "(BE_21001, or 21001 with --country BE), Annex I item (C2, AJ1) or area (C, AJ), Annex II procedure (X1), or "
+    "an assistance service name in quotes. Every interpretation found is printed, annex codes with the act that "
+    "introduced them and the date from which they apply. "
+    "Exit status: 0 when every CODE is known (in force on --as-of, if given), 1 when some CODE is unknown, 2 on "
+    "wrong arguments."
 )
+AS_OF_HELP = "the code lists in force on this date (default: every code the lists know)"
+
+
+def as_of_argument(value: str) -> date:
+    """`--as-of YYYY-MM-DD` (check, taxonomy list/lookup): a calendar date, else a one-line usage error."""
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"invalid date {value!r}; give YYYY-MM-DD, e.g. 2026-06-01")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,11 +49,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lookup.add_argument("codes", nargs="+", metavar="CODE")
     lookup.add_argument("--country", metavar="CC", help="country of bare LAU codes (EL for Greece)")
     lookup.add_argument("--json", action="store_true", help="print JSON instead of text")
+    lookup.add_argument("--as-of", type=as_of_argument, metavar="YYYY-MM-DD", help=AS_OF_HELP)
 
     listing = commands.add_parser(
         "list",
         help="print a code list",
-        description="Print a code list. --version, --level and --country filter the nuts list only.",
+        description="Print a code list. --version, --level and --country filter the nuts list only; --as-of the "
+        "annex1 and annex2 lists only.",
     )
     listing.add_argument("table", choices=LIST_NAMES, metavar="{" + ",".join(LIST_NAMES) + "}")
     listing.add_argument("--json", action="store_true", help="print JSON instead of text")
@@ -47,6 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     listing.add_argument("--level", type=int, metavar="N", help="NUTS level 0-3")
     listing.add_argument("--country", metavar="CC", help="country prefix of the NUTS codes (EL for Greece)")
+    listing.add_argument("--as-of", type=as_of_argument, metavar="YYYY-MM-DD", help=AS_OF_HELP)
 
     out_help = "folder to write the generated file(s) to (default: the package's taxonomy/data)"
     nuts = commands.add_parser(
@@ -123,8 +141,18 @@ def run(args: argparse.Namespace) -> int:
 # --- lookup ----------------------------------------------------------------------------------------------
 
 
-def lookup_matches(code: str, lau_country: str | None) -> list[dict[str, Any]]:
-    """Every interpretation of one code, each a dict with `kind`, `text` (one line for people) and details."""
+def _dated(act: str, applies_from: date, as_of: date | None) -> tuple[str, bool]:
+    """The act/date part of an annex code's text, and whether the code is in force on `as_of`."""
+    in_force = as_of is None or applies_from <= as_of
+    text = f"{act}, applies from {applies_from.isoformat()}"
+    if not in_force and as_of is not None:
+        text += f"; not in force on {as_of.isoformat()}"
+    return text, in_force
+
+
+def lookup_matches(code: str, lau_country: str | None, as_of: date | None = None) -> list[dict[str, Any]]:
+    """Every interpretation of one code, each a dict with `kind`, `text` (one line for people) and details;
+    annex codes also say whether they are in force on `as_of` (`in_force`)."""
     from sdg_tags import taxonomy
 
     value = code.strip()
@@ -204,7 +232,15 @@ def lookup_matches(code: str, lau_country: str | None) -> list[dict[str, Any]]:
     matches.extend(lau_matches(value, lau_country))
 
     item1 = taxonomy.annex1_item(value)
+    item2 = taxonomy.annex2_item(value)
+    both = item1 is not None and item2 is not None and item1.in_force(as_of) and item2.in_force(as_of)
     if item1 is not None:
+        dated, in_force = _dated(item1.act, item1.applies_from, as_of)
+        text = f"Annex I item ({item1.area_code} {item1.area_title}): {item1.title} ({dated})"
+        if both:
+            text += (
+                "; also an Annex II code: pages are read by DC.Service and DC.Policy (policy-code-ambiguous)"
+            )
         matches.append(
             {
                 "kind": "annex1",
@@ -213,7 +249,10 @@ def lookup_matches(code: str, lau_country: str | None) -> list[dict[str, Any]]:
                 "area_title": item1.area_title,
                 "title": item1.title,
                 "audience": item1.audience,
-                "text": f"Annex I item ({item1.area_code} {item1.area_title}): {item1.title}",
+                "act": item1.act,
+                "applies_from": item1.applies_from.isoformat(),
+                "in_force": in_force,
+                "text": text,
             }
         )
     elif value in taxonomy.annex1_areas():
@@ -225,9 +264,15 @@ def lookup_matches(code: str, lau_country: str | None) -> list[dict[str, Any]]:
                 "text": f"Annex I area {taxonomy.annex1_areas()[value]} (an area, not an item code)",
             }
         )
-    item2 = taxonomy.annex2_item(value)
     if item2 is not None:
-        text = f"Annex II procedure ({item2.life_event_code} {item2.life_event}): {item2.title}"
+        dated, in_force = _dated(item2.act, item2.applies_from, as_of)
+        event = item2.life_event or taxonomy.LABEL_NOT_CONFIRMED
+        if item2.label_confirmed:
+            text = f"Annex II procedure ({item2.life_event_code} {event}): {item2.title} ({dated})"
+        else:
+            text = f"Annex II procedure ({item2.life_event_code} {event}): {taxonomy.LABEL_NOT_CONFIRMED} ({dated})"
+            if item2.note:
+                text += f"; {item2.note}"
         if item2.legacy_title:
             text += f"; legacy meaning: {item2.legacy_title}"
         matches.append(
@@ -239,6 +284,12 @@ def lookup_matches(code: str, lau_country: str | None) -> list[dict[str, Any]]:
                 "title": item2.title,
                 "expected_output": item2.expected_output,
                 "legacy_title": item2.legacy_title,
+                "act": item2.act,
+                "applies_from": item2.applies_from.isoformat(),
+                "label_confirmed": item2.label_confirmed,
+                "label_source": item2.label_source,
+                "note": item2.note,
+                "in_force": in_force,
                 "text": text,
             }
         )
@@ -367,7 +418,7 @@ def unknown_hint(code: str) -> str:
     from sdg_tags import taxonomy
 
     value = code.strip().upper()
-    unpadded = re.sub(r"^([A-Z])0+(\d)", r"\1\2", value)
+    unpadded = re.sub(r"^([A-Z]{1,2})0+(\d)", r"\1\2", value)
     for candidate in dict.fromkeys((value, unpadded)):
         if candidate != code and (taxonomy.annex1_item(candidate) or taxonomy.annex2_item(candidate)):
             return f" (did you mean {candidate}? annex codes are upper case and not zero-padded)"
@@ -382,8 +433,9 @@ def run_lookup(args: argparse.Namespace) -> int:
         raise CommandLineError(f"--country {args.country!r} is not a two-letter country code")
     results = []
     for code in args.codes:
-        matches = lookup_matches(code, lau_country) if code.strip() else []
-        result: dict[str, Any] = {"input": code, "known": bool(matches), "matches": matches}
+        matches = lookup_matches(code, lau_country, args.as_of) if code.strip() else []
+        known = any(match.get("in_force", True) for match in matches)
+        result: dict[str, Any] = {"input": code, "known": known, "matches": matches}
         if not matches:
             result["hint"] = unknown_hint(code).strip(" ()")
         results.append(result)
@@ -417,31 +469,46 @@ def list_rows(args: argparse.Namespace) -> tuple[tuple[str, ...], list[dict[str,
             for lang in taxonomy.all_languages()
         ]
     if table == "annex1":
-        return ("code", "area_code", "area_title", "title", "audience"), [
+        return ("code", "area_code", "area_title", "title", "audience", "act", "applies_from"), [
             {
                 "code": i.code,
                 "area_code": i.area_code,
                 "area_title": i.area_title,
                 "title": i.title,
                 "audience": i.audience,
+                "act": i.act,
+                "applies_from": i.applies_from.isoformat(),
             }
-            for i in taxonomy.annex1_items()
+            for i in taxonomy.annex1_items(args.as_of)
         ]
     if table == "annex2":
-        return ("code", "life_event_code", "life_event", "title", "expected_output", "legacy_title"), [
+        columns = ("code", "life_event_code", "life_event", "title", "expected_output", "legacy_title")
+        return (*columns, "act", "applies_from", "label_source", "note"), [
             {
                 "code": i.code,
                 "life_event_code": i.life_event_code,
                 "life_event": i.life_event,
-                "title": i.title,
+                "title": i.title or taxonomy.LABEL_NOT_CONFIRMED,
                 "expected_output": i.expected_output,
                 "legacy_title": i.legacy_title,
+                "act": i.act,
+                "applies_from": i.applies_from.isoformat(),
+                "label_source": i.label_source,
+                "note": i.note,
             }
-            for i in taxonomy.annex2_items()
+            for i in taxonomy.annex2_items(args.as_of)
         ]
     if table == "annex3":
-        return ("name", "basis", "source"), [
-            {"name": s.name, "basis": s.basis, "source": s.source} for s in taxonomy.assistance_services()
+        return ("name", "basis", "source", "act", "applies_from", "note"), [
+            {
+                "name": s.name,
+                "basis": s.basis,
+                "source": s.source,
+                "act": s.act,
+                "applies_from": s.applies_from.isoformat(),
+                "note": s.note,
+            }
+            for s in taxonomy.assistance_services()
         ]
     regions = taxonomy.nuts_regions(
         version=args.nuts_version, level=args.level, country=args.country.upper() if args.country else None
@@ -486,6 +553,8 @@ def run_list(args: argparse.Namespace) -> int:
         ]
         if used:
             raise CommandLineError(f"{', '.join(used)}: only for the nuts list, not {args.table}")
+    if args.as_of is not None and args.table not in DATED_LISTS:
+        raise CommandLineError(f"--as-of: only for the {' and '.join(DATED_LISTS)} lists, not {args.table}")
     if args.nuts_version is not None and args.nuts_version not in NUTS_VERSIONS:
         raise CommandLineError(f"--version {args.nuts_version!r} is not one of {', '.join(NUTS_VERSIONS)}")
     if args.level is not None and not 0 <= args.level <= 3:

@@ -29,6 +29,7 @@ from sdg_tags.crawler import settings as default_settings
 from sdg_tags.crawler.evaluation import build_record, stat_keys
 from sdg_tags.crawler.items import FetchOutcome
 from sdg_tags.repository.records import PageRecord
+from sdg_tags.taxonomy.annexes import today
 from sdg_tags.validators.models import ValidationOptions
 
 # SPEC §9 settings and the ValidationOptions field each one sets.
@@ -80,6 +81,9 @@ def options_from_settings(settings: BaseSettings) -> ValidationOptions:
             values[field] = settings.getfloat(name)
         else:
             values[field] = settings.get(name)
+    # Built when the crawl starts: the run is checked against the code lists in force on its start date, so
+    # re-reading a stored run gives the same findings (SPEC §5.7).
+    values["as_of"] = today()
     return ValidationOptions(**values)
 
 

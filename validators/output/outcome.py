@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 from sdg_tags.validators.models import SEVERITIES, VERDICTS, Finding, PageResult
@@ -51,3 +52,59 @@ def exit_code(results: Sequence[PageResult], fail_on: FailOn = "error") -> int:
     if any(is_failing(f, fail_on) for result in results for f in result.findings):
         return EXIT_FAILING
     return EXIT_OK
+
+
+@dataclass(frozen=True, slots=True)
+class PageDigest:
+    """What the summary and the exit code need of one page, small enough to keep for 100,000 pages or to send
+    back from a worker process (`sdg-tags check DIR` does not keep the pages themselves)."""
+
+    verdict: str
+    severities: tuple[int, ...]  # findings per severity, in SEVERITIES order
+    fails: bool  # page_fails: failing findings, or not evaluated
+    has_failing_finding: bool
+
+
+def page_digest(result: PageResult, fail_on: FailOn = "error") -> PageDigest:
+    severities = dict.fromkeys(SEVERITIES, 0)
+    failing = False
+    for finding in result.findings:
+        severities[finding.severity] += 1
+        failing = failing or is_failing(finding, fail_on)
+    return PageDigest(
+        result.verdict, tuple(severities.values()), failing or result.verdict == "not-evaluated", failing
+    )
+
+
+@dataclass
+class Tally:
+    """Running totals over the pages of a check run: the summary line, the JSON summary and the exit code."""
+
+    pages: int = 0
+    verdicts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VERDICTS, 0))
+    severities: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SEVERITIES, 0))
+    failing_pages: int = 0
+    any_failing_finding: bool = False
+
+    def add(self, digest: PageDigest) -> None:
+        self.pages += 1
+        self.verdicts[digest.verdict] += 1
+        for severity, count in zip(SEVERITIES, digest.severities, strict=True):
+            self.severities[severity] += count
+        self.failing_pages += digest.fails
+        self.any_failing_finding = self.any_failing_finding or digest.has_failing_finding
+
+    @classmethod
+    def of(cls, results: Iterable[PageResult], fail_on: FailOn = "error") -> Tally:
+        tally = cls()
+        for result in results:
+            tally.add(page_digest(result, fail_on))
+        return tally
+
+    def verdict_counts(self) -> dict[str, int]:
+        return {"pages": self.pages, **self.verdicts}
+
+    def exit_code(self) -> int:
+        if self.verdicts["not-evaluated"]:
+            return EXIT_NOT_CHECKED
+        return EXIT_FAILING if self.any_failing_finding else EXIT_OK

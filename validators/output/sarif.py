@@ -44,8 +44,9 @@ def _rule_descriptor(rule: Rule) -> dict[str, Any]:
         "name": "".join(part.capitalize() for part in rule.id.split("-")),
         "shortDescription": {"text": rule.triggers},
         "fullDescription": {"text": f"{rule.triggers}. Cites: {rule.reference}."},
+        # No helpUri: SARIF wants an absolute URI, and the rule pages the tool ships (docs/rules.md) or serves
+        # (/rules/RULE on `sdg-tags serve`) have none; the help text is embedded instead.
         "help": {"text": rule.hint},
-        "helpUri": rule.docs_url,
         "defaultConfiguration": {"level": LEVELS[rule.severity], "enabled": rule.enabled_by_default},
         "properties": {
             "group": f"{rule.group}. {GROUPS[rule.group]}",
@@ -96,23 +97,26 @@ def _result(finding: Finding, rule_index: int, result: PageResult, uri: str) -> 
     }
 
 
-def sarif_document(
-    results: Sequence[PageResult], *, version: str, rules: Mapping[str, Rule] | None = None
-) -> dict[str, Any]:
-    """The SARIF log as a dict: one run, the rule table as driver rules, one result per finding."""
-    if rules is None:
-        from sdg_tags.validators.rules import RULES  # fills the table
+class SarifLog:
+    """A SARIF log built page by page: `results` go out as they come (`item`), while the rule descriptors
+    and the notifications, which precede them in the document, are written last (`opening`, `closing`)."""
 
-        rules = RULES
-    descriptors = [_rule_descriptor(rule) for rule in rules.values()]
-    index = {rule_id: position for position, rule_id in enumerate(rules)}
-    sarif_results: list[dict[str, Any]] = []
-    notifications: list[dict[str, Any]] = []
-    for result in results:
+    def __init__(self, *, version: str, rules: Mapping[str, Rule] | None = None) -> None:
+        if rules is None:
+            from sdg_tags.validators.rules import RULES  # fills the table
+
+            rules = RULES
+        self.version = version
+        self.descriptors = [_rule_descriptor(rule) for rule in rules.values()]
+        self.index = {rule_id: position for position, rule_id in enumerate(rules)}
+        self.notifications: list[dict[str, Any]] = []
+        self.count = 0  # results handed out so far
+
+    def page_results(self, result: PageResult) -> list[dict[str, Any]]:
         uri = artifact_uri(result.target, result.url)
         if result.verdict == "not-evaluated":
             detail = result.status_detail or "the page could not be read"
-            notifications.append(
+            self.notifications.append(
                 {
                     "level": "error",
                     "message": {"text": f"{result.target} could not be checked: {detail}"},
@@ -120,41 +124,75 @@ def sarif_document(
                     "descriptor": {"id": "not-evaluated"},
                 }
             )
-            continue
+            return []
+        found = []
         for finding in result.findings:
-            if finding.rule not in index:
-                index[finding.rule] = len(descriptors)
-                descriptors.append(_unknown_rule_descriptor(finding))
-            sarif_results.append(_result(finding, index[finding.rule], result, uri))
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": SARIF_VERSION,
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "sdg-tags",
-                        "version": version,
-                        "informationUri": INFORMATION_URI,
-                        "rules": descriptors,
-                    }
-                },
-                "invocations": [
-                    {
-                        "executionSuccessful": not notifications,
-                        "toolExecutionNotifications": notifications,
-                    }
-                ],
-                "columnKind": "unicodeCodePoints",
-                "results": sarif_results,
-            }
-        ],
-    }
+            if finding.rule not in self.index:
+                self.index[finding.rule] = len(self.descriptors)
+                self.descriptors.append(_unknown_rule_descriptor(finding))
+            found.append(_result(finding, self.index[finding.rule], result, uri))
+        return found
+
+    def item(self, sarif_result: dict[str, Any]) -> str:
+        """One result as text, indented for its place in `runs[0].results`, with the separator before it."""
+        self.count += 1
+        text = json.dumps(sarif_result, ensure_ascii=False, indent=2).replace("\n", "\n" + _RESULT_INDENT)
+        return ("\n" if self.count == 1 else ",\n") + _RESULT_INDENT + text
+
+    def document(self, results: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "$schema": SARIF_SCHEMA,
+            "version": SARIF_VERSION,
+            "runs": [
+                {
+                    "tool": {
+                        "driver": {
+                            "name": "sdg-tags",
+                            "version": self.version,
+                            "informationUri": INFORMATION_URI,
+                            "rules": self.descriptors,
+                        }
+                    },
+                    "invocations": [
+                        {
+                            "executionSuccessful": not self.notifications,
+                            "toolExecutionNotifications": self.notifications,
+                        }
+                    ],
+                    "columnKind": "unicodeCodePoints",
+                    "results": results,
+                }
+            ],
+        }
+
+    def _parts(self) -> tuple[str, str]:
+        text = json.dumps(self.document([]), ensure_ascii=False, indent=2) + "\n"
+        opening, closing = text.split('"results": []')
+        return opening + '"results": [', ("\n      ]" if self.count else "]") + closing
+
+    def opening(self) -> str:
+        """Everything before the first result; call once every page has been given."""
+        return self._parts()[0]
+
+    def closing(self) -> str:
+        return self._parts()[1]
+
+
+_RESULT_INDENT = " " * 8  # {"runs": [ {"results": [ {...} ]} ]}
+
+
+def sarif_document(
+    results: Sequence[PageResult], *, version: str, rules: Mapping[str, Rule] | None = None
+) -> dict[str, Any]:
+    """The SARIF log as a dict: one run, the rule table as driver rules, one result per finding."""
+    log = SarifLog(version=version, rules=rules)
+    return log.document([item for result in results for item in log.page_results(result)])
 
 
 def format_sarif(
     results: Sequence[PageResult], *, version: str, rules: Mapping[str, Rule] | None = None
 ) -> str:
     """The SARIF log as indented JSON text."""
-    document = sarif_document(results, version=version, rules=rules)
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    log = SarifLog(version=version, rules=rules)
+    items = "".join(log.item(item) for result in results for item in log.page_results(result))
+    return log.opening() + items + log.closing()

@@ -5,13 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sdg_tags.validators.models import VERDICTS, Finding, PageResult
-from sdg_tags.validators.output.outcome import (
-    FailOn,
-    failing_findings,
-    page_fails,
-    severity_counts,
-    verdict_counts,
-)
+from sdg_tags.validators.output.outcome import FailOn, Tally, failing_findings, page_fails
 
 # ANSI SGR codes; only used when the caller says the output is a colour terminal.
 _RESET = "\033[0m"
@@ -101,19 +95,20 @@ def format_page(
     return "\n".join(lines) + "\n"
 
 
-def summary_line(results: Sequence[PageResult], *, fail_on: FailOn = "error") -> str:
+def summary_line(results: Sequence[PageResult] | Tally, *, fail_on: FailOn = "error") -> str:
     """`3 pages: 1 compliant, 2 non-compliant; 4 errors, 1 warning, 0 info; 2 failing (--fail-on error)`."""
-    verdicts = verdict_counts(results)
-    by_verdict = ", ".join(f"{verdicts[verdict]} {verdict}" for verdict in VERDICTS if verdicts[verdict])
-    severities = severity_counts(results)
+    tally = results if isinstance(results, Tally) else Tally.of(results, fail_on)
+    by_verdict = ", ".join(
+        f"{tally.verdicts[verdict]} {verdict}" for verdict in VERDICTS if tally.verdicts[verdict]
+    )
     plural = {"error": "errors", "warning": "warnings", "info": "info"}
     by_severity = ", ".join(
-        f"{count} {severity if count == 1 else plural[severity]}" for severity, count in severities.items()
+        f"{count} {severity if count == 1 else plural[severity]}"
+        for severity, count in tally.severities.items()
     )
-    failing = sum(1 for result in results if page_fails(result, fail_on))
-    pages = f"{len(results)} page{'s' if len(results) != 1 else ''}"
+    pages = f"{tally.pages} page{'s' if tally.pages != 1 else ''}"
     verdict_text = f": {by_verdict}" if by_verdict else ""
-    return f"{pages}{verdict_text}; {by_severity}; {failing} failing (--fail-on {fail_on})"
+    return f"{pages}{verdict_text}; {by_severity}; {tally.failing_pages} failing (--fail-on {fail_on})"
 
 
 def format_text(

@@ -1,8 +1,9 @@
 """Rule family G: assistance pages (SPEC §5.4, §6.2 group G).
 
 Assistance pages name their service by its full title in `policy-code`. No official list of the names exists,
-so free text is valid; the known list (SDGR Annex III and EU-level Art 7 services) only produces hints. The
-items come classified from `validators.rules.policy`.
+so free text is valid; the known list (SDGR Annex III as amended, points (7)-(9) included, with the ODR platform
+kept as an older name, and EU-level Art 7 services) only produces hints. The items come classified from
+`validators.rules.policy`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,19 @@ from sdg_tags.validators.rules.table import RuleContext, rule
     "`DC.Service` has `assistance`, `policy-code` has no free-text title",
     "IR 2020/1121 Art 2(3)(f), Annex I",
     "Add the full service title",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information;assistance">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information;assistance">
+<meta name="policy-code" content="C2;SOLVIT">
+""",
 )
 def assistance_title_missing(ctx: RuleContext) -> Iterator[Finding]:
     if "assistance" not in ctx.page_types or not types_declared(ctx):
@@ -52,6 +66,18 @@ def assistance_title_missing(ctx: RuleContext) -> Iterator[Finding]:
     "Page typed only `assistance` carries Annex I/II codes (bare area letters included)",
     "IR 2020/1121 Annex I (area not applicable)",
     "Remove codes, or add `information` if the page also informs",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="assistance">
+<meta name="policy-code" content="SOLVIT;C2">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="assistance">
+<meta name="policy-code" content="SOLVIT">
+""",
 )
 def assistance_has_area_code(ctx: RuleContext) -> Iterator[Finding]:
     if not assistance_only(ctx):
@@ -82,6 +108,18 @@ def assistance_has_area_code(ctx: RuleContext) -> Iterator[Finding]:
     "(boverket.se) matches: no finding",
     "Reg 2018/1724 Annex III, Art 7",
     "Full official title; free text stays valid",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="assistance">
+<meta name="policy-code" content="PSC">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="assistance">
+<meta name="policy-code" content="Points of single contact">
+""",
 )
 def assistance_title_unknown(ctx: RuleContext) -> Iterator[Finding]:
     if not free_text_is_assistance_title(ctx):
@@ -109,6 +147,8 @@ def assistance_title_unknown(ctx: RuleContext) -> Iterator[Finding]:
                 hint = f"Write the official title: `{expected}`"
             else:
                 continue
+            if match is not None and match.service.note:
+                hint += f" ({match.service.name}: {match.service.note})"  # an older name (ODR)
             yield ctx.finding(
                 "assistance-title-unknown",
                 message,
@@ -128,6 +168,18 @@ def assistance_title_unknown(ctx: RuleContext) -> Iterator[Finding]:
     "Known service title in `policy-code`, no `assistance` in `DC.Service`",
     "IR 2020/1121 Annex I",
     "Add `assistance`",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2;SOLVIT">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information;assistance">
+<meta name="policy-code" content="C2;SOLVIT">
+""",
 )
 def assistance_title_without_type(ctx: RuleContext) -> Iterator[Finding]:
     if not types_declared(ctx) or "assistance" in ctx.page_types:

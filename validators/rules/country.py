@@ -145,6 +145,19 @@ def _not_eea_advice(code: str, text: str, page_language: str | None) -> tuple[st
     "DC.ISO3166 is absent, has no content attribute or is empty (the message says which).",
     "IR 2020/1121 Art 2(3)(a), Annex I",
     "Add the provider's country",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def country_missing(ctx: RuleContext) -> Iterator[Finding]:
     occ = ctx.effective(TAG)
@@ -170,6 +183,20 @@ def country_missing(ctx: RuleContext) -> Iterator[Finding]:
     "subdivision ('ES-CT').",
     "IR 2020/1121 Annex I; ISO 3166-1",
     "Two-letter code",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BEL">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def country_invalid(ctx: RuleContext) -> Iterator[Finding]:
     for entry in _classified(ctx):
@@ -211,6 +238,20 @@ def country_invalid(ctx: RuleContext) -> Iterator[Finding]:
     "A valid EEA code not in upper case · seen: se (konsumentverket.se).",
     "IR 2020/1121 Annex I",
     "Upper case",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="be">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def country_case(ctx: RuleContext) -> Iterator[Finding]:
     for entry in _classified(ctx):
@@ -234,6 +275,20 @@ def country_case(ctx: RuleContext) -> Iterator[Finding]:
     "engine emitted GR.",
     "IR 2020/1121 Annex I (EL for Greece)",
     "`EL`",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="GR">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="EL">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def country_gr_instead_of_el(ctx: RuleContext) -> Iterator[Finding]:
     for entry in _classified(ctx):
@@ -259,6 +314,20 @@ def country_gr_instead_of_el(ctx: RuleContext) -> Iterator[Finding]:
     "language, EU, UK.",
     "IR 2020/1121 Annex I; Guidance 2020 §tag table",
     "Provider's EEA country",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="en">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def country_not_eea(ctx: RuleContext) -> Iterator[Finding]:
     for entry in _classified(ctx):
@@ -288,6 +357,20 @@ def country_not_eea(ctx: RuleContext) -> Iterator[Finding]:
     "DC.ISO3166 holds more than one distinct country item.",
     "IR 2020/1121 Annex I",
     "National pages carry one country",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE;NL">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def country_multiple(ctx: RuleContext) -> Iterator[Finding]:
     occ = ctx.effective(TAG)

@@ -21,6 +21,25 @@ declare(
     "Guidance 2020 §canonical",
     "Add one",
     mode="crawl",
+    fail_example="""
+url: https://www.example.be/fr/permis
+scope: https://www.example.be/fr/
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+url: https://www.example.be/fr/permis
+scope: https://www.example.be/fr/
+<link rel="canonical" href="https://www.example.be/fr/permis">
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 declare(
     "canonical-invalid",
@@ -30,6 +49,26 @@ declare(
     "Guidance 2020 §canonical",
     "One absolute in-scope URL",
     mode="crawl",
+    fail_example="""
+url: https://www.example.be/fr/permis
+scope: https://www.example.be/fr/
+<link rel="canonical" href="https://www.example.com/fr/permis">
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+url: https://www.example.be/fr/permis
+scope: https://www.example.be/fr/
+<link rel="canonical" href="https://www.example.be/fr/permis">
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 declare(
     "crawl-robots-disallowed",
@@ -39,6 +78,28 @@ declare(
     "Guidance 2020 §crawler access; DIGG guidance",
     "Allow the harvester",
     mode="crawl",
+    fail_example="""
+url: https://www.example.be/fr/permis
+robots.txt:
+  User-agent: *
+  Disallow: /fr/
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+url: https://www.example.be/fr/permis
+robots.txt:
+  User-agent: *
+  Disallow: /admin/
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 declare(
     "crawl-noindex",
@@ -48,6 +109,24 @@ declare(
     "DIGG guidance",
     "Remove `noindex`",
     mode="crawl",
+    fail_example="""
+url: https://www.example.be/fr/permis
+<meta name="robots" content="noindex, follow">
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+url: https://www.example.be/fr/permis
+<meta name="robots" content="index, follow">
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 declare(
     "crawl-not-reachable",
@@ -59,6 +138,26 @@ declare(
     "DIGG guidance; Guidance 2020 §crawler access",
     "Link it from an in-scope page, or register it",
     mode="crawl",
+    fail_example="""
+url: https://www.example.be/fr/permis
+scope: https://www.example.be/fr/
+links: https://www.example.be/fr/ -> https://example.be/fr/permis
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+url: https://www.example.be/fr/permis
+scope: https://www.example.be/fr/
+links: https://www.example.be/fr/ -> https://www.example.be/fr/permis
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 
 

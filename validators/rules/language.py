@@ -195,6 +195,25 @@ def _describe(declared: DeclaredLanguage) -> str:
     "header).",
     "IR 2020/1121 Art 2(3)(c), Annex I; Guidance 2020 §language",
     "Set `<html lang>`; message names ignored sources",
+    fail_example="""
+<html>
+<head>
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+</head>
+<body></body>
+</html>
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def language_missing(ctx: RuleContext) -> Iterator[Finding]:
     analysis = language_analysis(ctx)
@@ -243,6 +262,25 @@ def _all_declared(ctx: RuleContext) -> list[DeclaredLanguage]:
     "('xx'), 'und'. Withdrawn (iw) and three-letter (eng) codes are language-format.",
     "IR 2020/1121 Annex I; ISO 639-1",
     "Two-letter code",
+    fail_example="""
+<html lang="english">
+<head>
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+</head>
+<body></body>
+</html>
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def language_invalid(ctx: RuleContext) -> Iterator[Finding]:
     for declared in _all_declared(ctx):
@@ -267,6 +305,22 @@ def language_invalid(ctx: RuleContext) -> Iterator[Finding]:
     "are fine; '_', three-letter and withdrawn codes there are not.",
     "IR 2020/1121 Annex I; BCP 47",
     "Hint gives the expected form",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+<meta name="DC.Language" content="EN">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+<meta name="DC.Language" content="en">
+""",
 )
 def language_format(ctx: RuleContext) -> Iterator[Finding]:
     for declared in _all_declared(ctx):
@@ -295,6 +349,32 @@ def _same_language(a: str, b: str) -> bool:
     "hard-codes DC.Language 'en' on Swedish pages.",
     "Guidance 2020 §language",
     "Derive both from the real language",
+    fail_example="""
+<html lang="sv">
+<head>
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+<meta name="DC.Language" content="en">
+</head>
+<body></body>
+</html>
+""",
+    pass_example="""
+<html lang="sv">
+<head>
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+<meta name="DC.Language" content="sv">
+</head>
+<body></body>
+</html>
+""",
 )
 def language_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     analysis = language_analysis(ctx)
@@ -327,6 +407,26 @@ def _language_name(code: str) -> str:
     "The language is given only by DC.Language (no usable lang on <html>).",
     "Guidance 2020 §language",
     "Prefer `<html lang>`",
+    fail_example="""
+<html>
+<head>
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+<meta name="DC.Language" content="en">
+</head>
+<body></body>
+</html>
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def language_dc_only(ctx: RuleContext) -> Iterator[Finding]:
     analysis = language_analysis(ctx)
@@ -404,6 +504,22 @@ def detect_title_language(title: str) -> tuple[list[str], int] | None:
     "IR 2020/1121 Art 2(3)(c)",
     "Catches hard-coded values",
     enabled_by_default=False,
+    fail_example="""
+<title>Så ansöker du om ett körkort och vad det kostar</title>
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<title>How to apply for a driving licence and what it costs</title>
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def language_content_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     declared = effective_language(ctx)

@@ -221,6 +221,22 @@ def _finding(
     "names instead of codes (pilot engine)",
     "IR 2020/1121 Annex I; Guidance 2020 §tag table",
     "NUTS code or `CC_LAUCODE`",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="Brussels Region">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE1">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def location_invalid(ctx: RuleContext) -> Iterator[Finding]:
     for located in location_items(ctx):
@@ -244,6 +260,22 @@ def location_invalid(ctx: RuleContext) -> Iterator[Finding]:
     "NUTS/SR-shaped, in no shipped version · seen: `sv` (jordbruksverket.se)",
     "IR 2020/1121 Annex I; NUTS",
     "Check code",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE9">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE1">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def location_unknown(ctx: RuleContext) -> Iterator[Finding]:
     for located in location_items(ctx):
@@ -267,6 +299,22 @@ def location_unknown(ctx: RuleContext) -> Iterator[Finding]:
     "LAU form, not in the shipped vintages for that country; message names the vintage",
     "IR 2020/1121 Annex I; LAU",
     "Check code; message names the vintage",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE_99999">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE_21004">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def location_lau_unknown(ctx: RuleContext) -> Iterator[Finding]:
     for located in location_items(ctx):
@@ -294,6 +342,22 @@ def location_lau_unknown(ctx: RuleContext) -> Iterator[Finding]:
     "Bare LAU code resolved through `DC.ISO3166`",
     "IR 2020/1121 Annex I",
     "Prefer `BE_21001`",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="21004">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE_21004">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def location_lau_unprefixed(ctx: RuleContext) -> Iterator[Finding]:
     for located in location_items(ctx):
@@ -320,6 +384,22 @@ def location_lau_unprefixed(ctx: RuleContext) -> Iterator[Finding]:
     "Country part of location ≠ `DC.ISO3166` (EL and GR count as equal here)",
     "IR 2020/1121 Annex I",
     "Align both",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="FR10">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE1">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def location_country_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     countries = page_countries(ctx)
@@ -349,6 +429,22 @@ def location_country_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     "Valid only in an older NUTS/SR version (current: SDG_NUTS_VERSIONS, default 2024)",
     "IR 2020/1121 Annex I; NUTS",
     "Hint lists successor codes",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE222">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE225">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def location_outdated_nuts_version(ctx: RuleContext) -> Iterator[Finding]:
     current = ctx.options.nuts_versions
@@ -387,6 +483,22 @@ def location_outdated_nuts_version(ctx: RuleContext) -> Iterator[Finding]:
     "Country code (NUTS 0) as location · seen: `NL` (business.gov.nl, 142 records), `IT`",
     "IR 2020/1121 Annex I (NUTS 1–3)",
     "Omit for nationwide content",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE1">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def location_country_level(ctx: RuleContext) -> Iterator[Finding]:
     for located in location_items(ctx):
@@ -411,6 +523,22 @@ def location_country_level(ctx: RuleContext) -> Iterator[Finding]:
     "`xxZ`, `xxZZ`, `xxZZZ`",
     "NUTS",
     "Use a real region",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BEZ">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE1">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def location_extra_regio(ctx: RuleContext) -> Iterator[Finding]:
     for located in location_items(ctx):
@@ -435,6 +563,22 @@ def location_extra_regio(ctx: RuleContext) -> Iterator[Finding]:
     "Valid code in wrong case (`be1`, `be_21001`)",
     "IR 2020/1121 Annex I",
     "Upper-case country part",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="be1">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE1">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def location_case(ctx: RuleContext) -> Iterator[Finding]:
     for located in location_items(ctx):

@@ -18,6 +18,19 @@ MARKER = "sdg"
     "says which) · seen: 261 crawl records with an empty marker.",
     "IR 2020/1121 Art 2(3)(d), Annex I",
     "Add `sdg-tag` = `sdg`",
+    fail_example="""
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def sdg_marker_missing(ctx: RuleContext) -> Iterator[Finding]:
     occ = ctx.effective("sdg-tag")
@@ -46,6 +59,20 @@ def sdg_marker_missing(ctx: RuleContext) -> Iterator[Finding]:
     "An sdg-tag item that, trimmed and case-folded, is not 'sdg' · seen: singledigitalgateway (duo.nl).",
     "IR 2020/1121 Annex I; Guidance 2020 §tag table",
     "`sdg`",
+    fail_example="""
+<meta name="sdg-tag" content="singledigitalgateway">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def sdg_marker_invalid(ctx: RuleContext) -> Iterator[Finding]:
     for occ in ctx.distinct_occurrences("sdg-tag"):
@@ -68,6 +95,20 @@ def sdg_marker_invalid(ctx: RuleContext) -> Iterator[Finding]:
     "The marker written in another case: 'SDG', 'Sdg'.",
     "Guidance 2020 §tag table",
     "Lower case",
+    fail_example="""
+<meta name="sdg-tag" content="SDG">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def sdg_marker_case(ctx: RuleContext) -> Iterator[Finding]:
     for occ in ctx.distinct_occurrences("sdg-tag"):

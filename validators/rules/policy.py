@@ -1,20 +1,24 @@
 """Rule family F: subject of the page, `policy-code` and `DC.Policy` (SPEC §5.2-§5.4, §6.2 group F).
 
 Every `policy-code` item is classified once per page (`policy_items`), in the order of SPEC §6.2 F: exact
-Annex I/II code; code after upper-casing; code after dropping leading zeros; bare area letter; other code
-shape; registry group key; else free text, matched against the known assistance services. The rules here, the
-assistance rules (group G) and page-type inference (`validators.page_types`) each pick what they need.
+Annex I/II code in force on the check date; code after upper-casing; code after dropping leading zeros; bare area
+letter(s); other code shape; registry group key; else free text, matched against the known assistance services.
+A code in both lists (`R1`: Annex I net-zero information, Annex II birth) is then read by `DC.Service` and
+`DC.Policy` (SPEC §5.7). The rules here, the assistance rules (group G) and page-type inference
+(`validators.page_types`) each pick what they need.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from functools import cache
 from typing import Literal
 
 from sdg_tags.taxonomy.annexes import (
+    LABEL_NOT_CONFIRMED,
     AssistanceService,
     annex1_areas,
     annex1_item,
@@ -24,6 +28,7 @@ from sdg_tags.taxonomy.annexes import (
     annex2_life_events,
     assistance_services,
     normalize_title,
+    today,
 )
 from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
 from sdg_tags.validators.limits import short_text_cache
@@ -41,12 +46,12 @@ ANNEX3_LIST = CODE_LIST_VERSIONS["annex3"]
 # Languages in which official Annex titles are shipped (SPEC §9 open point 3).
 TITLE_LANGUAGES = frozenset({"en"})
 
-# Area letters of Annex I (A-Q) and life-event letters of the Annex II numbering (R-X), SPEC §5.2-§5.3.
+# Area letters of Annex I (A-Q) and life-event letters of the Annex II numbering (R-X), SPEC §5.2-§5.3; the
+# areas added since (`R` of Annex I, two-letter `AJ`, `AK`-`AM`) come from the lists (`area_letters`).
 AREA_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWX")
-_LIFE_EVENT_LETTERS = frozenset("RSTUVWX")
 # Registry group keys found in the Commission's export instead of item codes (SPEC §5.2).
 REGISTRY_KEYS = frozenset({"CITIZENS", "BUSINESSES"})
-_ZERO_PADDED = re.compile(r"^([A-Z])0+([1-9]\d*)$")
+_ZERO_PADDED = re.compile(r"^([A-Z]{1,2})0+([1-9]\d*)$")
 # What counts as an attempt at a code rather than a title: a letter or two and digits (`J12`, `Y1`,
 # `12345`), or one letter beyond the known ones (`Y`). Letters only (`PSC`, `SOLVIT`) is free text.
 _CODE_SHAPE = re.compile(r"^[A-Za-z]{0,2}\d+$|^[A-Za-z]$")
@@ -161,8 +166,9 @@ def match_service(text: str, threshold: float) -> ServiceMatch | None:
 class PolicyItem:
     """One `policy-code` item and what it is.
 
-    `code` is the Annex code it resolves to (`Q1` for `q1`, `A1` for `A01`), or the upper-cased area letter for
-    `area-only`; `form` says how the code was written; `service` is set for free text naming a known service.
+    `code` is the Annex code it resolves to (`Q1` for `q1`, `A1` for `A01`), or the upper-cased area letter(s)
+    for `area-only`; `form` says how the code was written; `service` is set for free text naming a known
+    service; `reading` says why a code of both lists (`R1`) was read as `kind` (SPEC §5.7), else None.
     """
 
     item: ValueItem
@@ -170,40 +176,59 @@ class PolicyItem:
     code: str | None = None
     form: CodeForm = "exact"
     service: ServiceMatch | None = None
+    reading: str | None = None
 
     @property
     def is_annex_code(self) -> bool:
         return self.kind == "annex1" or self.kind == "annex2"
 
 
-def _annex_kind(code: str) -> PolicyKind | None:
-    if annex1_item(code) is not None:
+def check_date(ctx: RuleContext) -> date:
+    """The date whose code lists the page is checked against (SPEC §5.7): the option, else today."""
+    return ctx.options.as_of or today()
+
+
+@cache
+def area_letters() -> frozenset[str]:
+    """Every area / life-event code the lists know, whatever the check date: a bare letter is never an item."""
+    return AREA_LETTERS | frozenset(annex1_areas()) | frozenset(annex2_life_events())
+
+
+@cache
+def _life_event_letters() -> frozenset[str]:
+    return frozenset("RSTUVWX") | frozenset(annex2_life_events())
+
+
+def _annex_kind(code: str, as_of: date | None) -> PolicyKind | None:
+    # Annex I first: `R1` in both lists is Annex I until `DC.Service` / `DC.Policy` say otherwise (`_readings`).
+    if annex1_item(code, as_of) is not None:
         return "annex1"
-    if annex2_item(code) is not None:
+    if annex2_item(code, as_of) is not None:
         return "annex2"
     return None
 
 
 @short_text_cache(maxsize=4096)
 def classify_policy_text(
-    text: str, threshold: float
+    text: str, threshold: float, as_of: date | None = None
 ) -> tuple[PolicyKind, str | None, CodeForm, ServiceMatch | None]:
-    """Classify one trimmed `policy-code` item: (kind, resolved code, form, known service)."""
-    kind = _annex_kind(text)
+    """Classify one trimmed `policy-code` item against the lists in force on `as_of` (None: every known code):
+    (kind, resolved code, form, known service)."""
+    kind = _annex_kind(text, as_of)
     if kind is not None:
         return kind, text, "exact", None
     upper = text.upper()
     if upper != text:
-        kind = _annex_kind(upper)
+        kind = _annex_kind(upper, as_of)
         if kind is not None:
             return kind, upper, "case", None
     padded = _ZERO_PADDED.match(upper)
     if padded:
         unpadded = padded.group(1) + padded.group(2)
-        kind = _annex_kind(unpadded)
+        kind = _annex_kind(unpadded, as_of)
         if kind is not None:
             return kind, unpadded, "zero-padded", None
-    if len(upper) == 1 and upper in AREA_LETTERS:
+    if upper in area_letters():
         return "area-only", upper, "exact" if upper == text else "case", None
     if _CODE_SHAPE.match(text):
         return "unknown-code", None, "exact", None
@@ -213,19 +238,60 @@ def classify_policy_text(
 
 
 @short_text_cache(maxsize=4096)
-def classify_value(raw: str | None, threshold: float) -> tuple[PolicyItem, ...]:
+def classify_value(raw: str | None, threshold: float, as_of: date | None = None) -> tuple[PolicyItem, ...]:
     """Split and classify one `policy-code` value. Cached: crawled sites repeat the same values page after
     page, so most pages cost one dictionary lookup here."""
     return tuple(
-        PolicyItem(item, *classify_policy_text(item.text, threshold))
+        PolicyItem(item, *classify_policy_text(item.text, threshold, as_of))
         for item in split_items(raw, "policy-code")
     )
+
+
+def _ambiguous(code: str | None, as_of: date) -> bool:
+    return code is not None and annex1_item(code, as_of) is not None and annex2_item(code, as_of) is not None
+
+
+@short_text_cache(maxsize=4096)
+def resolve_value(
+    raw: str | None, service: str | None, dc_policy: str | None, threshold: float, as_of: date
+) -> tuple[PolicyItem, ...]:
+    """`classify_value`, then each code of both lists read as SPEC §5.7 says: Annex I when `DC.Service` lacks
+    `procedure` or a `DC.Policy` item names the Annex I title, else Annex II."""
+    items = classify_value(raw, threshold, as_of)
+    if not any(p.is_annex_code and _ambiguous(p.code, as_of) for p in items):
+        return items
+    types = {item.text.lower() for item in split_items(service, "DC.Service")}
+    titles = split_items(dc_policy, "DC.Policy")
+    resolved = []
+    for policy in items:
+        if not policy.is_annex_code or not _ambiguous(policy.code, as_of) or policy.code is None:
+            resolved.append(policy)
+            continue
+        information = annex1_item(policy.code, as_of)
+        assert information is not None
+        if "procedure" not in types:
+            kind, reading = "annex1", "DC.Service does not list `procedure`"
+        elif any(title_matches(title.text, information.title, threshold) for title in titles):
+            kind, reading = "annex1", "DC.Policy names the Annex I title"
+        else:
+            kind, reading = (
+                "annex2",
+                "DC.Service lists `procedure` and DC.Policy does not name the Annex I title",
+            )
+        resolved.append(replace(policy, kind=kind, reading=reading))
+    return tuple(resolved)
 
 
 @per_page
 def policy_items(ctx: RuleContext) -> tuple[PolicyItem, ...]:
     """The classified items of the effective `policy-code`."""
-    return classify_value(ctx.raw("policy-code"), ctx.options.title_match_threshold)
+    return resolve_value(
+        ctx.raw("policy-code"),
+        ctx.raw("DC.Service"),
+        ctx.raw("DC.Policy"),
+        ctx.options.title_match_threshold,
+        check_date(ctx),
+    )
 
 
 @per_page
@@ -238,10 +304,11 @@ def policy_occurrences(ctx: RuleContext) -> list[tuple[TagOccurrence, tuple[Poli
     result = [(occurrences[0], policy_items(ctx))]
     seen = {occurrences[0].raw}
     threshold = ctx.options.title_match_threshold
+    service, dc_policy, as_of = ctx.raw("DC.Service"), ctx.raw("DC.Policy"), check_date(ctx)
     for occ in occurrences[1:]:
         if occ.raw not in seen:
             seen.add(occ.raw)
-            result.append((occ, classify_value(occ.raw, threshold)))
+            result.append((occ, resolve_value(occ.raw, service, dc_policy, threshold, as_of)))
     return result
 
 
@@ -261,26 +328,41 @@ def free_text_is_assistance_title(ctx: RuleContext) -> bool:
     return "assistance" in ctx.page_types or not types_declared(ctx)
 
 
-def code_title(code: str) -> str | None:
-    item = annex1_item(code)
+def code_title(code: str, kind: PolicyKind | None = None) -> str | None:
+    """The official title of a code (of the list `kind` names, for a code of both); None when there is none
+    to compare with, as for an Annex II code whose label is not confirmed (SPEC §5.7)."""
+    item = annex1_item(code) if kind != "annex2" else None
     if item is not None:
         return item.title
     procedure = annex2_item(code)
-    return procedure.title if procedure is not None else None
+    return procedure.title or None if procedure is not None else None
+
+
+def _title_checked(policy: PolicyItem) -> bool:
+    """Whether the title rules apply to this code: not to Annex II codes whose label is not confirmed."""
+    if not policy.is_annex_code or policy.code is None:
+        return False
+    return code_title(policy.code, policy.kind) is not None
 
 
 @cache
-def _area_codes(letter: str) -> tuple[str, ...]:
-    if letter in annex1_areas():
-        return tuple(item.code for item in annex1_items() if item.area_code == letter)
-    return tuple(item.code for item in annex2_items() if item.life_event_code == letter)
+def _area_codes(letter: str, as_of: date | None) -> tuple[str, ...]:
+    codes = [item.code for item in annex1_items(as_of) if item.area_code == letter]
+    codes += [item.code for item in annex2_items(as_of) if item.life_event_code == letter]
+    if not codes and as_of is not None:
+        return _area_codes(letter, None)  # an area not yet in force: still name its codes
+    return tuple(dict.fromkeys(codes))
 
 
 @cache
 def _area_name(letter: str) -> str:
+    names = []
     if letter in annex1_areas():
-        return f"Annex I area {letter} ({annex1_areas()[letter]})"
-    return f"Annex II life event {letter} ({annex2_life_events().get(letter, 'unknown')})"
+        names.append(f"Annex I area {letter} ({annex1_areas()[letter]})")
+    if letter in annex2_life_events() or not names:
+        event = annex2_life_events().get(letter) or ("unknown" if letter not in annex2_life_events() else "")
+        names.append(f"Annex II life event {letter} ({event or LABEL_NOT_CONFIRMED})")
+    return " and ".join(names)
 
 
 def _code_list(kind: PolicyKind) -> str:
@@ -308,6 +390,8 @@ def _title_forms(title: str) -> tuple[str, ...]:
 def _codes_by_title() -> dict[str, str]:
     titles: dict[str, str] = {}
     for item in (*annex1_items(), *annex2_items()):
+        if not item.title:
+            continue  # label not confirmed
         for form in _title_forms(item.title):
             titles.setdefault(form, item.code)
     return titles
@@ -363,15 +447,22 @@ def analyse_titles(ctx: RuleContext) -> TitleAnalysis:
         ctx.raw("DC.Policy"),
         ctx.options.title_match_threshold,
         ctx.options.annex2_scheme == "legacy-tolerant",
+        ctx.raw("DC.Service"),
+        check_date(ctx),
     )
 
 
 @short_text_cache(maxsize=4096)
 def _analyse_titles(
-    policy_code: str | None, dc_policy: str | None, threshold: float, tolerate_legacy: bool
+    policy_code: str | None,
+    dc_policy: str | None,
+    threshold: float,
+    tolerate_legacy: bool,
+    service: str | None,
+    as_of: date,
 ) -> TitleAnalysis:
     titles = split_items(dc_policy, "DC.Policy")
-    codes = classify_value(policy_code, threshold)
+    codes = resolve_value(policy_code, service, dc_policy, threshold, as_of)
     if not titles or not codes:
         return TitleAnalysis()
     legacy: list[tuple[int, int]] = []
@@ -388,9 +479,9 @@ def _analyse_titles(
         return TitleAnalysis(tuple(legacy))
     mismatched: list[int] = []
     for title, code in zip(titles, codes, strict=True):
-        if not code.is_annex_code or code.code is None:
-            continue
-        official = code_title(code.code)
+        if not _title_checked(code) or code.code is None:
+            continue  # no annex code, or an Annex II code whose label is not confirmed: no title to compare
+        official = code_title(code.code, code.kind)
         if official is not None and title_matches(title.text, official, threshold):
             continue
         legacy_title = _legacy_title(code.code)
@@ -413,7 +504,7 @@ def _reorder(
     for title_index in mismatched:
         for position in sorted(free_positions - set(placement)):
             code = codes[position]
-            official = code_title(code.code) if code.is_annex_code and code.code else None
+            official = code_title(code.code, code.kind) if _title_checked(code) and code.code else None
             if (
                 position != title_index
                 and official
@@ -435,6 +526,21 @@ def _legacy_pairs(ctx: RuleContext) -> set[int]:
     return {code_index for code_index, _ in analyse_titles(ctx).legacy}
 
 
+def _not_yet_in_force(text: str) -> str | None:
+    """What a code of the shipped lists that is not in force yet is, and from when (`N4` before 20 May 2026)."""
+    for code in dict.fromkeys((text, text.upper())):
+        item = annex1_item(code)
+        if item is not None:
+            return f"Annex I item {code} applies from {item.applies_from.isoformat()} ({item.act})"
+        procedure = annex2_item(code)
+        if procedure is not None:
+            return (
+                f"Annex II procedure code {code} applies from {procedure.applies_from.isoformat()} "
+                f"({procedure.act})"
+            )
+    return None
+
+
 # --- rules -------------------------------------------------------------------------------------------------
 
 
@@ -445,6 +551,18 @@ def _legacy_pairs(ctx: RuleContext) -> set[int]:
     "`policy-code` is absent or empty on a page that attempts SDG tagging",
     "IR 2020/1121 Art 2(3)(f), Annex I",
     "Add code(s) or service title",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def policy_code_missing(ctx: RuleContext) -> Iterator[Finding]:
     occ = ctx.effective("policy-code")
@@ -466,23 +584,42 @@ def policy_code_missing(ctx: RuleContext) -> Iterator[Finding]:
     "policy-code-unknown",
     "error",
     "F",
-    "Code-shaped item in neither list (`J12`, `R2`, `Y1`, `12345`); registry keys `CITIZENS`/`BUSINESSES`; "
-    "free text on a non-assistance page matching no known service · seen: `12345` (CMS plugin test data)",
+    "Code-shaped item in no list in force on the check date (`J12`, `Y1`, `12345`; `N4` before 20 May 2026); "
+    "registry keys `CITIZENS`/`BUSINESSES`; free text on a non-assistance page matching no known service · "
+    "seen: `12345` (CMS plugin test data)",
     "Reg 2018/1724 Annex I, Annex II; Guidance 2020 §tag table",
     "Use an item code",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="J12">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def policy_code_unknown(ctx: RuleContext) -> Iterator[Finding]:
     free_text_is_title = free_text_is_assistance_title(ctx)
+    as_of = check_date(ctx)
     for occ, items in policy_occurrences(ctx):
         for policy in items:
             text = policy.item.text
             expected = None
             if policy.kind == "unknown-code":
                 message = (
-                    f"policy-code item '{text}' is not an Annex I item code (A1-Q1) or Annex II procedure code "
-                    "(R1-X6)"
+                    f"policy-code item '{text}' is not an Annex I item code or Annex II procedure code in force "
+                    f"on {as_of.isoformat()}"
                 )
                 hint = "Use an item code of SDGR Annex I (e.g. `C2`) or Annex II (e.g. `X1`)"
+                later = _not_yet_in_force(text)
+                if later is not None:
+                    message += f": {later}"
+                    hint = f"{hint}; {text.upper()} may be used from its date of application"
             elif policy.kind == "registry-key":
                 message = f"policy-code item '{text}' is a registry group key, not an item code"
                 hint = (
@@ -513,12 +650,70 @@ def policy_code_unknown(ctx: RuleContext) -> Iterator[Finding]:
 
 
 @rule(
+    "policy-code-ambiguous",
+    "info",
+    "F",
+    "`R1`, read as Annex I (net-zero) or Annex II (birth) by `DC.Service` and `DC.Policy` (SPEC §5.7): Annex I "
+    "when `DC.Service` lacks `procedure` or a `DC.Policy` item names the Annex I title, else Annex II",
+    "Reg 2018/1724 Annex I (as amended by Reg 2024/1735), Annex II",
+    "Nothing to fix; the finding says which reading was taken",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="procedure">
+<meta name="policy-code" content="A1;R1">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="procedure">
+<meta name="policy-code" content="A1;T2">
+""",
+)
+def policy_code_ambiguous(ctx: RuleContext) -> Iterator[Finding]:
+    for occ, items in policy_occurrences(ctx):
+        for policy in items:
+            if policy.reading is None or policy.code is None:
+                continue
+            information = annex1_item(policy.code)
+            procedure = annex2_item(policy.code)
+            assert information is not None and procedure is not None
+            if policy.kind == "annex1":
+                taken = f"Annex I item {policy.code} ({information.area_title}: {information.title})"
+                other = f"Annex II procedure {policy.code} ({procedure.life_event}: {procedure.title})"
+            else:
+                taken = f"Annex II procedure {policy.code} ({procedure.life_event}: {procedure.title})"
+                other = f"Annex I item {policy.code} ({information.area_title}: {information.title})"
+            yield ctx.finding(
+                "policy-code-ambiguous",
+                f"policy-code item '{policy.item.text}' is read as {taken}, not as {other}: {policy.reading}",
+                occurrence=occ,
+                item=policy.item.index,
+                value=policy.item.text,
+                normalized=policy.code,
+                code_list=_code_list(policy.kind),
+            )
+
+
+@rule(
     "policy-code-area-only",
     "warning",
     "F",
     "Bare area or life-event letter · seen: `I` on 516 lansstyrelsen.se pages; `I`, `J` in registry data",
     "Guidance 2020 §tag table",
     "Item codes (`I1`)",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="I">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="I1">
+""",
 )
 def policy_code_area_only(ctx: RuleContext) -> Iterator[Finding]:
     if assistance_only(ctx):
@@ -527,7 +722,7 @@ def policy_code_area_only(ctx: RuleContext) -> Iterator[Finding]:
         for policy in items:
             if policy.kind != "area-only" or policy.code is None:
                 continue
-            codes = _area_codes(policy.code)
+            codes = _area_codes(policy.code, check_date(ctx))
             listed = ", ".join(codes) if len(codes) <= 4 else f"{codes[0]}-{codes[-1]}"
             yield ctx.finding(
                 "policy-code-area-only",
@@ -539,7 +734,7 @@ def policy_code_area_only(ctx: RuleContext) -> Iterator[Finding]:
                 normalized=policy.code,
                 expected=codes[0] if len(codes) == 1 else None,
                 hint=f"Use the item code(s) the page is about: {listed}",
-                code_list=ANNEX2_LIST if policy.code in _LIFE_EVENT_LETTERS else ANNEX1_LIST,
+                code_list=ANNEX2_LIST if policy.code in _life_event_letters() else ANNEX1_LIST,
             )
 
 
@@ -551,6 +746,20 @@ def policy_code_area_only(ctx: RuleContext) -> Iterator[Finding]:
     "`M2:W1` (lansstyrelsen.se)",
     "Guidance 2020 §multiple values",
     "`;`",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2:J1">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence;registering, changing the legal form of or closing a business (registration procedures and legal forms for carrying out business)">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2;J1">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence;registering, changing the legal form of or closing a business (registration procedures and legal forms for carrying out business)">
+""",
 )
 def policy_code_separator(ctx: RuleContext) -> Iterator[Finding]:
     for occ, items in policy_occurrences(ctx):
@@ -576,6 +785,20 @@ def policy_code_separator(ctx: RuleContext) -> Iterator[Finding]:
     "Lower-case code · seen: `q1`, `b8`, `k3`, `m2`, `h6` (av.se)",
     "Guidance 2020 §examples",
     "`Q1`",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="c2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def policy_code_case(ctx: RuleContext) -> Iterator[Finding]:
     if assistance_only(ctx):
@@ -612,6 +835,20 @@ def policy_code_case(ctx: RuleContext) -> Iterator[Finding]:
     "Leading zero in the number (`A01`); no finding when SDG_ACCEPT_ZERO_PADDED is set",
     "IR 2020/1121 Annex I vs Guidance 2020 §examples",
     "`A1` (configurable, §9)",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C02">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def policy_code_zero_padded(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.options.accept_zero_padded or assistance_only(ctx):
@@ -644,6 +881,18 @@ def policy_code_zero_padded(ctx: RuleContext) -> Iterator[Finding]:
     "see policy-legacy-annex2-meaning)",
     "Reg 2018/1724 Annex II; Guidance 2020 §tag table",
     "Add `procedure` or drop the code",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="X1">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information;procedure">
+<meta name="policy-code" content="J1;X1">
+""",
 )
 def policy_code_annex2_without_procedure(ctx: RuleContext) -> Iterator[Finding]:
     if not types_declared(ctx) or "procedure" in ctx.page_types or assistance_only(ctx):
@@ -675,6 +924,18 @@ def policy_code_annex2_without_procedure(ctx: RuleContext) -> Iterator[Finding]:
     "`procedure` page without an Annex I item code (only Annex II codes) · seen: registry entries with only `X1`",
     "IR 2020/1121 Annex I",
     "Add the Annex I item",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="procedure">
+<meta name="policy-code" content="X1">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="procedure">
+<meta name="policy-code" content="J1;X1">
+""",
 )
 def procedure_annex1_code_missing(ctx: RuleContext) -> Iterator[Finding]:
     if "procedure" not in ctx.page_types:
@@ -703,6 +964,19 @@ def procedure_annex1_code_missing(ctx: RuleContext) -> Iterator[Finding]:
     "No `DC.Policy` on an information/procedure page",
     "Guidance 2020 §tag table",
     "Recommended",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def policy_name_missing(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.effective("DC.Policy") is not None:
@@ -713,12 +987,13 @@ def policy_name_missing(ctx: RuleContext) -> Iterator[Finding]:
     codes = [p.code for p in items if p.is_annex_code and p.code]
     if not codes:
         return  # no item code to name yet: policy-code-missing or -unknown says why
-    titles = [code_title(code) or "" for code in codes]
+    titles = [code_title(p.code, p.kind) for p in items if p.is_annex_code and p.code]
+    complete = len(codes) == len(items) and all(titles)  # no title to offer for an unconfirmed label
     yield ctx.finding(
         "policy-name-missing",
         "no DC.Policy: the titles of the policy-code items are recommended for information and procedure pages",
         tag="DC.Policy",
-        expected=";".join(titles) if titles and len(codes) == len(items) else None,
+        expected=";".join(title or "" for title in titles) if complete else None,
         hint="Recommended: add DC.Policy with the official title of each policy-code item, in the same order",
         code_list=ANNEX1_LIST if codes else None,
     )
@@ -731,6 +1006,20 @@ def policy_name_missing(ctx: RuleContext) -> Iterator[Finding]:
     "Item count of `DC.Policy` ≠ `policy-code`",
     "Guidance 2020 §examples",
     "One title per code, same order",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2;J1">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2;J1">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence;registering, changing the legal form of or closing a business (registration procedures and legal forms for carrying out business)">
+""",
 )
 def policy_count_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     titles = ctx.items("DC.Policy")
@@ -757,6 +1046,20 @@ def policy_count_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     "differences not reported · seen: free-text descriptions (jordbruksverket.se)",
     "Guidance 2020 §tag table",
     "Official title",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="Driving licence exchange for residents">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def policy_title_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     analysis = analyse_titles(ctx)
@@ -769,7 +1072,7 @@ def policy_title_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     occ = ctx.effective("DC.Policy")
     for index in analysis.mismatched:
         code = codes[index].code or ""
-        official = code_title(code) or ""
+        official = code_title(code, codes[index].kind) or ""
         score = title_score(titles[index].text, official)
         yield ctx.finding(
             "policy-title-mismatch",
@@ -791,6 +1094,20 @@ def policy_title_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     "Titles match the codes, other order (found in any page language: a match is evidence)",
     "Guidance 2020 §examples",
     "Reorder",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2;J1">
+<meta name="DC.Policy" content="registering, changing the legal form of or closing a business (registration procedures and legal forms for carrying out business);acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2;J1">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence;registering, changing the legal form of or closing a business (registration procedures and legal forms for carrying out business)">
+""",
 )
 def policy_title_order(ctx: RuleContext) -> Iterator[Finding]:
     analysis = analyse_titles(ctx)
@@ -816,6 +1133,20 @@ def policy_title_order(ctx: RuleContext) -> Iterator[Finding]:
     "example `J1;W1`; skatteverket.se `U1`, `U2`, `W1`, `X2`",
     "Reg 2018/1724 Annex II",
     "Hint gives the final code (§5.3)",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information;procedure">
+<meta name="policy-code" content="J1;W1">
+<meta name="DC.Policy" content="registering, changing the legal form of or closing a business (registration procedures and legal forms for carrying out business);General registration of business activity, excluding procedures concerning the constitution of companies or firms within the meaning of the second paragraph of Article 54 TFEU">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information;procedure">
+<meta name="policy-code" content="J1">
+<meta name="DC.Policy" content="registering, changing the legal form of or closing a business (registration procedures and legal forms for carrying out business)">
+""",
 )
 def policy_legacy_annex2_meaning(ctx: RuleContext) -> Iterator[Finding]:
     analysis = analyse_titles(ctx)

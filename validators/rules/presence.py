@@ -147,6 +147,16 @@ _NONE: list[TagOccurrence] = []
     "never non-compliant by itself: the registry entry may come from upload, manual entry or web service.",
     "IR 2020/1121 Art 2(2)(b); Guidance 2020 §registry upload",
     "Add the tags or make sure a registry entry exists",
+    fail_example="""
+<meta name="description" content="Driving licences in Brussels">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def no_sdg_tags(ctx: RuleContext) -> Iterator[Finding]:
     page = ctx.page
@@ -170,6 +180,16 @@ def no_sdg_tags(ctx: RuleContext) -> Iterator[Finding]:
     "element: the guidance describes only <meta name=... content=...>.",
     "Guidance 2020 §tag table",
     "Add meta tags",
+    fail_example="""
+<script type="application/ld+json">{"sdg-tag": "sdg", "DC.ISO3166": "BE", "DC.Service": "information", "policy-code": "C2"}</script>
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def tag_other_syntax_only(ctx: RuleContext) -> Iterator[Finding]:
     page = ctx.page
@@ -195,6 +215,20 @@ def tag_other_syntax_only(ctx: RuleContext) -> Iterator[Finding]:
     "dc.service (ePortugal).",
     "Guidance 2020 §tag table; HTML meta",
     "Exact spelling",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def tag_name_case(ctx: RuleContext) -> Iterator[Finding]:
     for occ in _suspects(ctx).get("tag-name-case", _NONE):
@@ -238,6 +272,20 @@ def _misspelling(written: str, canonical: str) -> str:
     "sdg_tag.",
     "Guidance 2020 §tag table, §DC prefix",
     "Rename; value still checked",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC_ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def tag_name_typo(ctx: RuleContext) -> Iterator[Finding]:
     for occ in _suspects(ctx).get("tag-name-typo", _NONE):
@@ -270,6 +318,20 @@ def tag_name_typo(ctx: RuleContext) -> Iterator[Finding]:
     'A tag given with property= (or itemprop=) instead of name= · seen: ePortugal property="sdg-tag".',
     "Guidance 2020 §tag table",
     "Use `name=` (`property` may stay)",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta property="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" property="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def tag_property_attribute(ctx: RuleContext) -> Iterator[Finding]:
     for occ in _suspects(ctx).get("tag-property-attribute", _NONE):
@@ -292,6 +354,21 @@ def tag_property_attribute(ctx: RuleContext) -> Iterator[Finding]:
     "the others are validated too and listed in the finding.",
     "Guidance 2020 §multiple values",
     "One element, values joined by `;`",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def tag_duplicate(ctx: RuleContext) -> Iterator[Finding]:
     occurrences_on_page = ctx.page.occurrences
@@ -329,6 +406,22 @@ def tag_duplicate(ctx: RuleContext) -> Iterator[Finding]:
     "no content attribute; an empty mandatory tag is reported by its *-missing rule instead.",
     "IR 2020/1121 Annex I",
     "Fill or remove",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE1">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def tag_empty(ctx: RuleContext) -> Iterator[Finding]:
     lang = ctx.page.html_lang
@@ -351,6 +444,24 @@ def tag_empty(ctx: RuleContext) -> Iterator[Finding]:
     "An SDG tag in <body> after HTML parsing (any non-head element or text before it closes <head>).",
     "IR 2020/1121 Art 2(2)(a)",
     "Move into `<head>`",
+    fail_example="""
+<html lang="en">
+<head>
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+</head>
+<body><meta name="sdg-tag" content="sdg"></body>
+</html>
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def tag_outside_head(ctx: RuleContext) -> Iterator[Finding]:
     for occ in _suspects(ctx).get("tag-outside-head", _NONE):
@@ -381,6 +492,20 @@ def _has_quote_debris(text: str) -> bool:
     "page printing name=”sdg-tag”.",
     "IR 2020/1121 Art 2(2)(a)",
     "Straight quotes",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content=”BE”>
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def markup_typographic_quotes(ctx: RuleContext) -> Iterator[Finding]:
     for occ in _suspects(ctx).get("markup-typographic-quotes", _NONE):
@@ -423,6 +548,31 @@ def markup_typographic_quotes(ctx: RuleContext) -> Iterator[Finding]:
     "compare_rendered() when a page is rendered; a static-only check never reports it.",
     "IR 2020/1121 Art 2(2)(a), Art 2(4); Guidance 2020 §crawler access",
     "Emit server-side",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+--- rendered ---
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+--- rendered ---
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def tags_only_after_javascript(ctx: RuleContext) -> Iterator[Finding]:
     return iter(())  # needs the rendered page: see compare_rendered
@@ -436,6 +586,32 @@ def tags_only_after_javascript(ctx: RuleContext) -> Iterator[Finding]:
     "compare_rendered() when a page is rendered; a static-only check never reports it.",
     "IR 2020/1121 Art 2(2)(a), Art 2(4); Guidance 2020 §crawler access",
     "Make server output final",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+--- rendered ---
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="NL">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+--- rendered ---
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def tags_changed_by_javascript(ctx: RuleContext) -> Iterator[Finding]:
     return iter(())  # needs the rendered page: see compare_rendered
@@ -519,6 +695,20 @@ def _clean_value(raw: str) -> str:
     "a space.",
     "Guidance 2020 §multiple values",
     "Trim",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content=" BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def value_whitespace(ctx: RuleContext) -> Iterator[Finding]:
     for occ in _suspects(ctx).get("value-whitespace", _NONE):
@@ -581,6 +771,20 @@ def value_whitespace(ctx: RuleContext) -> Iterator[Finding]:
     "A value has an empty item: 'J1;;J4', a leading or trailing ';'.",
     "Guidance 2020 §multiple values",
     "Remove stray `;`",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2;">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def value_empty_item(ctx: RuleContext) -> Iterator[Finding]:
     for occ in _suspects(ctx).get("value-empty-item", _NONE):
@@ -616,6 +820,20 @@ def value_empty_item(ctx: RuleContext) -> Iterator[Finding]:
     "unified): 'information;information', 'C2;c2'.",
     "Guidance 2020 §multiple values",
     "Remove repeat",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information;information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def value_duplicate_item(ctx: RuleContext) -> Iterator[Finding]:
     for occ in _suspects(ctx).get("value-duplicate-item", _NONE):
@@ -652,6 +870,22 @@ def value_duplicate_item(ctx: RuleContext) -> Iterator[Finding]:
     "of ';' (policy-code: policy-code-separator) · seen: information,procedure.",
     "Guidance 2020 §multiple values",
     "Use `;`",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE1,BE2">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE1;BE2">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def value_separator(ctx: RuleContext) -> Iterator[Finding]:
     for occ in _suspects(ctx).get("value-separator", _NONE):

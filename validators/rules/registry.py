@@ -17,6 +17,24 @@ declare(
     "Reg 2018/1724 Art 19; IR 2020/1121 Art 2(4)",
     "Await harvest or notify",
     mode="registry",
+    fail_example="""
+url: https://www.example.be/fr/permis
+registry: none
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Information"], "categories": ["C2"], "languages": ["en"], "country": "BE", "notification_type": "CRAWL"}
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 declare(
     "registry-crawl-entry-untagged",
@@ -26,6 +44,20 @@ declare(
     "IR 2020/1121 Art 2(2)",
     "Restore tags or notify by upload",
     mode="registry",
+    fail_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Information"], "categories": ["C2"], "languages": ["en"], "country": "BE", "notification_type": "CRAWL"}
+<meta name="description" content="Permis de conduire">
+""",
+    pass_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Information"], "categories": ["C2"], "languages": ["en"], "country": "BE", "notification_type": "CRAWL"}
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 declare(
     "registry-url-dead",
@@ -35,6 +67,21 @@ declare(
     "Reg 2018/1724 Art 19",
     "Fix or delete the entry",
     mode="registry",
+    fail_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Information"], "categories": ["C2"], "languages": ["en"], "country": "BE", "notification_type": "CRAWL"}
+fetch: 404, and 404 on the previous run
+""",
+    pass_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Information"], "categories": ["C2"], "languages": ["en"], "country": "BE", "notification_type": "CRAWL"}
+fetch: 200
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 declare(
     "registry-url-redirected",
@@ -44,6 +91,26 @@ declare(
     "Reg 2018/1724 Art 19",
     "Store the final URL",
     mode="registry",
+    fail_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Information"], "categories": ["C2"], "languages": ["en"], "country": "BE", "notification_type": "CRAWL"}
+fetch: 301 https://www.example.be/fr/permis-de-conduire
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Information"], "categories": ["C2"], "languages": ["en"], "country": "BE", "notification_type": "CRAWL"}
+fetch: 200
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 declare(
     "registry-type-mismatch",
@@ -53,6 +120,24 @@ declare(
     "IR 2020/1121 Art 2(2)",
     "Align",
     mode="registry",
+    fail_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Procedure"], "categories": ["C2"], "languages": ["en"], "country": "BE", "notification_type": "CRAWL"}
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Information"], "categories": ["C2"], "languages": ["en"], "country": "BE", "notification_type": "CRAWL"}
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 declare(
     "registry-category-mismatch",
@@ -62,6 +147,24 @@ declare(
     "IR 2020/1121 Art 2(2)",
     "Align",
     mode="registry",
+    fail_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Information"], "categories": ["C2", "X1"], "languages": ["en"], "country": "BE", "notification_type": "CRAWL"}
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Information"], "categories": ["C2"], "languages": ["en"], "country": "BE", "notification_type": "CRAWL"}
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 declare(
     "registry-language-mismatch",
@@ -71,6 +174,24 @@ declare(
     "IR 2020/1121 Art 2(2)",
     "Align",
     mode="registry",
+    fail_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Information"], "categories": ["C2"], "languages": ["nl"], "country": "BE", "notification_type": "CRAWL"}
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Information"], "categories": ["C2"], "languages": ["en"], "country": "BE", "notification_type": "CRAWL"}
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 declare(
     "registry-location-mismatch",
@@ -80,6 +201,26 @@ declare(
     "IR 2020/1121 Art 2(2)",
     "Align",
     mode="registry",
+    fail_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Information"], "categories": ["C2"], "languages": ["en"], "country": "BE", "notification_type": "CRAWL", "national_code": "BE2"}
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE1">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Information"], "categories": ["C2"], "languages": ["en"], "country": "BE", "notification_type": "CRAWL", "national_code": "BE1"}
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Location" content="BE1">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 declare(
     "registry-country-mismatch",
@@ -89,4 +230,22 @@ declare(
     "IR 2020/1121 Art 2(2)",
     "Align",
     mode="registry",
+    fail_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Information"], "categories": ["C2"], "languages": ["en"], "country": "SE", "notification_type": "CRAWL"}
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+url: https://www.example.be/fr/permis
+registry: {"url": "https://www.example.be/fr/permis", "types": ["Information"], "categories": ["C2"], "languages": ["en"], "country": "BE", "notification_type": "CRAWL"}
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )

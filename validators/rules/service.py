@@ -150,6 +150,19 @@ def service_occurrences(ctx: RuleContext) -> list[tuple[TagOccurrence, list[Valu
     "Absent or empty",
     "IR 2020/1121 Art 2(3)(e), Annex I",
     "Add `information`, `procedure` and/or `assistance`",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def service_type_missing(ctx: RuleContext) -> Iterator[Finding]:
     occ = ctx.effective("DC.Service")
@@ -179,6 +192,20 @@ def service_type_missing(ctx: RuleContext) -> Iterator[Finding]:
     "Case-folded item not one of the three (`information`, `procedure`, `assistance`) · seen: `p` (hetcak.nl)",
     "IR 2020/1121 Annex I; Guidance 2020 §tag table",
     "Hint maps `info`, `procedures`, translations, `database`",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="info">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def service_type_invalid(ctx: RuleContext) -> Iterator[Finding]:
     for occ, items in service_occurrences(ctx):
@@ -210,6 +237,20 @@ def service_type_invalid(ctx: RuleContext) -> Iterator[Finding]:
     "Keyword not lower case · seen: `Information` (170 crawl records; the registry itself stores it so)",
     "Guidance 2020 §tag table",
     "`information`",
+    fail_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="Information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
 )
 def service_type_case(ctx: RuleContext) -> Iterator[Finding]:
     for occ, items in service_occurrences(ctx):

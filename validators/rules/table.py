@@ -41,7 +41,11 @@ GROUPS: dict[str, str] = {
     "J": "Registry comparison",
 }
 
-DOCS_URL = "https://github.com/sdg-tags/sdg-tags/blob/main/docs/rules.md"
+# Where a rule is documented, in places the tool itself ships or serves (never an outside address): the section
+# of docs/rules.md (anchor = rule id; the sources ship the file, `sdg-tags rules --markdown` prints it) and the
+# page `sdg-tags serve` serves at /rules/RULE-ID. Reports are files read offline: they embed the rule text.
+DOCS_FILE = "docs/rules.md"
+RULE_PAGES = "/rules"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +59,22 @@ class Rule:
     mode: RuleMode = "page"
     enabled_by_default: bool = True
     check: CheckFunction | None = None
+    # Minimal examples (the model: Ruff's rule pages), tested by tests/test_rule_examples.py. Page rules: an
+    # HTML snippet, the content of `<head>` in `<html lang="en">` unless it starts with its own `<html`
+    # (`example_document`); render-mode rules: the served snippet, a line `--- rendered ---`, the rendered one.
+    # Crawl and registry rules: the context they need, then the page (`example_parts`).
+    fail_example: str = ""
+    pass_example: str = ""
 
     @property
     def docs_url(self) -> str:
-        return f"{DOCS_URL}#{self.id}"
+        """The rule's section of docs/rules.md, relative to the project root."""
+        return f"{DOCS_FILE}#{self.id}"
+
+    @property
+    def page_path(self) -> str:
+        """The rule's page on the web app (`sdg-tags serve`)."""
+        return f"{RULE_PAGES}/{self.id}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +87,8 @@ class Rule:
             "mode": self.mode,
             "enabled_by_default": self.enabled_by_default,
             "docs_url": self.docs_url,
+            "fail_example": self.fail_example,
+            "pass_example": self.pass_example,
         }
 
 
@@ -99,11 +117,27 @@ def rule(
     hint: str,
     *,
     enabled_by_default: bool = True,
+    fail_example: str = "",
+    pass_example: str = "",
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a page-mode rule whose check is the decorated function."""
 
     def decorate(check: CheckFunction) -> CheckFunction:
-        _register(Rule(id, severity, group, triggers, reference, hint, "page", enabled_by_default, check))
+        _register(
+            Rule(
+                id,
+                severity,
+                group,
+                triggers,
+                reference,
+                hint,
+                "page",
+                enabled_by_default,
+                check,
+                fail_example.strip("\n"),
+                pass_example.strip("\n"),
+            )
+        )
         return check
 
     return decorate
@@ -119,9 +153,55 @@ def declare(
     *,
     mode: RuleMode,
     enabled_by_default: bool = True,
+    fail_example: str = "",
+    pass_example: str = "",
 ) -> Rule:
     """Register a rule that the crawler or the registry diff reports (no page check function)."""
-    return _register(Rule(id, severity, group, triggers, reference, hint, mode, enabled_by_default, None))
+    return _register(
+        Rule(
+            id,
+            severity,
+            group,
+            triggers,
+            reference,
+            hint,
+            mode,
+            enabled_by_default,
+            None,
+            fail_example.strip("\n"),
+            pass_example.strip("\n"),
+        )
+    )
+
+
+def example_document(snippet: str) -> bytes:
+    """A page example as the engine reads it: a snippet without its own `<html` is the content of `<head>` in
+    `<html lang="en">`."""
+    if snippet.lstrip().lower().startswith(("<!doctype", "<html")):
+        return snippet.encode("utf-8")
+    return f'<!DOCTYPE html>\n<html lang="en">\n<head>\n{snippet}\n</head>\n<body></body>\n</html>\n'.encode()
+
+
+EXAMPLE_KEYS = ("url", "scope", "links", "robots.txt", "registry", "fetch")
+RENDERED_MARK = "--- rendered ---"
+
+
+def example_parts(example: str) -> tuple[dict[str, str], str]:
+    """A crawl or registry example: its leading `key: value` context lines, then the page snippet.
+
+    Keys: `url:` the page's address; `scope:` the registered web folder; `links:` a link the crawl saw
+    (`from -> to`); `robots.txt:` the site's robots.txt (on the indented lines that follow); `registry:` the
+    registry entry as JSON (`none`: no entry); `fetch:` what fetching gave (`200`, `404, and 404 on the previous
+    run`, `301 URL`)."""
+    context: dict[str, str] = {}
+    lines = example.splitlines()
+    while lines and lines[0].split(":", 1)[0] in EXAMPLE_KEYS:
+        key, value = lines.pop(0).split(":", 1)
+        block = [value.strip()] if value.strip() else []
+        while lines and lines[0].startswith("  "):
+            block.append(lines.pop(0).strip())
+        context[key] = "\n".join(block)
+    return context, "\n".join(lines)
 
 
 # --- value items -------------------------------------------------------------------------------------------
