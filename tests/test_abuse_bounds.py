@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sdg_tags.fetcher import fetch_url
 from sdg_tags.validators.engine import check_page
 from sdg_tags.validators.limits import (
@@ -251,3 +253,56 @@ def test_crawler_download_timeout_covers_a_header_drip(drip: DripServer, tmp_pat
     assert run.returncode == 0, run.stderr[-3000:]
     record = run.pages()[drip.url("/headers")]
     assert (record["fetch_status"], record["verdict"]) == ("timeout", "not-evaluated")
+
+
+# --- random values --------------------------------------------------------------------------------------------
+
+TAG_NAMES = ("sdg-tag", "DC.ISO3166", "DC.Location", "DC.Service", "policy-code", "DC.Policy", "DC.Language")
+# Pieces real and broken values are made of, so that random values hit the rules (not only "unknown").
+PIECES = st.sampled_from(
+    [
+        "sdg",
+        "SDG",
+        "BE",
+        "gr",
+        "EL",
+        "BE1",
+        "be_12",
+        "information",
+        "procedure",
+        "assistance",
+        "C2",
+        "c02",
+        "R1",
+        "Z9",
+        "A",
+        "en",
+        "xx",
+        "en-GB",
+        ";",
+        ",",
+        ":",
+        " ",
+        "/",
+        "|",
+        "“",
+        "\x01",
+        "é",
+        "\u2028",
+        "&amp;",
+    ]
+)
+VALUES = st.one_of(st.lists(PIECES, max_size=60).map("".join), st.text(max_size=200))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(TAG_NAMES), VALUES), max_size=10), st.integers(1, 400))
+def test_random_tag_values_never_raise_and_stay_bounded(tags: list[tuple[str, str]], repeat: int) -> None:
+    # Each value repeated up to 400 times as `;` items: rules that fire per item meet their limit.
+    body = page([(name, ";".join([value] * repeat)) for name, value in tags])
+    result = check_page(body)
+    assert result_bytes(result) <= RESULT_BYTES
+    counts: dict[str, int] = {}
+    for finding in result.findings:
+        counts[finding.rule] = counts.get(finding.rule, 0) + 1
+    assert all(count <= FINDINGS_PER_RULE + 1 for count in counts.values())
