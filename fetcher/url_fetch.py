@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -66,27 +67,92 @@ class _Failure(Exception):
         self.detail = detail
 
 
+class _Deadline:
+    """The one wall-clock limit of a fetch: resolve, connect, TLS, headers and body together.
+
+    A socket timeout bounds each read only, so a server sending one byte a second would hold a fetch for as
+    long as it likes; at the deadline a timer shuts down the fetch's sockets, which ends any blocked call.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._expired = False
+        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    @property
+    def expired(self) -> bool:
+        return self._expired or time.monotonic() >= self.at
+
+    def remaining(self) -> float:
+        left = self.at - time.monotonic()
+        if left <= 0 or self._expired:
+            raise _Failure("timeout", "the time limit ran out")
+        return left
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self._expired
+        if expired:
+            _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self._expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._sockets.clear()
+
+
+def _shut(sock: socket.socket) -> None:
+    # The plain socket method, also for TLS sockets: it acts on the file descriptor (a closed socket has
+    # none, so a descriptor reused elsewhere is never touched) and wakes any thread blocked on it.
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Connects to the address the guard approved, not to a second DNS answer (no rebinding)."""
 
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
+    def __init__(self, host: str, port: int, address: str, deadline: _Deadline) -> None:
+        super().__init__(host, port, timeout=deadline.remaining())
         self._address = address
+        self._deadline = deadline
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = socket.create_connection((self._address, self.port), self._deadline.remaining())
+        self._deadline.watch(self.sock)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float, context: ssl.SSLContext) -> None:
-        super().__init__(host, port, timeout=timeout, context=context)
+    def __init__(
+        self, host: str, port: int, address: str, deadline: _Deadline, context: ssl.SSLContext
+    ) -> None:
+        super().__init__(host, port, timeout=deadline.remaining(), context=context)
         self._address = address
         self._tls_context = context
+        self._deadline = deadline
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = socket.create_connection((self._address, self.port), self._deadline.remaining())
         try:
-            self.sock = self._tls_context.wrap_socket(sock, server_hostname=self.host)
+            tls = self._tls_context.wrap_socket(
+                sock, server_hostname=self.host, do_handshake_on_connect=False
+            )
+            self._deadline.watch(tls)
+            tls.do_handshake()
+            self.sock = tls
         except BaseException:
             sock.close()
             raise
@@ -110,7 +176,26 @@ def fetch_url(
     """
     _check_url(url)
     result = FetchedPage(url=url, final_url=url)
-    deadline = time.monotonic() + timeout
+    deadline = _Deadline(timeout)
+    try:
+        return _fetch(
+            url, result, deadline, max_bytes, max_redirects, user_agent, guard, resolver, content_types
+        )
+    finally:
+        deadline.cancel()
+
+
+def _fetch(
+    url: str,
+    result: FetchedPage,
+    deadline: _Deadline,
+    max_bytes: int,
+    max_redirects: int,
+    user_agent: str,
+    guard: AddressGuard | None,
+    resolver: Resolver | None,
+    content_types: tuple[str, ...] | None,
+) -> FetchedPage:
     current = url
     try:
         while True:
@@ -169,10 +254,34 @@ def _system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def _resolve(host: str, port: int, guard: AddressGuard | None, resolver: Resolver | None) -> list[str]:
+def _resolve_within(resolve: Resolver, host: str, port: int, deadline: _Deadline) -> list[str]:
+    """`resolve(host, port)` in a helper thread, given up at the deadline (getaddrinfo takes no timeout;
+    the abandoned thread ends when the system resolver gives up)."""
+    answer: list[list[str] | BaseException] = []
+
+    def run() -> None:
+        try:
+            answer.append(resolve(host, port))
+        except BaseException as exc:
+            answer.append(exc)
+
+    thread = threading.Thread(target=run, name="sdg-tags-resolve", daemon=True)
+    thread.start()
+    thread.join(deadline.remaining())
+    if not answer:
+        raise _Failure("timeout", f"the host name {host} was not resolved within the time limit")
+    found = answer[0]
+    if isinstance(found, BaseException):
+        raise found
+    return found
+
+
+def _resolve(
+    host: str, port: int, guard: AddressGuard | None, resolver: Resolver | None, deadline: _Deadline
+) -> list[str]:
     """Resolve a host name; every address must pass the guard (a host with one private address is refused)."""
     try:
-        addresses = (resolver or _system_resolver)(host, port)
+        addresses = _resolve_within(resolver or _system_resolver, host, port, deadline)
     except (OSError, UnicodeError) as exc:
         raise _Failure("dns-error", f"the host name {host} could not be resolved ({exc})") from None
     if guard is not None:
@@ -181,13 +290,6 @@ def _resolve(host: str, port: int, guard: AddressGuard | None, resolver: Resolve
             if refusal:
                 raise _Failure("out-of-scope", f"refused to connect to {host} ({address}): {refusal}")
     return addresses
-
-
-def _remaining(deadline: float) -> float:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise _Failure("timeout", "the time limit ran out")
-    return left
 
 
 @dataclass(slots=True)
@@ -201,7 +303,7 @@ class _Response:
 
 
 def _request(
-    url: str, deadline: float, user_agent: str, guard: AddressGuard | None, resolver: Resolver | None
+    url: str, deadline: _Deadline, user_agent: str, guard: AddressGuard | None, resolver: Resolver | None
 ) -> _Response:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -215,14 +317,12 @@ def _request(
     if parts.query:
         path = f"{path}?{quote(parts.query, safe=_URL_SAFE)}"
     last_error: _Failure | None = None
-    for address in _resolve(host, port, guard, resolver):
+    for address in _resolve(host, port, guard, resolver, deadline):
         connection: http.client.HTTPConnection
         if scheme == "https":
-            connection = _PinnedHTTPSConnection(
-                host, port, address, _remaining(deadline), ssl.create_default_context()
-            )
+            connection = _PinnedHTTPSConnection(host, port, address, deadline, ssl.create_default_context())
         else:
-            connection = _PinnedHTTPConnection(host, port, address, _remaining(deadline))
+            connection = _PinnedHTTPConnection(host, port, address, deadline)
         try:
             connection.putrequest("GET", path, skip_accept_encoding=True)
             connection.putheader("User-Agent", user_agent)
@@ -232,6 +332,8 @@ def _request(
             connection.endheaders()
             sock = connection.sock
             response = connection.getresponse()
+            if deadline.expired:  # headers cut short by the deadline read as an end of headers
+                raise TimeoutError
         except ConnectionRefusedError:
             connection.close()
             last_error = _Failure("connection-refused", f"{parts.netloc} refused the connection")
@@ -247,10 +349,11 @@ def _request(
     raise last_error or _Failure("dns-error", f"the host name {host} has no address")
 
 
-def _network_failure(exc: BaseException, url: str, deadline: float) -> _Failure:
+def _network_failure(exc: BaseException, url: str, deadline: _Deadline) -> _Failure:
     if isinstance(exc, _Failure):
         return exc
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, TimeoutError) or deadline.expired:
+        # At the deadline the sockets are shut down: whatever the blocked call then raised, it is a timeout.
         return _Failure("timeout", f"no answer from {url} within the time limit")
     if isinstance(exc, ssl.SSLError | ssl.CertificateError):
         return _Failure("tls-error", f"TLS handshake with {urlsplit(url).hostname} failed ({exc})")
@@ -262,8 +365,6 @@ def _network_failure(exc: BaseException, url: str, deadline: float) -> _Failure:
             "connection-refused", f"{urlsplit(url).netloc} did not answer with valid HTTP ({exc!r})"
         )
     if isinstance(exc, OSError):
-        if time.monotonic() >= deadline:
-            return _Failure("timeout", f"no answer from {url} within the time limit")
         return _Failure("connection-refused", f"could not connect to {urlsplit(url).netloc} ({exc})")
     return _Failure("connection-refused", f"the request to {url} failed ({type(exc).__name__}: {exc})")
 
@@ -306,7 +407,7 @@ def _read_body(
     sock: socket.socket | None,
     headers: dict[str, str],
     max_bytes: int,
-    deadline: float,
+    deadline: _Deadline,
 ) -> bytes:
     """Read the body, decoding gzip/deflate on the fly; the size limit applies to the decoded bytes."""
     encoding = headers.get("content-encoding", "").strip().lower()
@@ -321,7 +422,7 @@ def _read_body(
         while True:
             if sock is not None:
                 # Each read gets only what is left of the total limit: a slow drip must not go on forever.
-                sock.settimeout(_remaining(deadline))
+                sock.settimeout(deadline.remaining())
             chunk = response.read1(_CHUNK)
             if not chunk:
                 break
@@ -334,17 +435,19 @@ def _read_body(
                 decoded += decompressor.decompress(chunk, max_bytes + 1 - len(decoded))
             if len(decoded) > max_bytes:
                 raise too_large
+        if deadline.expired:  # the sockets were shut down at the deadline: that end of data is not the page's
+            raise TimeoutError
         if decompressor is not None:
             decoded += decompressor.flush()
     except zlib.error as exc:
         raise _Failure("decode-error", f"the {encoding} body could not be decoded ({exc})") from None
-    except TimeoutError:
-        raise _Failure("timeout", "the page did not arrive completely within the time limit") from None
-    except http.client.IncompleteRead as exc:
-        raise _Failure(
-            "connection-refused", f"the connection closed before the page was complete ({exc!r})"
-        ) from None
-    except OSError as exc:
+    except (TimeoutError, OSError, http.client.HTTPException) as exc:
+        if isinstance(exc, TimeoutError) or deadline.expired:
+            raise _Failure("timeout", "the page did not arrive completely within the time limit") from None
+        if isinstance(exc, http.client.IncompleteRead):
+            raise _Failure(
+                "connection-refused", f"the connection closed before the page was complete ({exc!r})"
+            ) from None
         raise _Failure(
             "connection-refused", f"the connection failed while reading the page ({exc})"
         ) from None

@@ -8,12 +8,14 @@ does not settle within the time limit gets the fetch status `timeout`.
 Sealed mode (a `guard` is given; the web app): Chromium gets no network of its own. Every request it makes
 is answered by `fetcher.fetch_url` with the same guard, so each address is checked after DNS resolution and on
 every redirect, and pinned; DNS inside Chromium is switched off, WebSockets and service workers are blocked,
-and only GET requests leave the machine. That keeps a hostile page's scripts from reaching the server's own
+and only GET requests leave the machine. WebRTC, which sends STUN/TURN over UDP outside all of that, is removed
+from every frame before the page's scripts run and switched off by policy. That keeps a hostile page's scripts from reaching the server's own
 network, even though they run.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -41,8 +43,34 @@ LAUNCH_ARGS: tuple[str, ...] = (
 SEALED_ARGS: tuple[str, ...] = (
     "--host-resolver-rules=MAP * ~NOTFOUND",
     "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--enforce-webrtc-ip-permission-check",
     "--proxy-server=http://127.0.0.1:1",  # anything not intercepted fails at once: nothing listens on port 1
 )
+# Sealed mode: the same WebRTC policy as profile preferences (the flags alone let STUN requests out over UDP:
+# WebRTC sends them itself, outside request routing and the proxy).
+SEALED_PREFERENCES: dict[str, Any] = {
+    "webrtc": {
+        "ip_handling_policy": "disable_non_proxied_udp",
+        "multiple_routes_enabled": False,
+        "nonproxied_udp_enabled": False,
+    }
+}
+# Sealed mode: run before any script of the page, in every frame: the WebRTC constructors are removed, so a
+# page cannot open a peer connection (STUN/TURN over UDP) at all.
+NO_WEBRTC_JS = """
+(() => {
+  for (const name of Object.getOwnPropertyNames(globalThis)) {
+    if (/^(webkit)?RTC/.test(name)) {
+      try { delete globalThis[name]; } catch (e) {}
+      if (name in globalThis) {
+        try { Object.defineProperty(globalThis, name, { value: undefined, writable: false, configurable: false }); }
+        catch (e) {}
+      }
+    }
+  }
+})();
+"""
 DEFAULT_RENDER_USER_AGENT = "sdg-tags-render/0.1 (+https://github.com/sdg-tags/sdg-tags)"
 SETTLE_POLL_MS = 100
 SETTLE_STABLE_POLLS = 3
@@ -205,6 +233,11 @@ class BrowserRenderer:
                 "rendering needs the Python package 'playwright' (pip install 'sdg-tags[render]')"
             ) from None
         self._profile_dir = tempfile.mkdtemp(prefix="sdg-tags-chromium-")
+        if self.sealed:
+            preferences = os.path.join(self._profile_dir, "Default", "Preferences")
+            os.makedirs(os.path.dirname(preferences))
+            with open(preferences, "w", encoding="utf-8") as out:
+                json.dump(SEALED_PREFERENCES, out)
         args = LAUNCH_ARGS + (SEALED_ARGS if self.sealed else ())
         try:
             self._playwright = sync_playwright().start()
@@ -224,6 +257,7 @@ class BrowserRenderer:
                 f"Chromium at {self.executable_path} did not start: {first_line}"
             ) from None
         if self.sealed:
+            self._context.add_init_script(NO_WEBRTC_JS)
             self._context.route_web_socket("**/*", _refuse_web_socket)
 
     def _close_in_thread(self) -> None:

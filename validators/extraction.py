@@ -9,10 +9,10 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 from html import unescape
 
 from sdg_tags.validators.html_scan import Prefilter, StartTag, iter_positions, scan_body_metas, scan_tags
+from sdg_tags.validators.limits import ITEMS_CHECKED, short_text_cache
 from sdg_tags.validators.models import (
     CANONICAL_TAGS,
     ExtractedPage,
@@ -112,7 +112,7 @@ def _core(name: str) -> tuple[str, str | None]:
     return _SEPARATOR_RUN.sub("-", rest).strip("-"), prefix.group(0) if prefix else None
 
 
-@lru_cache(maxsize=4096)
+@short_text_cache(maxsize=4096)
 def match_tag_name(name_as_written: str) -> tuple[str, NameMatch] | None:
     """Which canonical tag a meta name means, and how well it is spelt; None for unrelated metadata."""
     stripped = name_as_written.strip().strip(STRAY_QUOTES).strip()
@@ -425,6 +425,9 @@ def _extract(
     return page
 
 
+_TOO_MANY_METAS = f"more than {ITEMS_CHECKED} SDG meta elements; only the first {ITEMS_CHECKED} are checked"
+
+
 def _collect_meta(page: ExtractedPage, tag: StartTag, line: int, column: int, origin: Origin) -> None:
     attributes = tag.attributes
     naming = _meta_name(tag)
@@ -459,8 +462,13 @@ def _collect_meta(page: ExtractedPage, tag: StartTag, line: int, column: int, or
             )
         return
     canonical, match = matched
+    if len(page.occurrences) >= ITEMS_CHECKED:  # a page of 100,000 SDG metas is checked on the first ones
+        if _TOO_MANY_METAS not in page.problems:
+            page.problems.append(_TOO_MANY_METAS)
+        return
     raw = attributes.get("content")
-    values = [item.strip() for item in raw.split(";")] if raw else []
+    # The first ITEMS_CHECKED items only: a 5 MB value of a million items must not become a million strings.
+    values = [item.strip() for item in raw.split(";", ITEMS_CHECKED)[:ITEMS_CHECKED]] if raw else []
     page.occurrences.append(
         construct_trusted(
             TagOccurrence,

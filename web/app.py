@@ -21,13 +21,14 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sdg_tags.validators.models import PageResult
 from sdg_tags.web.checking import CheckedPage, CheckRefused, PageChecker, WebSettings
-from sdg_tags.web.request_limits import BodySizeLimit, SecurityHeaders
+from sdg_tags.web.request_limits import BodySizeLimit, LoadLimit, SecurityHeaders
 from sdg_tags.web.result_view import build_view
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PACKAGE_DIR = resources.files("sdg_tags.web")
 FORM_FIELDS = ("pasted HTML", "a file", "a URL")
@@ -43,6 +44,19 @@ class CheckRequest(BaseModel):
     url: str | None = Field(default=None, description="An http(s) address for the server to fetch")
     render: bool = Field(default=False, description="Also run the page's JavaScript in headless Chromium")
     suggest: bool = Field(default=False, description="Include `suggested_tags` (like `check --suggest`)")
+
+    @field_validator("html", "url")
+    @classmethod
+    def _unicode_text(cls, text: str | None) -> str | None:
+        # JSON may escape a lone surrogate (`"\ud800"`); such a string is no Unicode text and cannot be encoded.
+        if text is not None:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise ValueError(
+                    f"not valid Unicode text (a lone surrogate at character {exc.start})"
+                ) from None
+        return text
 
 
 class ErrorBody(BaseModel):
@@ -84,6 +98,16 @@ def _validation_message(exc: RequestValidationError) -> str:
     )
 
 
+def _http_error_message(exc: StarletteHTTPException) -> str:
+    if exc.status_code == 400:
+        # FastAPI's answer to a body its JSON parser gave up on (nested too deeply, not UTF-8).
+        return (
+            "Invalid request: the body could not be read as JSON "
+            '(send JSON such as {"html": "<html>…</html>"} or {"url": "https://…"})'
+        )
+    return str(exc.detail)
+
+
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     """The FastAPI application with `settings` (defaults: guarded URL fetches, 5 MB bodies)."""
     settings = settings or WebSettings()
@@ -98,15 +122,25 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
 
-    def html_error_page(message: str) -> str:
-        return templates.get_template("error.html").render(message=message, status_code=413)
+    def html_error_page(message: str, status_code: int = 413) -> str:
+        return templates.get_template("error.html").render(message=message, status_code=status_code)
 
+    # Added innermost first: a body over the size limit is refused (413) before it counts against the load.
+    app.add_middleware(LoadLimit, budget=checker.budget, html_page=html_error_page)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes, html_page=html_error_page)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"error": _validation_message(exc)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Routing and parsing errors (404, 405, an unreadable body) in the documented shapes."""
+        message = _http_error_message(exc)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
+        return HTMLResponse(html_error_page(message, exc.status_code), exc.status_code, headers=exc.headers)
 
     def page(request: Request, status_code: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("form", {"html": "", "url": "", "render": False})
@@ -162,7 +196,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
                     headers={"content-type": "text/html; charset=utf-8"},
                 )
         except CheckRefused as refused:
-            return page(request, refused.status_code, form=values, error=refused.message)
+            response = page(request, refused.status_code, form=values, error=refused.message)
+            if refused.retry_after is not None:
+                response.headers["retry-after"] = str(refused.retry_after)
+            return response
         return page(request, form=values, checked=checked, view=_view(checked, settings))
 
     @app.post(
@@ -212,7 +249,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             payload: dict[str, Any] = {"error": refused.message}
             if refused.fetch_status:
                 payload["fetch_status"] = refused.fetch_status
-            return JSONResponse(payload, status_code=refused.status_code)
+            headers = {"retry-after": str(refused.retry_after)} if refused.retry_after is not None else None
+            return JSONResponse(payload, status_code=refused.status_code, headers=headers)
         return JSONResponse(checked.result.model_dump(mode="json"))
 
     @app.get(

@@ -15,6 +15,7 @@ from sdg_tags.fetcher.guard import refuse_internal_addresses
 from sdg_tags.validators.engine import validate
 from sdg_tags.validators.extraction import decode_page, extract_tags
 from sdg_tags.validators.models import PageResult, ValidationOptions
+from sdg_tags.web.request_limits import BUSY_MESSAGE, RETRY_AFTER_SECONDS, Busy, LoadBudget
 
 # The address pasted HTML is rendered at: it resolves nowhere, so relative sub-resources simply fail.
 PASTED_PAGE_URL = "https://pasted-page.invalid/"
@@ -32,6 +33,11 @@ class WebSettings:
     max_redirects: int = 5
     render_timeout: float = 20.0  # seconds for a page to settle in the browser
     max_source_lines: int = 5000  # lines of page source shown (the tags are in <head>, near the top)
+    # Server-wide, past which requests get 503 with Retry-After: checks at once, and page bytes in memory at
+    # once (request bodies and fetched pages). A check of a hostile 5 MB page peaks near 150 MB, so about
+    # two such pages at once keep `serve` under 500 MB.
+    max_checks: int = 8
+    max_bytes_in_flight: int = 12 * MEGABYTE
     resolver: Resolver | None = None  # tests pass a stub; None asks the operating system
 
     @property
@@ -42,11 +48,19 @@ class WebSettings:
 class CheckRefused(Exception):
     """A request the app answers with an error instead of a result: HTTP status + one sentence."""
 
-    def __init__(self, status_code: int, message: str, *, fetch_status: str | None = None) -> None:
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        *,
+        fetch_status: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.message = message
         self.fetch_status = fetch_status
+        self.retry_after = retry_after  # seconds, sent as Retry-After (503 only)
 
 
 @dataclass(slots=True)
@@ -64,8 +78,11 @@ class CheckedPage:
 class PageChecker:
     """Runs checks for the web app with its settings; one instance per app, safe to share between threads."""
 
-    def __init__(self, settings: WebSettings) -> None:
+    def __init__(self, settings: WebSettings, budget: LoadBudget | None = None) -> None:
         self.settings = settings
+        self.budget = budget or LoadBudget(
+            max_checks=settings.max_checks, max_bytes=settings.max_bytes_in_flight
+        )
         # Each rendering starts a Chromium; two at once on a small server is the most we allow.
         self._renderings = threading.BoundedSemaphore(2)
 
@@ -100,7 +117,12 @@ class PageChecker:
     def check_url(self, url: str, *, render: bool = False, suggest: bool = True) -> CheckedPage:
         """Fetch `url` through the address guard and check what it serves."""
         url = url.strip()
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # a broken IPv6 literal (`http://[::1/`)
+            raise CheckRefused(
+                400, f"{url!r} is not a valid web address; enter one such as https://www.example.be/page"
+            ) from None
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             raise CheckRefused(
                 400, f"{url!r} is not a web address; enter one that starts with http:// or https://"
@@ -129,15 +151,23 @@ class PageChecker:
                 fetch_status=fetched.fetch_status,
             )
         notes = [f"Fetched {fetched.final_url}" + (f"; {fetched.detail}" if fetched.detail else "")]
-        return self.check_html(
-            fetched.body,
-            target=url,
-            render=render,
-            suggest=suggest,
-            url=fetched.final_url,
-            headers=fetched.headers,
-            notes=notes,
-        )
+        size = len(fetched.body)
+        try:
+            self.budget.reserve(size)  # the fetched page is in memory now, like a request body
+        except Busy:
+            raise CheckRefused(503, BUSY_MESSAGE, retry_after=RETRY_AFTER_SECONDS) from None
+        try:
+            return self.check_html(
+                fetched.body,
+                target=url,
+                render=render,
+                suggest=suggest,
+                url=fetched.final_url,
+                headers=fetched.headers,
+                notes=notes,
+            )
+        finally:
+            self.budget.release(size)
 
     def _render(self, body: bytes, *, url: str, headers: dict[str, str] | None, notes: list[str]) -> str:
         """The settled DOM of `body` served at `url`, in a sealed browser unless private addresses are allowed."""
@@ -145,7 +175,9 @@ class PageChecker:
 
         settings = self.settings
         if not self._renderings.acquire(timeout=settings.render_timeout):
-            raise CheckRefused(503, "The server is busy rendering other pages; try again in a minute.")
+            raise CheckRefused(
+                503, "The server is busy rendering other pages; try again in a minute.", retry_after=60
+            )
         try:
             content_type = (headers or {}).get("content-type") or "text/html"  # let the browser sniff
             with BrowserRenderer(

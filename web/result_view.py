@@ -18,6 +18,7 @@ from sdg_tags.taxonomy import (
     nuts_region,
     parse_bcp47,
 )
+from sdg_tags.validators.limits import abridge
 from sdg_tags.validators.models import HTML_LANG_KEY, Finding, PageResult, TagView
 from sdg_tags.validators.rules import RULES
 
@@ -164,6 +165,12 @@ def meanings_of(tag: str, view: TagView) -> list[str]:
     return []
 
 
+# The source listing shows each line up to SOURCE_LINE_CHARS characters (then `… (abridged, N characters)`), and
+# stops after SOURCE_CHARS characters in all.
+SOURCE_LINE_CHARS = 2000
+SOURCE_CHARS = 300_000
+
+
 def source_lines(source: str, findings: list[Finding], limit: int) -> tuple[list[SourceLine], int | None]:
     """The served source split into lines (as the validator counts them), flagged where static findings point."""
     flagged: dict[int, list[str]] = {}
@@ -172,10 +179,14 @@ def source_lines(source: str, findings: list[Finding], limit: int) -> tuple[list
             flagged.setdefault(finding.line, []).append(finding.rule)
     texts = source.split("\n")
     shown = max(limit, max(flagged, default=0))
-    lines = [
-        SourceLine(number, text.rstrip("\r"), sorted(set(flagged.get(number, []))))
-        for number, text in enumerate(texts[:shown], 1)
-    ]
+    lines: list[SourceLine] = []
+    characters = 0
+    for number, text in enumerate(texts[:shown], 1):
+        if characters >= SOURCE_CHARS:  # a hostile page must not make a result page of many megabytes
+            return lines, number - 1
+        text = abridge(text.rstrip("\r"), SOURCE_LINE_CHARS)
+        characters += len(text)
+        lines.append(SourceLine(number, text, sorted(set(flagged.get(number, [])))))
     return lines, (shown if len(texts) > shown else None)
 
 

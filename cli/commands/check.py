@@ -149,7 +149,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=_seconds,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
-        help=f"time limit per URL, redirects included (default: {DEFAULT_TIMEOUT:g})",
+        help=f"time limit per URL for the whole fetch: name lookup, connection, TLS, headers and body, "
+        f"redirects included (default: {DEFAULT_TIMEOUT:g})",
     )
     parser.add_argument(
         "--max-size",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import Literal
 
 from sdg_tags.taxonomy.countries import classify_country
@@ -34,6 +34,7 @@ from sdg_tags.taxonomy.nuts import (
     successors,
 )
 from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
+from sdg_tags.validators.limits import short_text_cache
 from sdg_tags.validators.models import Finding, TagOccurrence
 from sdg_tags.validators.rules.table import RuleContext, ValueItem, per_page, rule, split_items
 
@@ -88,7 +89,7 @@ def page_countries(ctx: RuleContext) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-@lru_cache(maxsize=4096)
+@short_text_cache(maxsize=4096)
 def classify_location(text: str, countries: tuple[str, ...], lau_forms: tuple[str, ...]) -> LocationMeaning:
     """Classify one trimmed `DC.Location` item given the page's valid countries and the accepted LAU forms."""
     upper = text.upper()
@@ -171,7 +172,7 @@ def _bare_lau(
     return LocationMeaning("lau-unknown", f"{countries[0]}_{upper}", countries[0])
 
 
-@lru_cache(maxsize=4096)
+@short_text_cache(maxsize=4096)
 def classify_location_value(
     raw: str | None, countries: tuple[str, ...], lau_forms: tuple[str, ...]
 ) -> tuple[tuple[ValueItem, LocationMeaning], ...]:

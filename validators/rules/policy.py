@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import cache, lru_cache
+from functools import cache
 from typing import Literal
 
 from sdg_tags.taxonomy.annexes import (
@@ -31,6 +31,7 @@ from sdg_tags.taxonomy.annexes import (
     today,
 )
 from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
+from sdg_tags.validators.limits import short_text_cache
 from sdg_tags.validators.models import Finding, TagOccurrence
 from sdg_tags.validators.rules.language import effective_language
 from sdg_tags.validators.rules.table import RuleContext, ValueItem, per_page, rule, split_items
@@ -131,7 +132,7 @@ def _service_index() -> _ServiceIndex:
     return _ServiceIndex(names, abbreviations, tuple(official))
 
 
-@lru_cache(maxsize=2048)
+@short_text_cache(maxsize=2048)
 def match_service(text: str, threshold: float) -> ServiceMatch | None:
     """The known assistance service a free-text title names, and how closely (None: not a known service)."""
     index = _service_index()
@@ -207,7 +208,7 @@ def _annex_kind(code: str, as_of: date | None) -> PolicyKind | None:
     return None
 
 
-@lru_cache(maxsize=4096)
+@short_text_cache(maxsize=4096)
 def classify_policy_text(
     text: str, threshold: float, as_of: date | None = None
 ) -> tuple[PolicyKind, str | None, CodeForm, ServiceMatch | None]:
@@ -236,7 +237,7 @@ def classify_policy_text(
     return "free-text", None, "exact", match_service(text, threshold)
 
 
-@lru_cache(maxsize=4096)
+@short_text_cache(maxsize=4096)
 def classify_value(raw: str | None, threshold: float, as_of: date | None = None) -> tuple[PolicyItem, ...]:
     """Split and classify one `policy-code` value. Cached: crawled sites repeat the same values page after
     page, so most pages cost one dictionary lookup here."""
@@ -250,7 +251,7 @@ def _ambiguous(code: str | None, as_of: date) -> bool:
     return code is not None and annex1_item(code, as_of) is not None and annex2_item(code, as_of) is not None
 
 
-@lru_cache(maxsize=4096)
+@short_text_cache(maxsize=4096)
 def resolve_value(
     raw: str | None, service: str | None, dc_policy: str | None, threshold: float, as_of: date
 ) -> tuple[PolicyItem, ...]:
@@ -401,7 +402,7 @@ def code_for_title(text: str) -> str | None:
     return _codes_by_title().get(normalize_title(text))
 
 
-@lru_cache(maxsize=4096)
+@short_text_cache(maxsize=4096)
 def title_score(text: str, title: str) -> float:
     """Similarity 0..1 of a `DC.Policy` item to an official title (case, quotes and whitespace ignored)."""
     from rapidfuzz import fuzz  # imported on first use: most titles match exactly and never need it
@@ -451,7 +452,7 @@ def analyse_titles(ctx: RuleContext) -> TitleAnalysis:
     )
 
 
-@lru_cache(maxsize=4096)
+@short_text_cache(maxsize=4096)
 def _analyse_titles(
     policy_code: str | None,
     dc_policy: str | None,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 
+from sdg_tags.validators.limits import short_text_cache
 from sdg_tags.validators.models import (
     CANONICAL_TAGS,
     HTML_LANG_KEY,
@@ -65,7 +65,7 @@ _WRONG_SEPARATOR = re.compile(r"[,:/|\s]")
 _ITEM_SEPARATOR = re.compile(r"[;,:/|\s]")
 
 
-@lru_cache(maxsize=4096)
+@short_text_cache(maxsize=4096)
 def _has_debris_character(text: str) -> bool:
     return _DEBRIS_CHARACTER.search(text) is not None
 
@@ -80,7 +80,7 @@ def _empty_pieces(raw: str) -> list[int]:
     return [index for index, piece in enumerate(strip_markup_debris(raw).split(";")) if not piece.strip()]
 
 
-@lru_cache(maxsize=4096)
+@short_text_cache(maxsize=4096)
 def _value_suspicions(raw: str, canonical: str) -> tuple[str, ...]:
     """Value rules that a non-empty value of `canonical` may break (cached: sites repeat their values).
 

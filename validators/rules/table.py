@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache, wraps
+from functools import wraps
 from typing import Any, Literal, TypeVar
 
+from sdg_tags.validators.limits import ITEMS_CHECKED, short_text_cache
 from sdg_tags.validators.models import (
     ExtractedPage,
     Finding,
@@ -274,12 +275,13 @@ def split_items(raw: str | None, canonical: str) -> list[ValueItem]:
             return [ValueItem(0, text, raw)]
     items: list[ValueItem] = []
     raw = strip_markup_debris(raw)
-    for piece in raw.split(";"):
+    # Only the first ITEMS_CHECKED items are split (maxsplit keeps the rest in one piece, which is dropped).
+    for piece in raw.split(";", ITEMS_CHECKED)[:ITEMS_CHECKED]:
         text = piece.strip()
         if not text:
             continue
         if shape is not None and not shape.match(text):
-            parts = [part for part in WRONG_SEPARATORS.split(text) if part]
+            parts = [part for part in WRONG_SEPARATORS.split(text, ITEMS_CHECKED)[:ITEMS_CHECKED] if part]
             if len(parts) > 1 and all(shape.match(part) for part in parts):
                 found = WRONG_SEPARATORS.search(text)
                 separator = found.group(0).strip() or " " if found else None
@@ -287,10 +289,12 @@ def split_items(raw: str | None, canonical: str) -> list[ValueItem]:
                     items.append(ValueItem(len(items), part, part, separator))
                 continue
         items.append(ValueItem(len(items), text, piece))
-    return items
+        if len(items) >= ITEMS_CHECKED:
+            break
+    return items[:ITEMS_CHECKED]
 
 
-@lru_cache(maxsize=4096)
+@short_text_cache(maxsize=4096)
 def value_items(raw: str | None, canonical: str) -> tuple[ValueItem, ...]:
     """`split_items` cached by value: a site repeats its tag values page after page. The items are shared
     (they are never modified); `RuleContext` hands out list copies."""
