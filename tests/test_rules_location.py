@@ -89,6 +89,33 @@ def test_region_names_instead_of_codes(location: str) -> None:
     assert finding.severity == "error"
 
 
+@pytest.mark.parametrize(
+    ("location", "country", "code"),
+    [("Sample Location", "BE", None), ("Västra Götaland", "SE", "SE232"), ("Stockholm", "SE", "SE11")],
+)
+def test_place_name_with_spaces_is_one_invalid_item(location: str, country: str, code: str | None) -> None:
+    """SPEC §6.2 location-invalid: inner spaces, no `;`: one item, a place name; no separator finding."""
+    result = check(located(location, country))
+    assert rule_ids(result) == {"location-invalid"}
+    finding = only(result, "location-invalid")
+    assert (finding.item, finding.value, finding.expected) == (0, location, code)
+    assert "place name" in finding.message
+    assert finding.hint is not None and finding.hint.startswith("Use the code")
+    if code:
+        assert f"`{code}`" in finding.hint
+
+
+def test_lower_case_words_are_a_name_not_codes_joined_by_spaces() -> None:
+    result = check(located("ile de france", "FR"))
+    assert rule_ids(result) == {"location-invalid"}
+    assert only(result, "location-invalid").value == "ile de france"
+
+
+def test_codes_joined_by_spaces_are_still_a_separator_finding() -> None:
+    result = check(located("BE1 BE2"))
+    assert rule_ids(result) == {"value-separator"}
+
+
 def test_bare_lau_code_without_exactly_one_country() -> None:
     result = check(located("21001", "BE;FR"))
     assert rule_ids(result) == {"location-invalid", "country-multiple"}
@@ -192,6 +219,19 @@ def test_el_and_gr_count_as_equal() -> None:
     result = check(located("EL30", "GR"))
     assert "location-country-mismatch" not in rule_ids(result)
     assert "country-gr-instead-of-el" in rule_ids(result)
+
+
+@pytest.mark.parametrize("country", ["en", "SV", "UK", "Sweden"])
+def test_no_mismatch_when_the_country_is_itself_not_an_eea_code(country: str) -> None:
+    """SPEC §6.2: only when DC.ISO3166 is itself an EEA code; otherwise the country finding stands alone."""
+    result = check(located("BE1", country))
+    assert "location-country-mismatch" not in rule_ids(result)
+    assert rule_ids(result) & {"country-not-eea", "country-invalid"}
+
+
+def test_mismatch_with_an_eea_country() -> None:
+    result = check(located("BE1", "SE"))
+    assert rule_ids(result) == {"location-country-mismatch"}
 
 
 def test_no_comparison_without_a_usable_country() -> None:

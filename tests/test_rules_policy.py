@@ -323,6 +323,22 @@ def test_procedure_page_with_only_annex2_codes() -> None:
     assert "X1" in finding.message
 
 
+def test_procedure_page_with_only_unknown_codes_is_not_annex1_missing() -> None:
+    result = check(subject("J12", None, service="procedure"))
+    assert rule_ids(result) == {"policy-code-unknown"}
+
+
+def test_procedure_page_with_an_area_letter_beside_annex2_is_area_only() -> None:
+    result = check(subject("J;X1", None, service="procedure"))
+    assert "procedure-annex1-code-missing" not in rule_ids(result)
+    assert "policy-code-area-only" in rule_ids(result)
+
+
+def test_procedure_page_whose_valid_items_are_all_annex2() -> None:
+    result = check(subject("X1;J12", title("X1"), service="procedure"))
+    assert rule_ids(result) == {"policy-code-unknown", "procedure-annex1-code-missing"}
+
+
 def test_procedure_page_with_annex1_code_is_fine() -> None:
     assert check(subject("J1;X1", f"{J1_TITLE};{title('X1')}", service="procedure")).findings == []
 
@@ -364,6 +380,25 @@ def test_fewer_titles_than_codes() -> None:
     finding = only(result, "policy-count-mismatch")
     assert (finding.tag, finding.normalized, finding.expected) == ("DC.Policy", "1", "2")
     assert finding.line == TAG_LINE + 4
+
+
+def test_assistance_titles_are_not_counted() -> None:
+    """SPEC §6.2: DC.Policy is not defined for assistance titles; one title for the one code is right."""
+    result = check(subject("C2;SOLVIT", C2_TITLE, service="information;assistance"))
+    assert "policy-count-mismatch" not in rule_ids(result)
+    assert result.findings == []
+
+
+def test_assistance_title_does_not_hide_a_missing_code_title() -> None:
+    result = check(subject("C2;C4;SOLVIT", C2_TITLE, service="information;assistance"))
+    finding = only(result, "policy-count-mismatch")
+    assert (finding.normalized, finding.expected) == ("1", "2")
+
+
+def test_too_many_titles_beside_an_assistance_title() -> None:
+    result = check(subject("C2;SOLVIT", f"{C2_TITLE};{title('C4')};SOLVIT", service="information;assistance"))
+    finding = only(result, "policy-count-mismatch")
+    assert (finding.normalized, finding.expected) == ("3", "1")
 
 
 def test_one_title_per_code_is_fine() -> None:
@@ -497,6 +532,12 @@ def test_legacy_meaning_alone_suggests_the_annex1_fallback() -> None:
 def test_legacy_code_on_information_page_is_not_also_annex2_without_procedure() -> None:
     result = check(subject("J1;W1", f"{J1_TITLE};{W1_LEGACY}"))
     assert rule_ids(result) == {"policy-legacy-annex2-meaning"}
+
+
+def test_legacy_code_with_fewer_titles_on_information_page_is_not_also_annex2_without_procedure() -> None:
+    result = check(subject("J1;W1", W1_LEGACY))
+    assert "policy-code-annex2-without-procedure" not in rule_ids(result)
+    assert "policy-legacy-annex2-meaning" in rule_ids(result)
 
 
 def test_legacy_meaning_found_when_counts_differ() -> None:

@@ -140,6 +140,22 @@ def test_whitespace_around_a_name_is_a_typo() -> None:
     assert only(result, "tag-name-typo").value == " sdg-tag "
 
 
+def test_curly_quoted_typo_names_the_quotes_and_the_extra_digit() -> None:
+    """Swedish guidance page: `”DC.ISO03166”`; the prefix is there, the quotes and the extra 0 are not right."""
+    result = check_page(page(renamed("DC.ISO3166", "”DC.ISO03166”")))
+    assert rule_ids(result) == {"tag-name-typo", "markup-typographic-quotes"}
+    message = only(result, "tag-name-typo").message
+    assert "wrapped in quote characters (”)" in message
+    assert "an extra '0' in '03166'" in message
+    assert "prefix" not in message
+
+
+def test_typo_without_quotes_names_no_quotes() -> None:
+    message = only(check_page(page(renamed("DC.ISO3166", "DC.ISO03166"))), "tag-name-typo").message
+    assert "an extra '0'" in message
+    assert "quote" not in message and "prefix" not in message
+
+
 @pytest.mark.parametrize("name", ["DC.Creator", "DC.Title", "dcterms.language", "DC.Subject", "description"])
 def test_real_metadata_names_are_not_typos(name: str) -> None:
     result = check_page(page([*VALID_TAGS, (name, "x")]))
@@ -309,6 +325,66 @@ def test_quotes_inside_a_value_are_fine() -> None:
     # Dutch page: DC.Policy titles are not compared (no Dutch title list), only the markup matters here.
     tags = with_tags(DC_Policy="Het “CAK” en de zorgverzekering")
     assert check_page(page(tags, lang="nl")).findings == []
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("sdg-tag", "”sdg”"),
+        ("DC.ISO3166", "‘BE’"),
+        ("DC.Service", "“information”"),
+        ("DC.Language", "″en″"),
+        ("policy-code", "“C2”"),
+    ],
+)
+def test_typographic_quotes_around_a_code_list_value(name: str, content: str) -> None:
+    result = check_page(page([*((n, c) for n, c in VALID_TAGS if n != name), (name, content)]))
+    assert rule_ids(result) == {"markup-typographic-quotes"}
+    finding = only(result, "markup-typographic-quotes")
+    assert (finding.tag, finding.expected) == (name, content.strip("”‘’“″"))
+
+
+def test_typographic_quotes_around_a_location_code() -> None:
+    result = check_page(page(with_tags(DC_Location="“BE1”")))
+    assert rule_ids(result) == {"markup-typographic-quotes"}
+    assert only(result, "markup-typographic-quotes").expected == "BE1"
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        "acquiring and renewing a driving licence 'VA'",
+        "acquiring and renewing a driving licence &quot;VA&quot;",
+        "«acquiring and renewing a driving licence»",
+        "„acquiring and renewing a driving licence“",
+        "'acquiring and renewing a driving licence'",
+    ],
+    ids=["straight-single", "straight-double", "guillemets", "low-high", "wrapped-single"],
+)
+def test_quotes_in_free_text_dc_policy_are_ordinary_text(policy: str) -> None:
+    """SPEC §6.2: an editor's DC.Policy may end in a quote (`'VA'`); that is text, not markup debris."""
+    result = check_page(page(with_tags(DC_Policy=policy)))
+    assert "markup-typographic-quotes" not in rule_ids(result)
+    assert result.findings == []
+
+
+def test_quote_at_the_end_of_dc_policy_is_kept_in_its_items() -> None:
+    from sdg_tags.validators.rules.table import split_items
+
+    items = split_items("Veteran benefits 'VA'", "DC.Policy")
+    assert [item.text for item in items] == ["Veteran benefits 'VA'"]
+    assert [item.text for item in split_items("”sdg”", "sdg-tag")] == ["sdg"]
+
+
+def test_quotes_around_an_assistance_title_are_ordinary_text() -> None:
+    tags = with_tags(DC_Service="assistance", policy_code="'SOLVIT'", DC_Policy=None)
+    assert "markup-typographic-quotes" not in rule_ids(check_page(page(tags)))
+
+
+def test_markup_debris_in_free_text_is_still_reported() -> None:
+    result = check_page(page(with_tags(DC_Policy="acquiring and renewing a driving licence”/>")))
+    assert rule_ids(result) == {"markup-typographic-quotes"}
+    assert only(result, "markup-typographic-quotes").expected == "acquiring and renewing a driving licence"
 
 
 # --- tags-only-after-javascript / tags-changed-by-javascript -----------------------------------------------

@@ -49,6 +49,9 @@ _NUTS_SHAPE = re.compile(r"^([A-Za-z]{2})([A-Za-z0-9]{0,3})$")
 # `21001`, `GM0363`); a word without digits (`Stockholm`) is a name, not a code.
 _BARE_CODE = re.compile(r"^[A-Za-z0-9]*\d[A-Za-z0-9]*$")
 _VINTAGES_TEXT = " or ".join(LAU_VINTAGES)
+# A place name: words of letters (any script) joined by spaces, hyphens, apostrophes or dots, no digits
+# (`Västra Götaland`, `Sample Location`, `Saint-Denis`). One item, never codes joined by spaces.
+_PLACE_NAME = re.compile(r"^[^\W\d_]+(?:[\s\-'.’]+[^\W\d_]+)*\.?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +116,47 @@ def classify_location(text: str, countries: tuple[str, ...], lau_forms: tuple[st
         return _unknown_nuts(text, upper)
     if _BARE_CODE.match(text):
         return _bare_lau(text, upper, countries, lau_forms)
+    if _PLACE_NAME.match(text):
+        code = place_name_code(text, countries)
+        named = f" (the NUTS {NUTS_LATEST} region of that name is {code})" if code else ""
+        return LocationMeaning(
+            "invalid",
+            reason=f"it is a place name, not a code{named}; DC.Location takes the region's code",
+            suggestion=code,
+        )
     return LocationMeaning(
         "invalid",
         reason="it is not a NUTS code, a statistical-region code or a LAU code in the form CC_CODE",
     )
+
+
+@cache
+def _regions_by_name() -> dict[str, tuple[NutsRegion, ...]]:
+    """Current NUTS 1-3 regions by case-folded name (`västra götalands län` -> SE232)."""
+    index: dict[str, list[NutsRegion]] = {}
+    for region in nuts_regions(version=NUTS_LATEST, classification="NUTS"):
+        if region.label and region.level > 0 and not region.extra_regio:
+            index.setdefault(" ".join(region.label.casefold().split()), []).append(region)
+    return {name: tuple(regions) for name, regions in index.items()}
+
+
+def place_name_code(name: str, countries: tuple[str, ...]) -> str | None:
+    """The one current NUTS code whose name is `name` (or starts with it as a word: `Västra Götaland` ->
+    `Västra Götalands län`), within the page's countries when known; None when none or several fit."""
+    folded = " ".join(name.casefold().split())
+    index = _regions_by_name()
+    found = list(index.get(folded, ()))
+    if not found:
+        found = [
+            region
+            for label, regions in index.items()
+            if label.startswith((folded + " ", folded + "s ", folded + "-"))
+            for region in regions
+        ]
+    if countries:
+        found = [region for region in found if region.country in countries]
+    codes = {region.code for region in found}
+    return codes.pop() if len(codes) == 1 else None
 
 
 def _classify_gisco(text: str, prefix: str, code: str, lau_forms: tuple[str, ...]) -> LocationMeaning:
@@ -217,8 +257,10 @@ def _finding(
     "location-invalid",
     "error",
     "D",
-    "Item fits no accepted form (§5.6), or bare LAU code without exactly one valid country · seen: region "
-    "names instead of codes (pilot engine)",
+    "Item fits no accepted form (§5.6), or bare LAU code without exactly one valid country. A value with "
+    "inner spaces and no ';' (`Sample Location`, `Västra Götaland`) is one item, a place name: the hint says "
+    "to use the region's code (named when one current NUTS region has that name), and no separator finding "
+    "is given for it · seen: region names instead of codes (pilot engine)",
     "IR 2020/1121 Annex I; Guidance 2020 §tag table",
     "NUTS code or `CC_LAUCODE`",
     fail_example="""
@@ -243,13 +285,22 @@ def location_invalid(ctx: RuleContext) -> Iterator[Finding]:
         meaning = located.meaning
         if meaning.form != "invalid":
             continue
+        if _PLACE_NAME.match(located.item.text):
+            hint = (
+                f"Use the code, not the name: `{meaning.suggestion}`"
+                if meaning.suggestion
+                else "Use the code of the place, not its name: a NUTS 1-3 code (`BE1`) or a LAU code with its "
+                "country (`BE_21001`)"
+            )
+        else:
+            hint = "Use a NUTS 1-3 code (`BE1`) or a LAU code with its country (`BE_21001`)"
         yield _finding(
             ctx,
             "location-invalid",
             located,
             f"DC.Location item '{located.item.text}' is not a usable location: {meaning.reason}",
             expected=meaning.suggestion,
-            hint="Use a NUTS 1-3 code (`BE1`) or a LAU code with its country (`BE_21001`)",
+            hint=hint,
         )
 
 
@@ -381,7 +432,8 @@ def location_lau_unprefixed(ctx: RuleContext) -> Iterator[Finding]:
     "location-country-mismatch",
     "error",
     "D",
-    "Country part of location ≠ `DC.ISO3166` (EL and GR count as equal here)",
+    "Country part of location ≠ `DC.ISO3166` (EL and GR count as equal here); only when DC.ISO3166 is itself "
+    "an EEA code, otherwise the country finding stands alone",
     "IR 2020/1121 Annex I",
     "Align both",
     fail_example="""

@@ -921,7 +921,9 @@ def policy_code_annex2_without_procedure(ctx: RuleContext) -> Iterator[Finding]:
     "procedure-annex1-code-missing",
     "warning",
     "F",
-    "`procedure` page without an Annex I item code (only Annex II codes) · seen: registry entries with only `X1`",
+    "`procedure` page whose valid policy-code items are all Annex II codes (no Annex I item beside them); "
+    "unknown codes have their own finding and do not trigger this one, nor does a bare area letter (its "
+    "finding asks for the item code) · seen: registry entries with only `X1`",
     "IR 2020/1121 Annex I",
     "Add the Annex I item",
     fail_example="""
@@ -941,7 +943,8 @@ def procedure_annex1_code_missing(ctx: RuleContext) -> Iterator[Finding]:
     if "procedure" not in ctx.page_types:
         return
     items = policy_items(ctx)
-    if any(p.kind == "annex1" for p in items):
+    # A bare area letter is the Annex I area written without its item: policy-code-area-only's finding.
+    if any(p.kind == "annex1" or p.kind == "area-only" for p in items):
         return
     annex2 = [p.code for p in items if p.kind == "annex2" and p.code]
     if not annex2:
@@ -1003,7 +1006,10 @@ def policy_name_missing(ctx: RuleContext) -> Iterator[Finding]:
     "policy-count-mismatch",
     "warning",
     "F",
-    "Item count of `DC.Policy` ≠ `policy-code`",
+    "Item count of `DC.Policy` ≠ number of policy-code items that are Annex I/II codes (assistance-service "
+    "titles and other free text are not counted: DC.Policy is not defined for them, §3.1). A page that also "
+    "names its assistance service in DC.Policy, or a title written for an unknown code or bare area letter "
+    "(their own findings), is not reported: the count fits with or without those items",
     "Guidance 2020 §examples",
     "One title per code, same order",
     fail_example="""
@@ -1023,16 +1029,20 @@ def policy_name_missing(ctx: RuleContext) -> Iterator[Finding]:
 )
 def policy_count_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     titles = ctx.items("DC.Policy")
-    codes = policy_items(ctx)
-    if not titles or not codes or len(titles) == len(codes):
+    items = policy_items(ctx)
+    codes = sum(1 for p in items if p.is_annex_code)
+    # Items that may but need not have a title: assistance titles (a page may repeat them in DC.Policy) and
+    # botched codes (`J12`, `J`), which have their own finding; a title written for one is not a problem.
+    optional = len(items) - codes
+    if not titles or not codes or codes <= len(titles) <= codes + optional:
         return
     yield ctx.finding(
         "policy-count-mismatch",
-        f"DC.Policy has {len(titles)} item(s) but policy-code has {len(codes)}: item n of DC.Policy must name "
-        "item n of policy-code",
+        f"DC.Policy has {len(titles)} item(s) but policy-code has {codes} Annex I/II code(s): item n of "
+        "DC.Policy must name code n of policy-code (assistance titles are not counted)",
         occurrence=ctx.effective("DC.Policy"),
         normalized=str(len(titles)),
-        expected=str(len(codes)),
+        expected=str(codes),
     )
 
 

@@ -20,6 +20,7 @@ from sdg_tags.validators.rules.table import (
     QUOTE_DEBRIS,
     RuleContext,
     per_page,
+    quotes_are_debris,
     rule,
     strip_markup_debris,
     value_items,
@@ -75,9 +76,10 @@ def _item_key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _empty_pieces(raw: str) -> list[int]:
+def _empty_pieces(raw: str, canonical: str | None = None) -> list[int]:
     """Indexes of the empty `;`-separated pieces of a value once markup debris is removed."""
-    return [index for index, piece in enumerate(strip_markup_debris(raw).split(";")) if not piece.strip()]
+    pieces = strip_markup_debris(raw, canonical).split(";")
+    return [index for index, piece in enumerate(pieces) if not piece.strip()]
 
 
 @short_text_cache(maxsize=4096)
@@ -90,7 +92,7 @@ def _value_suspicions(raw: str, canonical: str) -> tuple[str, ...]:
     rule_ids: list[str] = []
     if raw != raw.strip() or " ;" in raw or "; " in raw or _SPECIAL_WHITESPACE.search(raw):
         rule_ids.append("value-whitespace")
-    if ";" in raw and _empty_pieces(raw):
+    if ";" in raw and _empty_pieces(raw, canonical):
         rule_ids.append("value-empty-item")
     separator = _ITEM_SEPARATOR.search(raw)
     if separator is not None:
@@ -244,9 +246,18 @@ def tag_name_case(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _misspelling(written: str, canonical: str) -> str:
-    """What differs between a near-miss name and the canonical one, in words."""
-    folded = written.casefold()
+    """What differs between a near-miss name and the canonical one, in words.
+
+    Quote characters around the name (`”DC.ISO03166”`) are named as such, and the rest is compared without
+    them: they are not part of a prefix.
+    """
     reasons: list[str] = []
+    stripped = written.strip()
+    unquoted = stripped.strip(QUOTE_DEBRIS).strip()
+    if unquoted != stripped:
+        quotes = "".join(dict.fromkeys(char for char in stripped if char in QUOTE_DEBRIS))
+        reasons.append(f"it is wrapped in quote characters ({quotes}), which become part of the name")
+    folded = unquoted.casefold()
     if canonical in _DC_PREFIXED:
         if not folded.startswith("dc"):
             reasons.append("the 'DC.' prefix is missing")
@@ -255,10 +266,31 @@ def _misspelling(written: str, canonical: str) -> str:
     elif folded.startswith("dc"):
         reasons.append(f"{canonical!r} carries no 'DC.' prefix")
     if _DIGITS.findall(folded) != _DIGITS.findall(canonical.casefold()):
-        reasons.append("its digits differ")
-    if not reasons and _SEPARATORS.sub("", folded) == _SEPARATORS.sub("", canonical.casefold()):
+        reasons.append(
+            _digit_difference("".join(_DIGITS.findall(folded)), "".join(_DIGITS.findall(canonical)))
+        )
+    if len(reasons) == (unquoted != stripped) and _SEPARATORS.sub("", folded) == _SEPARATORS.sub(
+        "", canonical.casefold()
+    ):
         reasons.append("a separator ('_', '-', '.') differs")
-    return "; ".join(reasons) or "it is misspelt"
+    if len(reasons) == (unquoted != stripped) and folded != canonical.casefold():
+        reasons.append("it is misspelt")
+    return "; ".join(reasons)
+
+
+def _digit_difference(written: str, canonical: str) -> str:
+    """`03166` vs `3166` -> "an extra '0' in '03166'": one inserted or dropped digit is named."""
+    if len(written) == len(canonical) + 1:
+        for index in range(len(written)):
+            if written[:index] + written[index + 1 :] == canonical:
+                return f"an extra {written[index]!r} in {written!r} (the name has {canonical!r})"
+    if len(canonical) == len(written) + 1:
+        for index in range(len(canonical)):
+            if canonical[:index] + canonical[index + 1 :] == written:
+                return f"a {canonical[index]!r} is missing from {written!r} (the name has {canonical!r})"
+    if not written:
+        return f"the digits {canonical!r} are missing"
+    return f"its digits {written!r} differ from {canonical!r}"
 
 
 @rule(
@@ -291,7 +323,7 @@ def tag_name_typo(ctx: RuleContext) -> Iterator[Finding]:
     for occ in _suspects(ctx).get("tag-name-typo", _NONE):
         written = occ.name_as_written
         if occ.match == "variant":
-            reason = _misspelling(written.strip(), occ.canonical)
+            reason = _misspelling(written, occ.canonical)
             yield ctx.finding(
                 "tag-name-typo",
                 f"meta name {written!r} is not a gateway tag name ({reason}); the harvester will not find it. "
@@ -473,23 +505,32 @@ def tag_outside_head(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-def _has_quote_debris(text: str) -> bool:
+def _has_quote_debris(text: str, canonical: str | None = None) -> bool:
+    """Quote characters at the ends of a name (`canonical` None) or of a value that are debris, not text.
+
+    Names and code-list values never hold quotes; on free text (`DC.Policy`, assistance titles) a quote at an
+    end is the editor's text unless the self-closing slash sticks to it (`title”/`).
+    """
     stripped = text.strip()
     if not stripped:
         return False
     if stripped[-1] == "/" and len(stripped) > 1 and stripped[-2] in QUOTE_DEBRIS:
         return True  # `content=”sdg”/>`: the self-closing slash sticks to the unquoted value
-    return stripped[0] in QUOTE_DEBRIS or stripped[-1] in QUOTE_DEBRIS
+    if stripped[0] not in QUOTE_DEBRIS and stripped[-1] not in QUOTE_DEBRIS:
+        return False
+    return quotes_are_debris(stripped.strip(QUOTE_DEBRIS).strip(), canonical)
 
 
 @rule(
     "markup-typographic-quotes",
     "error",
     "A",
-    "Name or value starts or ends with a typographic or stray quote (“ ” ″ ‘ ’ „ \" '), or the value holds "
-    "markup debris (/>, <meta, <link) swallowed through an unclosed quote; the other rules check the value "
-    "without the debris · seen: hetcak.nl DC.Policy ending in ”/> plus the next <link; a national guidance "
-    "page printing name=”sdg-tag”.",
+    "A name or a code-list value (sdg-tag, DC.ISO3166, DC.Location, DC.Service, policy-code codes, "
+    "DC.Language) starts or ends with a typographic or stray quote (“ ” ″ ‘ ’ and the like), or any value "
+    "holds markup debris (/>, <meta, <link) swallowed through an unclosed quote; the other rules check the "
+    "value without the debris. Straight ' and \" and « » „ inside or at the ends of free text (DC.Policy, "
+    "assistance titles) are ordinary text, never this finding · seen: hetcak.nl DC.Policy ending in ”/> plus "
+    "the next <link; a national guidance page printing name=”sdg-tag”.",
     "IR 2020/1121 Art 2(2)(a)",
     "Straight quotes",
     fail_example="""
@@ -521,10 +562,10 @@ def markup_typographic_quotes(ctx: RuleContext) -> Iterator[Finding]:
                     f"the value swallowed markup ({debris.group(0)!r}): a quote was not closed with a straight "
                     '" and the element ran into the next one'
                 )
-            elif _has_quote_debris(raw):
+            elif _has_quote_debris(raw, occ.canonical):
                 problems.append(f"the value {_excerpt(raw)!r} is wrapped in quote characters")
             if problems:
-                expected = strip_markup_debris(raw)
+                expected = strip_markup_debris(raw, occ.canonical)
         if problems:
             yield ctx.finding(
                 "markup-typographic-quotes",
@@ -719,7 +760,8 @@ def value_whitespace(ctx: RuleContext) -> Iterator[Finding]:
         # `information\nprocedure`: the line break separates items, which is value-separator's finding.
         split_on_whitespace = any(item.separator == " " for item in value_items)
         # Debris from an unclosed quote (line break before the next <link) is markup-typographic-quotes'.
-        text = strip_markup_debris(raw) if MARKUP_DEBRIS.search(raw) or _has_quote_debris(raw) else raw
+        debris = MARKUP_DEBRIS.search(raw) or _has_quote_debris(raw, occ.canonical)
+        text = strip_markup_debris(raw, occ.canonical) if debris else raw
         problems: list[str] = []
         if text != text.strip():
             if text != text.lstrip():
@@ -791,8 +833,8 @@ def value_empty_item(ctx: RuleContext) -> Iterator[Finding]:
         raw = occ.raw
         if not raw or ";" not in raw or not ctx.items_of(occ):
             continue
-        pieces = strip_markup_debris(raw).split(";")
-        empty = _empty_pieces(raw)
+        pieces = strip_markup_debris(raw, occ.canonical).split(";")
+        empty = _empty_pieces(raw, occ.canonical)
         if not empty:
             continue
         where: list[str] = []
@@ -802,7 +844,7 @@ def value_empty_item(ctx: RuleContext) -> Iterator[Finding]:
             where.append("a trailing ';'")
         if any(0 < index < len(pieces) - 1 for index in empty):
             where.append("';;' (an empty item between two separators)")
-        cleaned = _clean_value(strip_markup_debris(raw))
+        cleaned = _clean_value(strip_markup_debris(raw, occ.canonical))
         yield ctx.finding(
             "value-empty-item",
             f"{occ.canonical} value {_excerpt(raw)!r} has {' and '.join(where)}",

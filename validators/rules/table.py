@@ -220,6 +220,13 @@ ITEM_SHAPES: dict[str, re.Pattern[str]] = {
     "DC.Language": re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$"),
     "policy-code": re.compile(r"^[A-Za-z]\d{1,3}$"),
 }
+# A stricter shape for parts split on whitespace alone: `be1 be2` is two codes, but `ile de` (lower-case
+# words) and `Västra Götaland` are one place name (SPEC §6.2 location-invalid), not codes joined by spaces.
+SPACE_SPLIT_SHAPES: dict[str, re.Pattern[str]] = {
+    "DC.Location": re.compile(
+        r"^(?:[A-Z]{2}[A-Z0-9]{0,3}|[A-Za-z]{2}_[A-Za-z0-9]+|[A-Za-z0-9]*\d[A-Za-z0-9]*)$"
+    ),
+}
 
 
 # Not frozen: a frozen dataclass costs ~1.8 us to build (object.__setattr__ per field), ten times this, and
@@ -240,10 +247,31 @@ QUOTE_DEBRIS = "\"'“”″‘’„‟«»`"
 MARKUP_DEBRIS = re.compile(r"/>|<meta\b|<link\b", re.IGNORECASE)
 
 
-def strip_markup_debris(raw: str) -> str:
+# Tags whose values are free text an editor wrote (SPEC §6.2 markup-typographic-quotes): quotes at their ends
+# are ordinary text (a title may end in `'VA'`), only markup debris is removed. policy-code holds codes and,
+# on assistance pages, free-text titles: its ends count as debris only next to a code-shaped item.
+FREE_TEXT_TAGS = frozenset({"DC.Policy"})
+_CODE_LIKE = re.compile(r"^(?:[A-Za-z]{1,2}\d*|\d+)$")
+
+
+def quotes_are_debris(inner: str, canonical: str | None) -> bool:
+    """Whether quote characters around `inner` (the value without them) are debris rather than text."""
+    if not inner:
+        return True  # a value of quote characters only (`””`) holds no text
+    if canonical in FREE_TEXT_TAGS:
+        return False
+    if canonical == "policy-code":
+        pieces = [piece.strip() for piece in inner.split(";") if piece.strip()]
+        return bool(pieces) and bool(_CODE_LIKE.match(pieces[0]) or _CODE_LIKE.match(pieces[-1]))
+    return True
+
+
+def strip_markup_debris(raw: str, canonical: str | None = None) -> str:
     """The value a tag was meant to have: cut at swallowed markup, quote debris removed from both ends.
 
     `markup-typographic-quotes` reports the debris once; the other rules check what is left (one root cause).
+    On free text (`canonical` in FREE_TEXT_TAGS, assistance titles) quotes are removed only where the value
+    ran into markup (`title”/>`): elsewhere they are the editor's text.
     """
     debris = MARKUP_DEBRIS.search(raw)
     if debris is not None:
@@ -251,7 +279,12 @@ def strip_markup_debris(raw: str) -> str:
     stripped = raw.strip()
     if stripped and (stripped[0] in QUOTE_DEBRIS or stripped[-1] in QUOTE_DEBRIS or stripped[-1] == "/"):
         # `content=”sdg”/>` leaves `”sdg”/`: the slash of the self-closing tag belongs to the debris.
-        return stripped.rstrip("/").strip().strip(QUOTE_DEBRIS).strip()
+        broken = debris is not None or (
+            len(stripped) > 1 and stripped[-1] == "/" and stripped[-2] in QUOTE_DEBRIS
+        )
+        inner = stripped.rstrip("/").strip().strip(QUOTE_DEBRIS).strip()
+        if broken or quotes_are_debris(inner, canonical):
+            return inner
     return raw
 
 
@@ -274,7 +307,7 @@ def split_items(raw: str | None, canonical: str) -> list[ValueItem]:
         ):
             return [ValueItem(0, text, raw)]
     items: list[ValueItem] = []
-    raw = strip_markup_debris(raw)
+    raw = strip_markup_debris(raw, canonical)
     # Only the first ITEMS_CHECKED items are split (maxsplit keeps the rest in one piece, which is dropped).
     for piece in raw.split(";", ITEMS_CHECKED)[:ITEMS_CHECKED]:
         text = piece.strip()
@@ -282,8 +315,11 @@ def split_items(raw: str | None, canonical: str) -> list[ValueItem]:
             continue
         if shape is not None and not shape.match(text):
             parts = [part for part in WRONG_SEPARATORS.split(text, ITEMS_CHECKED)[:ITEMS_CHECKED] if part]
-            if len(parts) > 1 and all(shape.match(part) for part in parts):
-                found = WRONG_SEPARATORS.search(text)
+            found = WRONG_SEPARATORS.search(text)
+            part_shape = shape
+            if found is not None and not found.group(0).strip():
+                part_shape = SPACE_SPLIT_SHAPES.get(canonical, shape)
+            if len(parts) > 1 and all(part_shape.match(part) for part in parts):
                 separator = found.group(0).strip() or " " if found else None
                 for part in parts:
                     items.append(ValueItem(len(items), part, part, separator))
