@@ -67,9 +67,9 @@ POLICY_PAGE = f'<html lang="sv"><head><meta name="DC.Policy" content="{POLICY}">
     [
         (POLICY_PAGE.encode("utf-8"), None, "utf-8"),
         (codecs.BOM_UTF8 + POLICY_PAGE.encode("utf-8"), None, "utf-8"),
-        (POLICY_PAGE.encode("utf-16-le").join([codecs.BOM_UTF16_LE, b""]), None, "utf-16-le"),
-        (codecs.BOM_UTF16_BE + POLICY_PAGE.encode("utf-16-be"), None, "utf-16-be"),
-        (POLICY_PAGE.encode("cp1252"), {"Content-Type": "text/html; charset=windows-1252"}, "cp1252"),
+        (POLICY_PAGE.encode("utf-16-le").join([codecs.BOM_UTF16_LE, b""]), None, "utf-16le"),
+        (codecs.BOM_UTF16_BE + POLICY_PAGE.encode("utf-16-be"), None, "utf-16be"),
+        (POLICY_PAGE.encode("cp1252"), {"Content-Type": "text/html; charset=windows-1252"}, "windows-1252"),
         (POLICY_PAGE.encode("utf-8"), {"content-type": "text/html;charset=UTF-8"}, "utf-8"),
     ],
     ids=["utf-8", "utf-8 BOM", "utf-16-le BOM", "utf-16-be BOM", "windows-1252 header", "header lower-case"],
@@ -85,7 +85,7 @@ def test_encodings_decode_the_value(body: bytes, headers: dict[str, str] | None,
 def test_windows_1252_undeclared_falls_back_and_says_so() -> None:
     page = extract_tags(POLICY_PAGE.encode("cp1252"))
     assert found(page) == [("DC.Policy", POLICY)]
-    assert page.encoding == "cp1252"
+    assert page.encoding == "windows-1252"
     assert page.problems == ["no charset declared and the bytes are not UTF-8; decoded as windows-1252"]
 
 
@@ -104,7 +104,7 @@ LATIN1_PAGE = '<html lang="sv"><head>{}<meta name="DC.Policy" content="Förfaran
 def test_iso_8859_1_declared(declaration: str, headers: dict[str, str] | None) -> None:
     page = extract_tags(LATIN1_PAGE.format(declaration).encode("latin-1"), headers=headers)
     assert found(page) == [("DC.Policy", "Förfarande é")]
-    assert page.encoding == "cp1252"  # WHATWG: the label iso-8859-1 means windows-1252
+    assert page.encoding == "windows-1252"  # WHATWG: the label iso-8859-1 means windows-1252
     assert page.problems == []
 
 
@@ -129,6 +129,153 @@ def test_unknown_charset_is_ignored_with_a_problem() -> None:
     page = extract_tags(LATIN1_PAGE.format('<meta charset="klingon-8">').encode("utf-8"))
     assert found(page) == [("DC.Policy", "Förfarande é")]
     assert page.problems == ["unknown charset 'klingon-8' declared in <meta charset>; ignored"]
+
+
+# --- WHATWG encoding labels (decode_page) -------------------------------------------------------------------
+
+C1 = "".join(chr(code) for code in range(0x80, 0xA0))
+WINDOWS_1252_C1 = "€\x81‚ƒ„…†‡ˆ‰Š‹Œ\x8dŽ\x8f\x90‘’“”•–—˜™š›œ\x9džŸ"
+WINDOWS_1254_C1 = "€\x81‚ƒ„…†‡ˆ‰Š‹Œ\x8d\x8e\x8f\x90‘’“”•–—˜™š›œ\x9d\x9eŸ"
+WINDOWS_874_C1 = "€\x81\x82\x83\x84…\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90‘’“”•–—" + "".join(
+    chr(code) for code in range(0x98, 0xA0)
+)
+WINDOWS_1250_C1 = "€\x81‚\x83„…†‡\x88‰Š‹ŚŤŽŹ\x90‘’“”•–—\x98™š›śťžź"
+KOI8_R_C1 = "─│┌┐└┘├┤┬┴┼▀▄█▌▐░▒▓⌠■∙√≈≤≥\xa0⌡°²·÷"
+HIGH_BYTES = bytes(range(0x80, 0xA0))
+
+
+@pytest.mark.parametrize(
+    ("labels", "encoding", "expected"),
+    [
+        (
+            [
+                "iso-8859-1",
+                "latin1",
+                "l1",
+                "ascii",
+                "us-ascii",
+                "iso8859-1",
+                "ISO_8859-1",
+                "cp1252",
+                "x-cp1252",
+                "windows-1252",
+                "cp819",
+                "ibm819",
+                "iso-ir-100",
+                "csisolatin1",
+                "ansi_x3.4-1968",
+            ],
+            "windows-1252",
+            WINDOWS_1252_C1,
+        ),
+        (
+            ["iso-8859-9", "latin5", "l5", "iso-ir-148", "windows-1254", "cp1254", "csisolatin5"],
+            "windows-1254",
+            WINDOWS_1254_C1,
+        ),
+        (["tis-620", "iso-8859-11", "dos-874", "windows-874", "iso8859-11"], "windows-874", WINDOWS_874_C1),
+        (["windows-1250", "cp1250", "x-cp1250"], "windows-1250", WINDOWS_1250_C1),
+        (["iso-8859-2", "latin2", "l2", "csisolatin2"], "iso-8859-2", C1),
+        (["iso-8859-15", "csisolatin9", "l9", "iso_8859-15"], "iso-8859-15", C1),
+        (["koi8-r", "koi8", "cskoi8r", "koi"], "koi8-r", KOI8_R_C1),
+        (["x-user-defined"], "x-user-defined", "".join(chr(0xF780 + n) for n in range(32))),
+    ],
+    ids=[
+        "windows-1252",
+        "windows-1254",
+        "windows-874",
+        "windows-1250",
+        "iso-8859-2",
+        "iso-8859-15",
+        "koi8-r",
+        "x-user-defined",
+    ],
+)
+def test_single_byte_labels_decode_as_the_standard_says(
+    labels: list[str], encoding: str, expected: str
+) -> None:
+    """WHATWG Encoding: every label of the family; bytes 0x80-0x9F as the standard's index maps them."""
+    for label in labels:
+        text, used, problems = decode_page(HIGH_BYTES, {"Content-Type": f"text/html; charset={label}"})
+        assert (text, used, problems) == (expected, encoding, []), label
+
+
+def test_windows_1255_has_the_standard_index_extra() -> None:
+    """0xCA is unassigned in Python's cp1255 and U+05BA in the standard's index."""
+    headers = {"Content-Type": "text/html; charset=windows-1255"}
+    assert decode_page(b"\xca", headers) == ("\u05ba", "windows-1255", [])
+
+
+@pytest.mark.parametrize(
+    "label", ["gb2312", "gbk", "chinese", "csgb2312", "x-gbk", "iso-ir-58", "gb_2312-80"]
+)
+def test_gbk_labels_decode_with_the_gb18030_decoder(label: str) -> None:
+    body = "你好 €".encode("gb18030") + b" \x80"  # a lone 0x80 is the euro sign in the standard's GBK
+    assert decode_page(body, {"Content-Type": f"text/html; charset={label}"}) == ("你好 € €", "gbk", [])
+
+
+@pytest.mark.parametrize("label", ["utf8", "unicode-1-1-utf-8", "unicode11utf8", "x-unicode20utf8", "UTF-8"])
+def test_utf8_labels(label: str) -> None:
+    assert decode_page("é€".encode(), {"Content-Type": f"text/html; charset={label}"}) == ("é€", "utf-8", [])
+
+
+@pytest.mark.parametrize(
+    ("label", "encoding"),
+    [
+        ("shift_jis", "shift_jis"),
+        ("sjis", "shift_jis"),
+        ("euc-kr", "euc-kr"),
+        ("ks_c_5601-1987", "euc-kr"),
+        ("big5", "big5"),
+        ("euc-jp", "euc-jp"),
+    ],
+)
+def test_multi_byte_labels(label: str, encoding: str) -> None:
+    text = {"shift_jis": "日本", "euc-kr": "한국", "big5": "台灣", "euc-jp": "日本"}[encoding]
+    python = {"shift_jis": "cp932", "euc-kr": "cp949", "big5": "big5", "euc-jp": "euc_jp"}[encoding]
+    assert decode_page(text.encode(python), {"Content-Type": f"text/html; charset={label}"}) == (
+        text,
+        encoding,
+        [],
+    )
+
+
+@pytest.mark.parametrize("label", ["iso-2022-kr", "hz-gb-2312", "csiso2022kr", "iso-2022-cn", "replacement"])
+def test_replacement_labels_make_the_page_unreadable(label: str) -> None:
+    body = TAGS.encode()
+    text, encoding, problems = decode_page(body, {"Content-Type": f"text/html; charset={label}"})
+    assert (text, encoding) == ("\ufffd", "replacement")
+    assert "browsers refuse to decode" in problems[0]
+    page = extract_tags(body, headers={"Content-Type": f"text/html; charset={label}"})
+    assert not page.readable and page.occurrences == []
+
+
+def test_meta_prescan_maps_utf16_and_x_user_defined() -> None:
+    """HTML's prescan: a meta-declared UTF-16 is UTF-8, x-user-defined is windows-1252."""
+    assert decode_page(b'<meta charset="utf-16">\xc3\xa9')[:2] == ('<meta charset="utf-16">é', "utf-8")
+    assert decode_page(b'<meta charset="x-user-defined">\x80')[:2] == (
+        '<meta charset="x-user-defined">€',
+        "windows-1252",
+    )
+
+
+def test_http_utf16_on_utf16_bytes_and_on_ascii_bytes() -> None:
+    body = "<p>é</p>".encode("utf-16-le")
+    assert decode_page(body, {"Content-Type": "text/html; charset=utf-16"}) == ("<p>é</p>", "utf-16le", [])
+    text, encoding, problems = decode_page(b"<p>x</p>", {"Content-Type": "text/html; charset=utf-16"})
+    assert (text, encoding) == ("<p>x</p>", "utf-8")
+    assert problems == [
+        "charset 'utf-16' declared in HTTP Content-Type, but the bytes are not UTF-16 (no NUL bytes); read as "
+        "UTF-8 (a browser would show the page garbled)"
+    ]
+
+
+def test_euro_sign_of_a_latin1_page_reaches_the_tag_value() -> None:
+    """The case that was wrong: `iso-8859-1` pages decoded 0x80 as U+0080 in the check command and the crawler."""
+    body = b'<html lang="fr"><head><meta name="DC.Policy" content="Prix 10 \x80"></head>'
+    page = extract_tags(body, headers={"Content-Type": "text/html; charset=latin1"})
+    assert found(page) == [("DC.Policy", "Prix 10 €")]
+    assert page.encoding == "windows-1252"
 
 
 def test_decode_page_order() -> None:

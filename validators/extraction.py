@@ -9,8 +9,10 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Mapping
+from functools import cache, lru_cache
 from html import unescape
 
+import webencodings
 from sdg_tags.validators.html_scan import Prefilter, StartTag, iter_positions, scan_body_metas, scan_tags
 from sdg_tags.validators.limits import ITEMS_CHECKED, short_text_cache
 from sdg_tags.validators.models import (
@@ -143,31 +145,110 @@ def match_tag_name(name_as_written: str) -> tuple[str, NameMatch] | None:
 
 
 # --- decoding ----------------------------------------------------------------------------------------------
+#
+# As browsers decode (WHATWG Encoding Standard, HTML §13.2.3): a BOM wins, then the HTTP charset, then the
+# `<meta>` prescan, then UTF-8, else windows-1252. Labels are looked up in the standard's label table as
+# `webencodings` implements it (every label: `latin1`, `ascii`, `l1` … are windows-1252, `iso-8859-9` is
+# windows-1254, `tis-620` windows-874, `gb2312` GBK), not in Python's codec registry, whose `latin-1` is
+# ISO-8859-1 and decodes byte 0x80 as U+0080 instead of €. check, the crawler and serve all decode here.
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF16_LE, "utf-16le"),
+    (codecs.BOM_UTF16_BE, "utf-16be"),
 )
-# WHATWG: these labels mean windows-1252 in browsers.
-_ENCODING_ALIASES = {
-    "iso-8859-1": "cp1252",
-    "latin1": "cp1252",
-    "latin-1": "cp1252",
-    "us-ascii": "cp1252",
-    "ascii": "cp1252",
-}
+# The standard's single-byte encodings. Python's codecs for some windows-* code pages leave bytes undefined
+# that the standard's index maps (0x81 of windows-1252 is U+0081, 0xCA of windows-1255 is U+05BA), so these
+# decode through a 256-entry table built from the Python codec with the standard's additions.
+_SINGLE_BYTE = frozenset(
+    {
+        "ibm866",
+        *(f"iso-8859-{n}" for n in (2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16)),
+        "iso-8859-8-i",
+        "koi8-r",
+        "koi8-u",
+        "macintosh",
+        "windows-874",
+        *(f"windows-{n}" for n in range(1250, 1259)),
+        "x-mac-cyrillic",
+        "x-user-defined",
+    }
+)
+# Windows code pages whose unassigned 0x80-0x9F bytes the standard maps to the C1 control of that number.
+_C1_FILLED = frozenset({"windows-874", *(f"windows-{n}" for n in range(1250, 1259))})
+_INDEX_EXTRAS: dict[tuple[str, int], str] = {("windows-1255", 0xCA): "\u05ba"}
+_UNDEFINED = "\ufffe"  # charmap_decode's marker for a byte with no character
 
 
-def _known_encoding(label: str) -> str | None:
-    label = label.strip().lower()
-    label = _ENCODING_ALIASES.get(label, label)
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
+@cache
+def _single_byte_table(encoding: str) -> str:
+    if encoding == "x-user-defined":
+        return "".join(chr(byte) if byte < 0x80 else chr(0xF780 + byte - 0x80) for byte in range(256))
+    codec = webencodings.lookup(encoding).codec_info.name  # type: ignore[union-attr]
+    table: list[str] = []
+    for byte in range(256):
+        try:
+            char = bytes([byte]).decode(codec)
+        except UnicodeDecodeError:
+            char = _INDEX_EXTRAS.get((encoding, byte), _UNDEFINED)
+            if char == _UNDEFINED and encoding in _C1_FILLED and 0x80 <= byte <= 0x9F:
+                char = chr(byte)
+        table.append(char)
+    return "".join(table)
+
+
+def _gb18030_euro(error: UnicodeError) -> tuple[str, int]:
+    """The standard's GBK/gb18030 decoder reads a lone byte 0x80 as the euro sign; Python's rejects it."""
+    if isinstance(error, UnicodeDecodeError) and error.object[error.start] == 0x80:
+        return "\u20ac", error.start + 1
+    raise error
+
+
+codecs.register_error("sdg-tags-gb18030-strict", _gb18030_euro)
+
+
+def whatwg_encoding(label: str) -> str | None:
+    """The WHATWG name of the encoding an HTTP or `<meta>` charset label means (`latin1` -> `windows-1252`);
+    None for a label the standard does not know (browsers ignore it)."""
+    found = webencodings.lookup(label)
+    return found.name if found is not None else None
+
+
+def decode_bytes(body: bytes, encoding: str, *, strict: bool = False) -> str:
+    """`body` decoded as the WHATWG encoding `encoding` (a name `whatwg_encoding` gives); invalid bytes become
+    U+FFFD, or raise UnicodeDecodeError with `strict`. The replacement encoding (labels such as
+    `iso-2022-kr`, which browsers refuse to decode) gives one U+FFFD for any non-empty input."""
+    if encoding == "replacement":
+        return "\ufffd" if body else ""
+    if encoding in _SINGLE_BYTE:
+        text, _ = codecs.charmap_decode(body, "strict" if strict else "replace", _single_byte_table(encoding))
+        return text
+    if encoding in ("gbk", "gb18030"):
+        # The standard's GBK decoder is its gb18030 decoder (a superset of Python's gbk).
+        if strict:
+            return body.decode("gb18030", errors="sdg-tags-gb18030-strict")
+        return _decode_replacing(body, "gb18030")
+    found = webencodings.lookup(encoding)
+    codec = found.codec_info.name if found is not None else encoding
+    return body.decode(codec, errors="strict" if strict else "replace")
+
+
+def _decode_replacing(body: bytes, codec: str) -> str:
+    """gb18030 with invalid bytes replaced, the lone 0x80 still a euro sign."""
+    parts: list[str] = []
+    position = 0
+    while True:
+        try:
+            parts.append(body[position:].decode(codec, errors="sdg-tags-gb18030-strict"))
+            return "".join(parts)
+        except UnicodeDecodeError as exc:
+            parts.append(
+                body[position : position + exc.start].decode(codec, errors="sdg-tags-gb18030-strict")
+            )
+            parts.append("\ufffd")
+            position += exc.end
 
 
 def header_value(headers: Mapping[str, str] | None, name: str) -> str | None:
@@ -180,12 +261,22 @@ def header_value(headers: Mapping[str, str] | None, name: str) -> str | None:
     return None
 
 
+def _looks_utf16(body: bytes) -> bool:
+    """UTF-16 text of an HTML page has NUL bytes in every other position; ASCII-compatible bytes have none."""
+    return b"\x00" in body[:1024]
+
+
 def decode_page(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, str, list[str]]:
-    """Decode like a browser: BOM, then HTTP charset, then `<meta charset>`, then UTF-8, then windows-1252."""
+    """Decode like a browser: (text, WHATWG encoding name, problems).
+
+    BOM, then the HTTP charset, then `<meta charset>` / `<meta http-equiv>` in the first 4 KB, then UTF-8, then
+    windows-1252. The problems say what a reader of the page should know: an unknown or unusable label, bytes
+    invalid in the declared encoding, a declaration that cannot be true, no declaration on non-UTF-8 bytes.
+    """
     problems: list[str] = []
     for bom, encoding in _BOMS:
         if body.startswith(bom):
-            return body[len(bom) :].decode(encoding, errors="replace"), encoding, problems
+            return decode_bytes(body[len(bom) :], encoding), encoding, problems
     candidates: list[tuple[str, str]] = []
     content_type = header_value(headers, "content-type")
     if content_type:
@@ -196,27 +287,41 @@ def decode_page(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[
     if found_meta:
         candidates.append((found_meta.group(1).decode("ascii", "replace"), "<meta charset>"))
     for label, where in candidates:
-        encoding = _known_encoding(label)
+        encoding = whatwg_encoding(label)
         if encoding is None:
             problems.append(f"unknown charset {label!r} declared in {where}; ignored")
             continue
-        if encoding.startswith(
-            "utf-16"
-        ):  # a declared UTF-16 without BOM on an ASCII-compatible page is a lie
+        if where == "<meta charset>":
+            # HTML's prescan: a document that can declare its charset in ASCII is not UTF-16, and x-user-defined
+            # from a meta element means windows-1252.
+            encoding = {"utf-16le": "utf-8", "utf-16be": "utf-8", "x-user-defined": "windows-1252"}.get(
+                encoding, encoding
+            )
+        elif encoding in ("utf-16le", "utf-16be") and not _looks_utf16(body):
+            problems.append(
+                f"charset {label!r} declared in {where}, but the bytes are not UTF-16 (no NUL bytes); read as "
+                "UTF-8 (a browser would show the page garbled)"
+            )
             encoding = "utf-8"
+        if encoding == "replacement":
+            problems.append(
+                f"charset {label!r} declared in {where} is one that browsers refuse to decode (the WHATWG "
+                "replacement encoding): the page shows as a single U+FFFD"
+            )
+            return decode_bytes(body, encoding), encoding, problems
         try:
-            return body.decode(encoding), encoding, problems
+            return decode_bytes(body, encoding, strict=True), encoding, problems
         except UnicodeDecodeError as exc:
             problems.append(
                 f"bytes at offset {exc.start} are not valid {encoding} as declared in {where}; "
                 "undecodable bytes replaced"
             )
-            return body.decode(encoding, errors="replace"), encoding, problems
+            return decode_bytes(body, encoding), encoding, problems
     try:
         return body.decode("utf-8"), "utf-8", problems
     except UnicodeDecodeError:
         problems.append("no charset declared and the bytes are not UTF-8; decoded as windows-1252")
-        return body.decode("cp1252", errors="replace"), "cp1252", problems
+        return decode_bytes(body, "windows-1252"), "windows-1252", problems
 
 
 # --- extraction --------------------------------------------------------------------------------------------
@@ -353,6 +458,9 @@ def _extract(
         body_parsed=False,
         origin=origin,
     )
+    if encoding == "replacement":
+        page.readable = False  # a browser shows one U+FFFD; decode_page's problem says why
+        return page
     reason = _binary_reason(body, text)
     if reason is not None:
         page.readable = False
