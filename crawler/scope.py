@@ -11,23 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from w3lib.url import canonicalize_url
+from sdg_tags.validators.url_identity import site_key, url_identity
 
-DEFAULT_PORTS: dict[str, int] = {"http": 80, "https": 443}
 FETCHABLE_SCHEMES: frozenset[str] = frozenset({"http", "https"})
-
-
-def site_key(url: str) -> str:
-    """`host[:port]` in lower case, default ports dropped: the unit of scope and of politeness (one slot)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    try:
-        port = parts.port
-    except ValueError:  # a port that is not a number: keep the URL's own spelling so it stays distinct
-        return parts.netloc.lower()
-    if port is None or port == DEFAULT_PORTS.get(parts.scheme.lower()):
-        return host
-    return f"{host}:{port}"
 
 
 def folder_prefix(path: str) -> str:
@@ -68,12 +54,14 @@ class Scope:
         excluded_paths: list[str] | tuple[str, ...] = (),
         ignore_params: list[str] | tuple[str, ...] = (),
     ) -> Scope:
-        parts = urlsplit(url)
-        excluded = tuple(path.strip() for path in excluded_paths if path and path.strip())
+        # Site and folder in their identity spelling (punycode host, percent-encoded path): a person may type
+        # the registry URL as an IRI (`/café/`), while the links the crawler follows are percent-encoded.
+        parts = urlsplit(url_identity(url) or url)
+        excluded = tuple(_identity_path(path.strip()) for path in excluded_paths if path and path.strip())
         return cls(
             entry_url=url,
             scheme=parts.scheme.lower(),
-            site=site_key(url),
+            site=site_key(parts.geturl()),
             path_prefix=folder_prefix(parts.path) if is_folder else "",
             is_folder=is_folder,
             excluded_paths=excluded,
@@ -82,14 +70,20 @@ class Scope:
 
     def same_site(self, url: str) -> bool:
         """Same host and port as the registered URL (scheme may differ)."""
-        return urlsplit(url).scheme.lower() in FETCHABLE_SCHEMES and site_key(url) == self.site
+        if urlsplit(url).scheme.lower() not in FETCHABLE_SCHEMES:
+            return False
+        if site_key(url) == self.site:
+            return True
+        identity = url_identity(url)  # an IDN host typed as Unicode is its punycode
+        return identity is not None and site_key(identity) == self.site
 
     def excluded_by(self, url: str) -> str | None:
-        """The excluded path that matches `url`, if any."""
-        path = urlsplit(url).path or "/"
+        """The excluded path that matches `url`, if any (paths compared in their identity spelling)."""
+        identity = url_identity(url) or url
+        path = urlsplit(identity).path or "/"
         for excluded in self.excluded_paths:
             if "://" in excluded:
-                if url.startswith(excluded):
+                if url.startswith(excluded) or identity.startswith(excluded):
                     return excluded
             elif path_under(path, folder_prefix(excluded if excluded.startswith("/") else "/" + excluded)):
                 return excluded
@@ -106,7 +100,7 @@ class Scope:
         if not self.same_site(url):
             return False
         if self.is_folder:
-            parts = urlsplit(url)
+            parts = urlsplit(url_identity(url) or url)
             if parts.scheme.lower() != self.scheme or not path_under(parts.path or "/", self.path_prefix):
                 return False
         return self.excluded_by(url) is None
@@ -127,7 +121,16 @@ class Scope:
         return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
 
 
+def _identity_path(excluded: str) -> str:
+    """An excluded path spelt as URL identities spell it (`/café` -> `/caf%C3%A9`); an absolute URL prefix is
+    kept as typed (its trailing `/` matters to a prefix)."""
+    if "://" in excluded:
+        return excluded
+    path = excluded if excluded.startswith("/") else "/" + excluded
+    return urlsplit(url_identity("http://h" + path) or path).path
+
+
 def dedupe_key(url: str) -> str:
-    """The key two spellings of one address share: canonical percent-encoding, sorted query, no default port."""
-    parts = urlsplit(canonicalize_url(url))
-    return urlunsplit((parts.scheme, site_key(url), parts.path or "/", parts.query, ""))
+    """The key two spellings of one address share: the URL identity (validators.url_identity) that the registry
+    diff, export and reports match on too. Ignored parameters are already gone (`Scope.clean`)."""
+    return url_identity(url) or url

@@ -20,6 +20,7 @@ from sdg_tags.reports.pages import (
     same_provider,
 )
 from sdg_tags.repository.queries import PageOutcome
+from sdg_tags.validators.url_identity import url_identity
 
 VERDICT_RANK: dict[str, int] = {
     "not-self-describing": 0,
@@ -72,7 +73,10 @@ def compare_runs(
     `previous_in_scope`: the previous run's URLs within the report's filter (default: all), of which those no
     longer crawled are "gone"; `scoped_urls` computes them.
     """
-    current_urls = {page.url for page in pages}
+    # Runs are matched on the URL identity (validators.url_identity): a registry that spells an address
+    # differently this time (`/café` for `/caf%C3%A9`, another query order) does not make a page new and gone.
+    by_identity = {url_identity(url) or url: url for url in previous}
+    current_urls = {url_identity(page.url) or page.url for page in pages}
     better: list[dict[str, Any]] = []
     worse: list[dict[str, Any]] = []
     now_failing: list[dict[str, Any]] = []
@@ -84,6 +88,9 @@ def compare_runs(
     fixed_by_rule: Counter[str] = Counter()
     for page in pages:
         before = previous.get(page.url)
+        if before is None:
+            earlier = by_identity.get(url_identity(page.url) or page.url)
+            before = previous[earlier] if earlier is not None else None
         if before is None:
             new_pages.append(page.url)
             continue
@@ -111,7 +118,7 @@ def compare_runs(
     gone_pages = sorted(
         url
         for url in (previous if previous_in_scope is None else previous_in_scope)
-        if url not in current_urls
+        if (url_identity(url) or url) not in current_urls
     )
     rules = sorted(set(new_by_rule) | set(fixed_by_rule))
     return {

@@ -28,7 +28,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from sdg_tags.reports.pages import ReportPage
 from sdg_tags.repository.queries import PageOutcome
@@ -37,6 +36,7 @@ from sdg_tags.taxonomy.annexes import annex2_item
 from sdg_tags.validators.models import VERDICTS
 from sdg_tags.validators.rules import RULES
 from sdg_tags.validators.rules.policy import LEGACY_REPLACEMENTS, classify_policy_text, title_matches
+from sdg_tags.validators.url_identity import site_key, url_identity
 
 TITLE_THRESHOLD = 0.85
 VALID_TAG_VERDICTS = frozenset({"compliant", "compliant-with-warnings"})
@@ -88,25 +88,6 @@ class DiffRow:
         return asdict(self)
 
 
-def url_key(url: str | None) -> str | None:
-    """The form URLs are compared in: no fragment, lower-case scheme and host, no default port or trailing `/`."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError:
-        return url.strip()
-    scheme = parts.scheme.lower()
-    if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
-        host = f"{host}:{port}"
-    path = parts.path or "/"
-    if len(path) > 1:
-        path = path.rstrip("/") or "/"
-    return urlunsplit((scheme, host, path, parts.query, ""))
-
-
 def tag_items(page: ReportPage, tag: str) -> list[str]:
     raw = page.tags.get(tag)
     return [item.strip() for item in (raw or "").split(";") if item.strip()]
@@ -153,6 +134,14 @@ class RegistryDiff:
         previous: Mapping[str, PageOutcome] | None = None,
     ) -> None:
         self.entries = [entry for entry in entries if not entry.delete]
+        # Ignored query parameters are a property of the registered site: a page of that site (and an address
+        # the registry names) is identified without them (validators.url_identity).
+        self.ignored_by_site: dict[str, frozenset[str]] = {}
+        for entry in self.entries:
+            if entry.ignore_params:
+                site = site_key(url_identity(entry.url) or entry.url)
+                names = frozenset(name.strip().lower() for name in entry.ignore_params if name.strip())
+                self.ignored_by_site[site] = self.ignored_by_site.get(site, frozenset()) | names
         self.deleted = len(entries) - len(self.entries)
         self.pages = pages
         self.previous = previous or {}
@@ -161,19 +150,19 @@ class RegistryDiff:
         self.by_final: dict[str, ReportPage] = {}
         self.by_canonical: dict[str, ReportPage] = {}
         for page in pages:
-            key = url_key(page.url)
+            key = self.key(page.url)
             if key is not None:
                 self.by_url.setdefault(key, page)
-            final = url_key(page.final_url or page.url)
+            final = self.key(page.final_url or page.url)
             if final is not None and page.evaluated:
                 self.by_final.setdefault(final, page)
-            canonical = url_key(page.canonical_url)
+            canonical = self.key(page.canonical_url)
             if canonical is not None and page.evaluated:
                 # The address a page names as canonical is only trusted for a page that was read.
                 self.by_canonical.setdefault(canonical, page)
         self.entry_keys: dict[str, RegistryEntry] = {}
         for entry in self.entries:
-            key = url_key(entry.url)
+            key = self.key(entry.url)
             if key is not None:
                 self.entry_keys.setdefault(key, entry)
         self.matched_entries = 0
@@ -222,15 +211,23 @@ class RegistryDiff:
         self.check_members()
         return self.rows
 
+    def key(self, url: str | None) -> str | None:
+        """The URL identity matches are made on, without the ignored parameters of the URL's site."""
+        identity = url_identity(url)
+        if identity is None or not self.ignored_by_site:
+            return identity
+        ignored = self.ignored_by_site.get(site_key(identity))
+        return url_identity(identity, ignored) if ignored else identity
+
     def page_described_by(self, entry: RegistryEntry) -> ReportPage | None:
         """The crawled page an entry describes: matched on canonical URL, then final URL, then the address."""
-        key = url_key(entry.url)
+        key = self.key(entry.url)
         if key is None:
             return None
         return self.by_canonical.get(key) or self.by_final.get(key) or self.by_url.get(key)
 
     def check_entry(self, entry: RegistryEntry) -> None:
-        fetched = self.by_url.get(url_key(entry.url) or "")
+        fetched = self.by_url.get(self.key(entry.url) or "")
         described = self.page_described_by(entry)
         if fetched is None and described is None:
             self.add(
@@ -257,8 +254,8 @@ class RegistryDiff:
 
     def check_fetch(self, entry: RegistryEntry, page: ReportPage) -> bool:
         """Dead, redirected or otherwise failed registered address; True when the page could not be read."""
-        key = url_key(entry.url)
-        final = url_key(page.final_url)
+        key = self.key(entry.url)
+        final = self.key(page.final_url)
         if final is not None and final != key:
             self.check_redirect(entry, page)
         if page.evaluated:
@@ -319,7 +316,7 @@ class RegistryDiff:
 
     def check_redirect(self, entry: RegistryEntry, page: ReportPage) -> None:
         before = self.previous.get(page.url)
-        same_before = before is not None and url_key(before.final_url) == url_key(page.final_url)
+        same_before = before is not None and self.key(before.final_url) == self.key(page.final_url)
         named = bool(page.status_detail and PERMANENT_REDIRECT.search(page.status_detail))
         off_site = page.fetch_status == "redirected-off-site"
         where = "outside the registered scope " if off_site else ""
@@ -494,7 +491,7 @@ class RegistryDiff:
 
     def own_entry(self, page: ReportPage) -> RegistryEntry | None:
         for url in (page.canonical_url, page.final_url, page.url):
-            key = url_key(url)
+            key = self.key(url)
             if key is not None and key in self.entry_keys:
                 return self.entry_keys[key]
         return None
@@ -507,8 +504,8 @@ class RegistryDiff:
                 continue
             if self.own_entry(page) is not None:
                 continue
-            parent = self.entry_keys.get(url_key(page.registry_url) or "")
-            identity = url_key(page.canonical_url or page.final_url or page.url) or page.url
+            parent = self.entry_keys.get(self.key(page.registry_url) or "")
+            identity = self.key(page.canonical_url or page.final_url or page.url) or page.url
             if identity in reported:
                 continue
             reported.add(identity)

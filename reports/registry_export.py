@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from sdg_tags.reports.compliance import collection_paused, resolve_run
 from sdg_tags.reports.html import write_text_atomically
 from sdg_tags.reports.pages import ReportPage, load_report_pages
-from sdg_tags.reports.registry_diff import normalized_code, url_key
+from sdg_tags.reports.registry_diff import normalized_code
 from sdg_tags.repository.exports import (
     ExportRecord,
     UnknownExportError,
@@ -36,6 +36,7 @@ from sdg_tags.repository.exports import (
 )
 from sdg_tags.repository.store import Repository
 from sdg_tags.repository.timestamps import iso_utc, utc_now
+from sdg_tags.validators.url_identity import url_identity
 
 from sdg_tags.version import package_version
 
@@ -116,7 +117,7 @@ def export_links(pages: Sequence[ReportPage]) -> tuple[list[ExportLink], dict[st
             skipped["assistance page only (the registry has no assistance type)"] += 1
             continue
         address = link_address(page)
-        key = url_key(address) or address
+        key = url_identity(address) or address
         if key in seen:
             skipped["same address as another exported page (canonical link)"] += 1
             continue

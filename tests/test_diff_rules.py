@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 from sdg_tags.reports.pages import ReportPage
-from sdg_tags.reports.registry_diff import RegistryDiff, url_key
+from sdg_tags.reports.registry_diff import RegistryDiff
 from sdg_tags.repository.queries import PageOutcome
 from sdg_tags.repository.records import RegistryEntry
 from sdg_tags.validators.rules import RULES
+from sdg_tags.validators.url_identity import url_identity as url_key
 
 BASE = "https://www.example.be"
 
