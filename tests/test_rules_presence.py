@@ -571,6 +571,68 @@ def test_policy_code_separator_is_not_value_separator() -> None:
     assert "policy-code-separator" in rule_ids(result)
 
 
+# --- tags-managed-by-javascript -----------------------------------------------------------------------------
+
+
+def managed_page(
+    marker: str, names: tuple[str, ...] = ("sdg-tag", "DC.ISO3166", "DC.Service", "policy-code")
+) -> bytes:
+    """VALID_TAGS, the elements named in `names` carrying `marker` (as a React or Vue head manager writes them)."""
+    lines = [
+        f'<meta {marker} name="{name}" content="{content}">'
+        if name in names
+        else f'<meta name="{name}" content="{content}">'
+        for name, content in VALID_TAGS
+    ]
+    return page([], head_extra="\n".join(lines))
+
+
+@pytest.mark.parametrize(
+    ("marker", "library"),
+    [
+        ('data-react-helmet="true"', "React Helmet"),
+        ('data-rh="true"', "react-helmet-async"),
+        ('data-n-head="ssr"', "Nuxt (vue-meta)"),
+        ('data-hid="sdg"', "Nuxt (vue-meta)"),
+        ('data-vue-meta="1"', "vue-meta"),
+        ("data-vmid", "vue-meta"),
+        ("data-gatsby-head", "Gatsby"),
+        ('data-senna-track="temporary"', "Liferay (SennaJS)"),
+    ],
+)
+def test_tags_with_a_client_side_head_marker(marker: str, library: str) -> None:
+    """Finnish study portal (React): the tags carry data-react-helmet; the served HTML may lack them."""
+    result = check_page(managed_page(marker))
+    assert rule_ids(result) == {"tags-managed-by-javascript"}
+    finding = only(result, "tags-managed-by-javascript")
+    attribute = marker.split("=")[0]
+    assert (finding.severity, finding.tag, finding.value, finding.line) == (
+        "info",
+        "sdg-tag",
+        attribute,
+        TAG_LINE,
+    )
+    assert f"sdg-tag, DC.ISO3166, DC.Service, policy-code by {library} ({attribute})" in finding.message
+    assert "--render" in finding.message and "--render" in (finding.hint or "")
+    assert result.verdict == "compliant"
+
+
+def test_one_managed_tag_is_enough_and_is_named() -> None:
+    finding = only(check_page(managed_page('data-rh="true"', ("DC.Policy",))), "tags-managed-by-javascript")
+    assert finding.tag == "DC.Policy"
+    assert "(DC.Policy by react-helmet-async (data-rh))" in finding.message
+
+
+@pytest.mark.parametrize("marker", ['data-track="x"', 'data-component="meta"', 'class="helmet"', ""])
+def test_other_attributes_are_not_a_head_manager(marker: str) -> None:
+    assert check_page(managed_page(marker)).findings == []
+
+
+def test_marker_on_other_metadata_only_is_fine() -> None:
+    head = '<meta data-react-helmet="true" property="og:title" content="Driving licence">'
+    assert check_page(page(VALID_TAGS, head_extra=head)).findings == []
+
+
 def test_all_group_a_rules_are_registered_with_spec_metadata() -> None:
     expected = {
         "no-sdg-tags": ("info", "IR 2020/1121 Art 2(2)(b); Guidance 2020 §registry upload"),
@@ -587,6 +649,10 @@ def test_all_group_a_rules_are_registered_with_spec_metadata() -> None:
         ),
         "tags-changed-by-javascript": (
             "warning",
+            "IR 2020/1121 Art 2(2)(a), Art 2(4); Guidance 2020 §crawler access",
+        ),
+        "tags-managed-by-javascript": (
+            "info",
             "IR 2020/1121 Art 2(2)(a), Art 2(4); Guidance 2020 §crawler access",
         ),
         "tag-other-syntax-only": ("info", "Guidance 2020 §tag table"),

@@ -658,6 +658,72 @@ def tags_changed_by_javascript(ctx: RuleContext) -> Iterator[Finding]:
     return iter(())  # needs the rendered page: see compare_rendered
 
 
+# Attributes that client-side head managers put on the elements they own: such a tag is written (or rewritten)
+# by JavaScript, so the HTML the server sends may lack it on some pages or loads, and a saved or pasted page may
+# show the browser's DOM rather than what the harvester reads.
+SCRIPT_HEAD_MARKERS: dict[str, str] = {
+    "data-react-helmet": "React Helmet",
+    "data-rh": "react-helmet-async",
+    "data-n-head": "Nuxt (vue-meta)",
+    "data-hid": "Nuxt (vue-meta)",
+    "data-vue-meta": "vue-meta",
+    "data-vmid": "vue-meta",
+    "data-gatsby-head": "Gatsby",
+    "data-senna-track": "Liferay (SennaJS)",
+}
+
+
+@rule(
+    "tags-managed-by-javascript",
+    "info",
+    "A",
+    "An SDG tag carries the marker of a client-side head manager (data-react-helmet, data-rh, data-n-head, "
+    "data-hid, data-vue-meta, data-vmid, data-gatsby-head, data-senna-track): JavaScript writes or rewrites it, "
+    "so it may be missing from the HTML the server sends, which is what the harvester reads · seen: a national "
+    "study portal written in React.",
+    "IR 2020/1121 Art 2(2)(a), Art 2(4); Guidance 2020 §crawler access",
+    "Check with `--render` (served HTML vs rendered DOM); emit the tags server-side",
+    fail_example="""
+<meta data-react-helmet="true" name="sdg-tag" content="sdg">
+<meta data-react-helmet="true" name="DC.ISO3166" content="BE">
+<meta data-react-helmet="true" name="DC.Service" content="information">
+<meta data-react-helmet="true" name="policy-code" content="C2">
+<meta data-react-helmet="true" name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+    pass_example="""
+<meta name="sdg-tag" content="sdg">
+<meta name="DC.ISO3166" content="BE">
+<meta name="DC.Service" content="information">
+<meta name="policy-code" content="C2">
+<meta name="DC.Policy" content="acquiring and renewing a driving licence">
+""",
+)
+def tags_managed_by_javascript(ctx: RuleContext) -> Iterator[Finding]:
+    managed: dict[str, list[str]] = {}  # marker attribute -> tags carrying it
+    first: TagOccurrence | None = None
+    for occ in ctx.page.occurrences:
+        for attribute in occ.kept_attributes:
+            marker = attribute.lower()
+            if marker in SCRIPT_HEAD_MARKERS:
+                tags = managed.setdefault(marker, [])
+                if occ.canonical not in tags:
+                    tags.append(occ.canonical)
+                first = first or occ
+    if first is None:
+        return
+    listed = "; ".join(
+        f"{', '.join(tags)} by {SCRIPT_HEAD_MARKERS[marker]} ({marker})" for marker, tags in managed.items()
+    )
+    yield ctx.finding(
+        "tags-managed-by-javascript",
+        f"SDG tags are managed by JavaScript ({listed}): they may be missing from the HTML the server sends, "
+        "which is what the harvester reads; check the page with --render to compare the served HTML with the "
+        "rendered DOM",
+        occurrence=first,
+        value=", ".join(managed),
+    )
+
+
 def compare_rendered(static: ExtractedPage, rendered: ExtractedPage, ctx: RuleContext) -> list[Finding]:
     """Findings of `tags-only-after-javascript` / `tags-changed-by-javascript` for one page in render mode.
 
