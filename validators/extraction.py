@@ -209,6 +209,7 @@ def _gb18030_euro(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("sdg-tags-gb18030-strict", _gb18030_euro)
 
 
+@lru_cache(maxsize=256)
 def whatwg_encoding(label: str) -> str | None:
     """The WHATWG name of the encoding an HTTP or `<meta>` charset label means (`latin1` -> `windows-1252`);
     None for a label the standard does not know (browsers ignore it)."""
@@ -230,9 +231,14 @@ def decode_bytes(body: bytes, encoding: str, *, strict: bool = False) -> str:
         if strict:
             return body.decode("gb18030", errors="sdg-tags-gb18030-strict")
         return _decode_replacing(body, "gb18030")
+    return body.decode(_python_codec(encoding), errors="strict" if strict else "replace")
+
+
+@lru_cache(maxsize=64)
+def _python_codec(encoding: str) -> str:
+    """The Python codec webencodings pairs with a WHATWG encoding (`euc-kr` -> cp949, `shift_jis` -> cp932)."""
     found = webencodings.lookup(encoding)
-    codec = found.codec_info.name if found is not None else encoding
-    return body.decode(codec, errors="strict" if strict else "replace")
+    return found.codec_info.name if found is not None else encoding
 
 
 def _decode_replacing(body: bytes, codec: str) -> str:

@@ -58,9 +58,10 @@ def url_identity(url: str | None, ignore_params: Collection[str] = ()) -> str | 
     return _identity(url.strip(), frozenset(name.strip().lower() for name in ignore_params if name.strip()))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _identity(url: str, ignored: frozenset[str]) -> str:
-    # Crawls and reports look the same URLs up again and again (links repeat on every page of a site).
+    # Crawls and reports look the same URLs up again and again (a site's navigation links repeat on every page):
+    # ~1 us cached against ~50 us; 8,192 entries stay around 3 MB.
     try:
         parts = urlsplit(canonicalize_url(url))
         host = (parts.hostname or "").rstrip(".")
