@@ -41,9 +41,18 @@ def site() -> Iterator[LocalSite]:
     pages = {
         "/permis": (EXAMPLE_1.encode(), "text/html; charset=utf-8"),
         "/report.pdf": (b"%PDF-1.4", "application/pdf"),
+        # iso-8859-1 means windows-1252 to browsers: byte 0x80 is the euro sign (validators.extraction).
+        "/latin1": (LATIN1_PAGE, "text/html; charset=iso-8859-1"),
     }
     with LocalSite(pages) as local:
         yield local
+
+
+LATIN1_PAGE = (
+    b'<html lang="fr"><head><meta name="sdg-tag" content="sdg"><meta name="DC.ISO3166" content="BE">'
+    b'<meta name="DC.Service" content="information"><meta name="policy-code" content="C2">'
+    b'<meta name="DC.Policy" content="Permis \x80 10"></head><body></body></html>'
+)
 
 
 def post_json(server: WebServer, body: object) -> httpx.Response:
@@ -118,6 +127,15 @@ def test_api_fetches_a_local_url_with_allow_private(private_server: WebServer, s
     assert body["target"] == url
     assert body["url"] == url
     assert site.requests[-1] == "GET /permis"
+
+
+def test_serve_decodes_a_fetched_page_as_check_and_the_crawler_do(
+    private_server: WebServer, site: LocalSite
+) -> None:
+    body = post_json(private_server, {"url": f"{site.base}/latin1"}).json()
+    assert body["tags"]["DC.Policy"]["raw"] == "Permis € 10"
+    headers = {"content-type": "text/html; charset=iso-8859-1"}
+    assert body["tags"] == check_page(LATIN1_PAGE, headers=headers).model_dump(mode="json")["tags"]
 
 
 @pytest.mark.parametrize(
