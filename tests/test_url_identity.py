@@ -163,3 +163,14 @@ def test_run_comparison_matches_pages_by_identity() -> None:
     changes = compare_runs([report_page("https://example.se/caf%C3%A9")], previous, previous_run_id=1)
     assert changes["new_page_urls"] == []
     assert changes["gone_page_urls"] == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://[::1", "http://a.se:99999/", "mailto:x@y.se", "javascript:void(0)", "/relative", "not a url"],
+)
+def test_unparsable_or_odd_urls_are_their_own_identity_and_never_raise(url: str) -> None:
+    identity = url_identity(url, ["x"])
+    assert identity is not None
+    assert url_identity(identity) == url_identity(url)
+    assert RegistryDiff([registry_entry(url, ignore_params=["x"])], []).key(url) is not None

@@ -37,7 +37,10 @@ DEFAULT_PORTS: dict[str, int] = {"http": 80, "https": 443}
 
 def site_key(url: str) -> str:
     """`host[:port]` in lower case, default ports dropped: the unit of scope and of politeness (one slot)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # `http://[::1`: no parser reads it; the address itself stays distinct
+        return url.lower()
     host = (parts.hostname or "").lower()
     try:
         port = parts.port
