@@ -328,10 +328,10 @@ def test_procedure_page_with_only_unknown_codes_is_not_annex1_missing() -> None:
     assert rule_ids(result) == {"policy-code-unknown"}
 
 
-def test_procedure_page_with_an_area_letter_beside_annex2_is_area_only() -> None:
+def test_procedure_page_with_an_area_letter_beside_annex2_still_lacks_the_annex1_item() -> None:
+    """SPEC §6.2: the valid items (X1) are all Annex II; a bare area letter is not an Annex I item."""
     result = check(subject("J;X1", None, service="procedure"))
-    assert "procedure-annex1-code-missing" not in rule_ids(result)
-    assert "policy-code-area-only" in rule_ids(result)
+    assert {"procedure-annex1-code-missing", "policy-code-area-only"} <= rule_ids(result)
 
 
 def test_procedure_page_whose_valid_items_are_all_annex2() -> None:

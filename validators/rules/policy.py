@@ -922,8 +922,7 @@ def policy_code_annex2_without_procedure(ctx: RuleContext) -> Iterator[Finding]:
     "warning",
     "F",
     "`procedure` page whose valid policy-code items are all Annex II codes (no Annex I item beside them); "
-    "unknown codes have their own finding and do not trigger this one, nor does a bare area letter (its "
-    "finding asks for the item code) · seen: registry entries with only `X1`",
+    "unknown codes have their own finding and do not trigger this one · seen: registry entries with only `X1`",
     "IR 2020/1121 Annex I",
     "Add the Annex I item",
     fail_example="""
@@ -943,8 +942,7 @@ def procedure_annex1_code_missing(ctx: RuleContext) -> Iterator[Finding]:
     if "procedure" not in ctx.page_types:
         return
     items = policy_items(ctx)
-    # A bare area letter is the Annex I area written without its item: policy-code-area-only's finding.
-    if any(p.kind == "annex1" or p.kind == "area-only" for p in items):
+    if any(p.kind == "annex1" for p in items):
         return
     annex2 = [p.code for p in items if p.kind == "annex2" and p.code]
     if not annex2:
