@@ -270,6 +270,17 @@ def test_http_utf16_on_utf16_bytes_and_on_ascii_bytes() -> None:
     ]
 
 
+def test_utf8_bytes_declared_as_latin1_are_read_as_declared_and_said() -> None:
+    """Declared vs detected: the browser follows the declaration; the problem says the bytes are UTF-8."""
+    text, encoding, problems = decode_page("é".encode(), {"Content-Type": "text/html; charset=iso-8859-1"})
+    assert (text, encoding) == ("Ã©", "windows-1252")
+    assert problems == [
+        "charset 'iso-8859-1' declared in HTTP Content-Type, but the bytes are UTF-8: read as windows-1252, as "
+        "browsers do, non-ASCII characters come out garbled (é as Ã©); declare utf-8"
+    ]
+    assert decode_page(b"plain ascii", {"Content-Type": "text/html; charset=iso-8859-1"})[2] == []
+
+
 def test_euro_sign_of_a_latin1_page_reaches_the_tag_value() -> None:
     """The case that was wrong: `iso-8859-1` pages decoded 0x80 as U+0080 in the check command and the crawler."""
     body = b'<html lang="fr"><head><meta name="DC.Policy" content="Prix 10 \x80"></head>'

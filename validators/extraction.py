@@ -272,6 +272,17 @@ def _looks_utf16(body: bytes) -> bool:
     return b"\x00" in body[:1024]
 
 
+def _is_utf8_text(body: bytes) -> bool:
+    """Non-ASCII bytes that are valid UTF-8: text written in UTF-8 (other encodings rarely form valid UTF-8)."""
+    if body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode_page(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, str, list[str]]:
     """Decode like a browser: (text, WHATWG encoding name, problems).
 
@@ -315,6 +326,12 @@ def decode_page(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[
                 "replacement encoding): the page shows as a single U+FFFD"
             )
             return decode_bytes(body, encoding), encoding, problems
+        if encoding in _SINGLE_BYTE and _is_utf8_text(body):
+            # Declared vs detected: browsers (and the harvester) follow the declaration, so `é` shows as `Ã©`.
+            problems.append(
+                f"charset {label!r} declared in {where}, but the bytes are UTF-8: read as {encoding}, as browsers "
+                "do, non-ASCII characters come out garbled (é as Ã©); declare utf-8"
+            )
         try:
             return decode_bytes(body, encoding, strict=True), encoding, problems
         except UnicodeDecodeError as exc:
