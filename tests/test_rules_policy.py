@@ -389,6 +389,13 @@ def test_assistance_titles_are_not_counted() -> None:
     assert result.findings == []
 
 
+def test_titles_beside_an_assistance_title_are_still_compared_with_their_codes() -> None:
+    result = check(subject("C2;SOLVIT", "registering a business", service="information;assistance"))
+    assert rule_ids(result) == {"policy-title-mismatch"}
+    finding = only(result, "policy-title-mismatch")
+    assert (finding.item, finding.expected) == (0, C2_TITLE)
+
+
 def test_assistance_title_does_not_hide_a_missing_code_title() -> None:
     result = check(subject("C2;C4;SOLVIT", C2_TITLE, service="information;assistance"))
     finding = only(result, "policy-count-mismatch")

@@ -466,6 +466,10 @@ def _analyse_titles(
     if not titles or not codes:
         return TitleAnalysis()
     legacy: list[tuple[int, int]] = []
+    annex = sum(1 for code in codes if code.is_annex_code)
+    if len(titles) == annex < len(codes) and all(code.is_annex_code for code in codes[:annex]):
+        # Assistance titles after the codes have no DC.Policy item (§3.1): the titles name the codes before them.
+        codes = codes[:annex]
     if len(titles) != len(codes):
         # Positions do not line up (policy-count-mismatch); only a legacy meaning is still recognisable.
         for code_index, code in enumerate(codes):
