@@ -209,7 +209,7 @@ def _gb18030_euro(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("sdg-tags-gb18030-strict", _gb18030_euro)
 
 
-@lru_cache(maxsize=256)
+@short_text_cache(maxsize=256)
 def whatwg_encoding(label: str) -> str | None:
     """The WHATWG name of the encoding an HTTP or `<meta>` charset label means (`latin1` -> `windows-1252`);
     None for a label the standard does not know (browsers ignore it)."""
