@@ -17,6 +17,7 @@ from sdg_tags.validators.rules.presence import compare_rendered
 # The rendered DOM is serialised by the browser as text; we hand extraction UTF-8 and say so, so that a
 # `<meta charset>` left in the markup cannot make it decode the bytes differently.
 RENDERED_HEADERS = {"content-type": "text/html; charset=utf-8"}
+RENDER_HINT_RULE = "tags-managed-by-javascript"
 
 
 def extract_rendered(html: str, *, url: str | None = None) -> ExtractedPage:
@@ -48,7 +49,10 @@ def validate_with_rendering(
     if not static.readable:
         return validate(static, options, target=target)
     merged = merge_rendered(static, rendered)
-    result = validate(merged, options, target=target)
+    # The page has been rendered: the hint to render it (tags-managed-by-javascript) has done its job, and
+    # the comparison below says what JavaScript actually changed.
+    rendered_options = options.model_copy(update={"ignore": options.ignore | {RENDER_HINT_RULE}})
+    result = validate(merged, rendered_options, target=target)
     comparison = apply_options(compare_rendered(static, rendered, RuleContext(merged, options)), options)
     if not comparison:
         return result

@@ -678,3 +678,26 @@ def test_identical_duplicate_elements_are_reported_once() -> None:
     # The repeated element is listed by tag-duplicate; its (same) bad value is not reported twice.
     result = check_page(page([*with_tags(DC_ISO3166="GR"), ("DC.ISO3166", "GR")]))
     assert [f.rule for f in result.findings] == ["country-gr-instead-of-el", "tag-duplicate"]
+
+
+def test_a_rendered_page_is_not_told_to_render() -> None:
+    """tags-managed-by-javascript suggests --render; on a page checked with rendering it has done its job."""
+    from sdg_tags.rendering.comparison import extract_rendered, validate_with_rendering
+    from sdg_tags.validators.engine import check_page
+    from sdg_tags.validators.extraction import extract_tags
+    from sdg_tags.validators.models import ValidationOptions
+
+    tags = [
+        ("sdg-tag", "sdg"),
+        ("DC.ISO3166", "BE"),
+        ("DC.Service", "information"),
+        ("policy-code", "C2"),
+    ]
+    body = page(
+        [], head_extra="\n".join(f'<meta name="{n}" content="{v}" data-react-helmet="true">' for n, v in tags)
+    )
+    assert "tags-managed-by-javascript" in {finding.rule for finding in check_page(body).findings}
+    rendered = validate_with_rendering(
+        extract_tags(body), extract_rendered(body.decode()), ValidationOptions()
+    )
+    assert "tags-managed-by-javascript" not in {finding.rule for finding in rendered.findings}
