@@ -16,6 +16,7 @@ from typing import Any
 
 from sdg_tags.repository.queries import ObservedPage, iter_observed_pages
 from sdg_tags.repository.store import Repository, policy_area
+from sdg_tags.taxonomy.countries import tag_code
 from sdg_tags.validators.models import CANONICAL_TAGS, HTML_LANG_KEY
 
 TWO_LETTERS = re.compile(r"[A-Z]{2}")
@@ -109,7 +110,7 @@ def page_country(registry_country: str | None, tag_country: str | None) -> str |
 def normalize_country_filter(country: str) -> str:
     """`--country` value: upper case, `GR` read as `EL` (the code the SDG uses for Greece)."""
     code = country.strip().upper()
-    return "EL" if code == "GR" else code
+    return tag_code(code)
 
 
 def same_country(page: str | None, wanted: str) -> bool:

@@ -33,12 +33,13 @@ from sdg_tags.reports.pages import ReportPage
 from sdg_tags.repository.queries import PageOutcome
 from sdg_tags.repository.records import RegistryEntry
 from sdg_tags.taxonomy.annexes import annex2_item
-from sdg_tags.validators.models import VERDICTS
+from sdg_tags.taxonomy.countries import tag_code
+from sdg_tags.validators.models import TITLE_MATCH_THRESHOLD, VERDICTS
 from sdg_tags.validators.rules import RULES
 from sdg_tags.validators.rules.policy import LEGACY_REPLACEMENTS, classify_policy_text, title_matches
 from sdg_tags.validators.url_identity import site_key, url_identity
 
-TITLE_THRESHOLD = 0.85
+TITLE_THRESHOLD = TITLE_MATCH_THRESHOLD
 VALID_TAG_VERDICTS = frozenset({"compliant", "compliant-with-warnings"})
 DEAD_HTTP_STATUSES = frozenset({404, 410})
 PERMANENT_REDIRECT = re.compile(r"\b(301|308)\b|permanent", re.IGNORECASE)
@@ -103,7 +104,7 @@ def country_code(text: str | None) -> str | None:
     if not text:
         return None
     code = text.strip().upper()
-    return "EL" if code == "GR" else code
+    return tag_code(code)
 
 
 def location_items(values: Iterable[str], country: str | None) -> set[str]:

@@ -8,6 +8,10 @@ from typing import Literal
 
 from sdg_tags.taxonomy import sources
 
+# Greece: ISO 3166-1 says GR, the EU convention (and IR 2020/1121 Annex I) writes EL in the tags.
+GREECE_TAG = "EL"
+GREECE_ISO = "GR"
+
 # ISO 3166-1 reserves UK for the United Kingdom and the EU writes it that way; not in the ISO list proper.
 EU_CONVENTION_EXTRA = {"UK": ("GB", "United Kingdom")}
 
@@ -83,3 +87,8 @@ def load() -> None:
     """Force the country tables into memory."""
     _eea_by_code()
     _iso_by_code()
+
+
+def tag_code(code: str) -> str:
+    """A two-letter country code as gateway tags write it: `EL` for ISO's `GR`, any other code unchanged."""
+    return GREECE_TAG if code == GREECE_ISO else code

@@ -571,3 +571,9 @@ def test_parse_bcp47_accepts_language_script_region(tag: str) -> None:
     parsed = taxonomy.parse_bcp47(tag)
     assert parsed is not None and parsed.well_formed
     assert parsed.primary == tag.split("-")[0]
+
+
+def test_greece_is_el_in_tags_wherever_a_code_is_written() -> None:
+    from sdg_tags.taxonomy.countries import tag_code
+
+    assert [tag_code(code) for code in ("GR", "EL", "BE", "gr")] == ["EL", "EL", "BE", "gr"]

@@ -236,6 +236,11 @@ def not_evaluated_result(
     )
 
 
+# A DC.Policy title counts as the official one from this fuzzy score up (SPEC §9 point 2); the registry diff
+# compares registry titles with it too.
+TITLE_MATCH_THRESHOLD = 0.85
+
+
 class ValidationOptions(BaseModel):
     """Knobs of one validation (SPEC §6.1 profiles, §9 open points); defaults are the SPEC defaults."""
 
@@ -247,7 +252,7 @@ class ValidationOptions(BaseModel):
     registry_types: list[str] | None = None  # page types from the registry, for type inference
     annex2_scheme: Literal["final", "legacy-tolerant"] = "final"  # SDG_ANNEX2_SCHEME
     accept_zero_padded: bool = False  # SDG_ACCEPT_ZERO_PADDED: padded codes are no finding when True
-    title_match_threshold: float = 0.85  # SDG_TITLE_MATCH_THRESHOLD
+    title_match_threshold: float = TITLE_MATCH_THRESHOLD  # SDG_TITLE_MATCH_THRESHOLD
     nuts_versions: tuple[str, ...] = ("2024",)  # SDG_NUTS_VERSIONS: versions counted as current
     lau_forms: tuple[str, ...] = ("prefixed", "bare")  # SDG_LAU_FORMS
     allow_country_eu: bool = False  # SDG_ALLOW_COUNTRY_EU

@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 
 from sdg_tags.taxonomy import annexes, countries, languages, lau, nuts
+from sdg_tags.taxonomy.countries import tag_code
+from sdg_tags.validators.extraction import STRAY_QUOTES
 from sdg_tags.validators.models import ExtractedPage, PageResult, TagOccurrence
 from sdg_tags.validators.rules.policy import (
     LEGACY_REPLACEMENTS,
@@ -37,7 +39,6 @@ from sdg_tags.validators.rules.table import MARKUP_DEBRIS, RuleContext, ValueIte
 _CODE_SHAPE = re.compile(r"^([A-Za-z]{1,2})0*(\d{1,3})$")  # `C2`, `c02`, two-letter areas (`AJ1`)
 _AREA_ONLY = re.compile(r"^[A-Xa-x]$")
 _WHITESPACE = re.compile(r"\s+")
-_QUOTE_DEBRIS = "\"'“”″‘’„‟«»`"
 # Quotes that end up in a value when the attribute itself was quoted with them (`content=”…”/>`): removed only
 # next to markup debris, never from free text as such (an editor's title may end in a quote, SPEC §6.3).
 _DELIMITER_QUOTES = '"“”″‘’'
@@ -72,7 +73,7 @@ def _quoted(text: str) -> str:
 
 def _clean_text(text: str) -> str:
     """A code as it should be written: one space between words, no quote debris at either end."""
-    return _WHITESPACE.sub(" ", text).strip().strip(_QUOTE_DEBRIS).strip()
+    return _WHITESPACE.sub(" ", text).strip().strip(STRAY_QUOTES).strip()
 
 
 def _free_text(text: str) -> str:
@@ -121,7 +122,7 @@ def _kept_attributes(ctx: RuleContext, canonical: str) -> dict[str, str]:
     for occurrence in ctx.occurrences(canonical):
         if occurrence.attribute == "property":
             written = occurrence.name_as_written.strip()
-            clean = written and written[0] not in _QUOTE_DEBRIS and written[-1] not in _QUOTE_DEBRIS
+            clean = written and written[0] not in STRAY_QUOTES and written[-1] not in STRAY_QUOTES
             kept.setdefault("property", written if clean else canonical)
         for key, value in occurrence.kept_attributes.items():
             kept.setdefault(key, value)
@@ -165,7 +166,7 @@ def _suggest_country(ctx: RuleContext, location_hint: str | None) -> _Suggestion
     items, present = _items(ctx, "DC.ISO3166", suggestion)
     expected = ctx.options.expected_country
     for item in items:
-        text = item.text.strip(_QUOTE_DEBRIS)
+        text = item.text.strip(STRAY_QUOTES)
         found = countries.classify_country(text)
         if found.kind in ("eea", "greece-iso") and found.country is not None:
             suggestion.add(found.country.code)
@@ -204,7 +205,7 @@ def _location_country_hint(ctx: RuleContext) -> str | None:
 
 
 def _same_country(a: str, b: str) -> bool:
-    greece = {"EL", "GR"}
+    greece = {countries.GREECE_TAG, countries.GREECE_ISO}
     return a == b or (a in greece and b in greece)
 
 
@@ -215,7 +216,7 @@ def _suggest_location(ctx: RuleContext, page_countries: list[str]) -> _Suggestio
         return None  # optional tag: absent stays absent, an empty one is removed (tag-empty)
     country = page_countries[0] if len(page_countries) == 1 else None
     for item in items:
-        text = item.text.strip(_QUOTE_DEBRIS).upper()
+        text = item.text.strip(STRAY_QUOTES).upper()
         gisco = lau.GISCO_FORM.match(text)
         region = nuts.nuts_region(text)
         if region is not None:
@@ -241,7 +242,7 @@ def _suggest_location(ctx: RuleContext, page_countries: list[str]) -> _Suggestio
                     suggestion.decisions.append(f"{_quoted(item.text)} is an outdated NUTS code{options}")
         elif gisco is not None:
             lau_country, code = gisco.group(1), gisco.group(2)
-            lau_country = "EL" if lau_country == "GR" else lau_country
+            lau_country = tag_code(lau_country)
             if country is not None and not _same_country(lau_country, country):
                 suggestion.decisions.append(
                     f"{_quoted(item.text)} lies in {lau_country}, not in {country}; align DC.Location and "
@@ -264,7 +265,7 @@ def _suggest_location(ctx: RuleContext, page_countries: list[str]) -> _Suggestio
 
 def _service_keyword(item: ValueItem) -> str | None:
     """The keyword an item means: itself, or what `service-type-invalid` says to write (`p` -> procedure)."""
-    folded = item.text.strip(_QUOTE_DEBRIS).casefold()
+    folded = item.text.strip(STRAY_QUOTES).casefold()
     return folded if folded in annexes.SERVICE_TYPES else suggested_keyword(folded)
 
 
@@ -297,10 +298,10 @@ class _PolicyItem:
 def _as_written(ctx: RuleContext, canonical: str, text: str) -> str:
     """The free-text item as the editor wrote it: `split_items` trims quote debris from a value's ends (right
     for codes), which would cut the apostrophe of a title ending in `'VA'`."""
-    wanted = _free_text(text).strip(_QUOTE_DEBRIS)
+    wanted = _free_text(text).strip(STRAY_QUOTES)
     for occurrence in ctx.occurrences(canonical):
         for piece in _free_items(occurrence.raw):
-            if piece.strip(_QUOTE_DEBRIS).strip() == wanted:
+            if piece.strip(STRAY_QUOTES).strip() == wanted:
                 return piece
     return _free_text(text)
 
@@ -468,7 +469,7 @@ def _is_legacy_kept(entry: _PolicyItem, written: str, threshold: float) -> bool:
 
 def _language_code(text: str) -> str | None:
     """An ISO 639-1 code for what people write as a language: `EN`, `en-GB`, `en_GB`, `eng`, `English`, `iw`."""
-    cleaned = text.strip().strip(_QUOTE_DEBRIS)
+    cleaned = text.strip().strip(STRAY_QUOTES)
     primary = _LANGUAGE_SEPARATORS.split(cleaned, maxsplit=1)[0].lower()
     if len(primary) == 2:
         primary = languages.DEPRECATED_639_1.get(primary, primary)

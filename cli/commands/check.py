@@ -354,8 +354,10 @@ def _expect_country(result: PageResult, expected: str, options: ValidationOption
         return
     if any(finding.rule == COUNTRY_RULE for finding in result.findings):
         return  # the engine already compared (ValidationOptions.expected_country)
-    written = {value.strip().strip("\"'“”‘’").upper() for value in view.values}
-    written = {"EL" if code == "GR" else code for code in written}
+    from sdg_tags.taxonomy.countries import tag_code
+    from sdg_tags.validators.extraction import STRAY_QUOTES
+
+    written = {tag_code(value.strip().strip(STRAY_QUOTES).upper()) for value in view.values}
     if expected in written:
         return
     finding = rule_finding(

@@ -13,7 +13,13 @@ from functools import cache
 from typing import Literal
 from urllib.parse import urlsplit
 
-from sdg_tags.taxonomy.countries import classify_country, eea_country, iso_countries
+from sdg_tags.taxonomy.countries import (
+    GREECE_TAG,
+    classify_country,
+    eea_country,
+    iso_countries,
+    tag_code,
+)
 from sdg_tags.taxonomy.languages import iso639_1
 from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
 from sdg_tags.validators.models import Finding, TagOccurrence
@@ -22,7 +28,7 @@ from sdg_tags.validators.rules.table import RuleContext, ValueItem, per_page, ru
 
 TAG = "DC.ISO3166"
 COUNTRIES_LIST = CODE_LIST_VERSIONS["countries"]
-GREECE = "EL"
+GREECE = GREECE_TAG
 EU = "EU"
 
 _TWO_LETTERS = re.compile(r"^[A-Za-z]{2}$")
@@ -89,8 +95,7 @@ def _country_of_url(url: str | None) -> str | None:
     suffix = host.rstrip(".").rsplit(".", 1)[-1].upper()
     if len(suffix) != 2:
         return None
-    if suffix == "GR":
-        return GREECE
+    suffix = tag_code(suffix)
     return suffix if eea_country(suffix) is not None else None
 
 
@@ -114,7 +119,7 @@ def _alpha2_for_alpha3(code: str) -> str | None:
 
 
 def _tag_code(iso_alpha2: str) -> str:
-    return GREECE if iso_alpha2 == "GR" else iso_alpha2
+    return tag_code(iso_alpha2)
 
 
 def _not_eea_advice(code: str, text: str, page_language: str | None) -> tuple[str, str | None]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from sdg_tags.taxonomy.countries import classify_country
+from sdg_tags.taxonomy.countries import GREECE_ISO, GREECE_TAG, classify_country
 from sdg_tags.taxonomy.languages import iso639_1
 from sdg_tags.taxonomy.lau import (
     GISCO_FORM,
@@ -112,7 +112,9 @@ def classify_location(text: str, countries: tuple[str, ...], lau_forms: tuple[st
         if lookup.kind == "greece-iso" and lookup.country is not None:
             return LocationMeaning("country", lookup.country.code, lookup.country.code)
     shaped = _NUTS_SHAPE.match(text)
-    if shaped and (len(text) == 2 or shaped.group(1).upper() in _nuts_countries() or upper.startswith("GR")):
+    if shaped and (
+        len(text) == 2 or shaped.group(1).upper() in _nuts_countries() or upper.startswith(GREECE_ISO)
+    ):
         return _unknown_nuts(text, upper)
     if _BARE_CODE.match(text):
         return _bare_lau(text, upper, countries, lau_forms)
@@ -164,7 +166,7 @@ def _classify_gisco(text: str, prefix: str, code: str, lau_forms: tuple[str, ...
     if "prefixed" not in lau_forms:
         return LocationMeaning("invalid", reason="the LAU form CC_CODE is not accepted here (SDG_LAU_FORMS)")
     if country not in lau_countries():
-        greek = f"EL_{code.upper()}" if country == "GR" else None
+        greek = f"{GREECE_TAG}_{code.upper()}" if country == GREECE_ISO else None
         reason = (
             "Greek LAU codes are prefixed EL, not GR"
             if greek
@@ -182,7 +184,7 @@ def _classify_gisco(text: str, prefix: str, code: str, lau_forms: tuple[str, ...
 def _unknown_nuts(text: str, upper: str) -> LocationMeaning:
     suggestion = None
     notes = []
-    if upper.startswith("GR") and nuts_region("EL" + upper[2:]) is not None:
+    if upper.startswith(GREECE_ISO) and nuts_region(GREECE_TAG + upper[2:]) is not None:
         suggestion = "EL" + upper[2:]
         notes.append(f"Greek NUTS codes start with EL ({suggestion})")
     if len(text) == 2 and iso639_1(text.lower()) is not None:

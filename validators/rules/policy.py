@@ -32,7 +32,7 @@ from sdg_tags.taxonomy.annexes import (
 )
 from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
 from sdg_tags.validators.limits import short_text_cache
-from sdg_tags.validators.models import Finding, TagOccurrence
+from sdg_tags.validators.models import TITLE_MATCH_THRESHOLD, Finding, TagOccurrence
 from sdg_tags.validators.rules.language import effective_language
 from sdg_tags.validators.rules.table import RuleContext, ValueItem, per_page, rule, split_items
 
@@ -1053,7 +1053,7 @@ def policy_count_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     "warning",
     "F",
     "`DC.Policy` item n ≠ title of code n (case-folded, quotes/whitespace unified, fuzzy score < "
-    "SDG_TITLE_MATCH_THRESHOLD, 0.85; the part before a bracketed or `including`/`excluding` clause also "
+    f"SDG_TITLE_MATCH_THRESHOLD, {TITLE_MATCH_THRESHOLD}; the part before a bracketed or `including`/`excluding` clause also "
     "counts), no legacy rule applies; only if titles exist in the page language (English shipped); case "
     "differences not reported · seen: free-text descriptions (jordbruksverket.se)",
     "Guidance 2020 §tag table",

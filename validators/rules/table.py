@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Literal, TypeVar
 
+from sdg_tags.validators.extraction import STRAY_QUOTES
 from sdg_tags.validators.limits import ITEMS_CHECKED, short_text_cache
 from sdg_tags.validators.models import (
     ExtractedPage,
@@ -242,7 +243,7 @@ class ValueItem:
 
 
 # Quote characters that CMS templates and copy-pasted guidance leave around values (`content=”sdg”`).
-QUOTE_DEBRIS = "\"'“”″‘’„‟«»`"
+QUOTE_DEBRIS = STRAY_QUOTES  # quote characters a broken tag leaves around a name or value
 # Markup swallowed into a value by an unclosed quote (`…title”/>\n<link rel=`): the value ends where it starts.
 MARKUP_DEBRIS = re.compile(r"/>|<meta\b|<link\b", re.IGNORECASE)
 
