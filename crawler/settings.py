@@ -9,14 +9,14 @@ component documents the ones it reads. `sdg-tags crawl` options override them (`
 from __future__ import annotations
 
 from sdg_tags.sizes import MAX_PAGE_BYTES
-from sdg_tags.version import package_version
+from sdg_tags.version import user_agent
 
 BOT_NAME = "sdg-tags"
 SPIDER_MODULES = ["sdg_tags.crawler.spiders"]
 NEWSPIDER_MODULE = "sdg_tags.crawler.spiders"
 
 # A truthful crawler name with a contact URL (SPEC §7.3); robots.txt groups match the token "sdg-tags".
-USER_AGENT = f"sdg-tags/{package_version()} (+https://github.com/sdg-tags/sdg-tags; SDG metadata validator)"
+USER_AGENT = user_agent("sdg-tags")
 ROBOTSTXT_OBEY = True
 ROBOTSTXT_USER_AGENT = "sdg-tags"
 

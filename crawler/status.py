@@ -24,7 +24,7 @@ from sdg_tags.validators.models import FetchStatus
 from twisted.internet import error as twisted_errors
 from twisted.python.failure import Failure
 
-HTML_CONTENT_TYPES: frozenset[str] = frozenset({"text/html", "application/xhtml+xml"})
+from sdg_tags.media_types import content_type_of, not_html_reason
 
 _TLS_ERRORS: tuple[type[BaseException], ...] = (
     twisted_errors.SSLError,
@@ -135,20 +135,6 @@ def describe(exc: BaseException | Failure) -> str:
     return f"{exc.__class__.__name__}: {text}" if exc.__class__.__name__ not in text else text
 
 
-def media_type(headers: Mapping[str, str]) -> str | None:
-    """The lower-case media type of a Content-Type header (parameters dropped), or None when absent."""
-    for name, value in headers.items():
-        if name.lower() == "content-type":
-            return value.split(";", 1)[0].strip().lower() or None
-    return None
-
-
-def looks_like_html(body: bytes) -> bool:
-    """Sniffing for a response without Content-Type: markup starts with `<` after a BOM and whitespace."""
-    head = body[:512].lstrip(b"\xef\xbb\xbf").lstrip()
-    return head.startswith(b"<")
-
-
 def status_of_response(
     http_status: int, headers: Mapping[str, str], body: bytes
 ) -> tuple[FetchStatus | None, str | None]:
@@ -162,14 +148,8 @@ def status_of_response(
         return "http-4xx", f"HTTP {http_status} {reason_phrase(http_status)}".rstrip()
     if http_status >= 500:
         return "http-5xx", f"HTTP {http_status} {reason_phrase(http_status)}".rstrip()
-    kind = media_type(headers)
-    if kind is None:
-        if looks_like_html(body):
-            return None, None
-        return "not-html", "no Content-Type and the body does not look like HTML"
-    if kind not in HTML_CONTENT_TYPES:
-        return "not-html", f"Content-Type is {kind}, not HTML"
-    return None, None
+    reason = not_html_reason(content_type_of(headers), body)
+    return ("not-html", reason) if reason else (None, None)
 
 
 def reason_phrase(code: int) -> str:

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import quote, urljoin, urlsplit
 
-DEFAULT_USER_AGENT = "sdg-tags-check/0.1 (+https://github.com/sdg-tags/sdg-tags)"
+from sdg_tags.media_types import ACCEPT_HEADER, media_type, not_html_reason
+from sdg_tags.version import user_agent as default_user_agent
+
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# Content types a gateway page can have; anything else (PDF, images, JSON) is `not-html`.
-HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 _CHUNK = 64 * 1024
 _URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
 
@@ -164,14 +164,14 @@ def fetch_url(
     timeout: float = 15,
     max_bytes: int = 5_000_000,
     max_redirects: int = 5,
-    user_agent: str = DEFAULT_USER_AGENT,
+    user_agent: str | None = None,
     guard: AddressGuard | None = None,
     resolver: Resolver | None = None,
-    content_types: tuple[str, ...] | None = HTML_CONTENT_TYPES,
+    html_only: bool = True,
 ) -> FetchedPage:
     """GET an http(s) URL, following up to `max_redirects` redirects, within `timeout` seconds in total.
 
-    `max_bytes` limits the decoded body. `content_types=None` accepts any type (a browser's sub-resources).
+    `max_bytes` limits the decoded body. `html_only=False` accepts any type (a browser's sub-resources).
     Raises ValueError only for a URL that is not http(s) with a host.
     """
     _check_url(url)
@@ -179,7 +179,15 @@ def fetch_url(
     deadline = _Deadline(timeout)
     try:
         return _fetch(
-            url, result, deadline, max_bytes, max_redirects, user_agent, guard, resolver, content_types
+            url,
+            result,
+            deadline,
+            max_bytes,
+            max_redirects,
+            user_agent or default_user_agent("sdg-tags-check"),
+            guard,
+            resolver,
+            html_only,
         )
     finally:
         deadline.cancel()
@@ -194,7 +202,7 @@ def _fetch(
     user_agent: str,
     guard: AddressGuard | None,
     resolver: Resolver | None,
-    content_types: tuple[str, ...] | None,
+    html_only: bool,
 ) -> FetchedPage:
     current = url
     try:
@@ -208,8 +216,11 @@ def _fetch(
                     result.redirects.append(Redirect(answer.status, current))
                     continue
                 _classify_status(answer.status, answer.reason)
-                if content_types is not None:
-                    _check_content_type(answer.headers, content_types)
+                reason = (
+                    not_html_reason(media_type(answer.headers.get("content-type"))) if html_only else None
+                )
+                if reason:
+                    raise _Failure("not-html", reason)
                 result.body = _read_body(answer.response, answer.sock, answer.headers, max_bytes, deadline)
                 break
             finally:
@@ -326,7 +337,7 @@ def _request(
         try:
             connection.putrequest("GET", path, skip_accept_encoding=True)
             connection.putheader("User-Agent", user_agent)
-            connection.putheader("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")
+            connection.putheader("Accept", ACCEPT_HEADER)
             connection.putheader("Accept-Encoding", "gzip, deflate")
             connection.putheader("Connection", "close")
             connection.endheaders()
@@ -376,12 +387,6 @@ def _classify_status(status: int, reason: str) -> None:
         raise _Failure("http-5xx", f"HTTP {status} {reason}".strip())
     if status in REDIRECT_STATUSES:
         raise _Failure("http-4xx", f"HTTP {status} redirect without a Location header")
-
-
-def _check_content_type(headers: dict[str, str], content_types: tuple[str, ...]) -> None:
-    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type and content_type not in content_types:
-        raise _Failure("not-html", f"the server sent {content_type}, not an HTML page")
 
 
 def _decompressor(encoding: str, first_bytes: bytes) -> zlib._Decompress | None:

@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 
 from sdg_tags.fetcher import AddressGuard, Resolver, fetch_url
 
+from sdg_tags.version import user_agent as default_user_agent
+
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Playwright, Request, Route, WebSocketRoute
 
@@ -71,7 +73,6 @@ NO_WEBRTC_JS = """
   }
 })();
 """
-DEFAULT_RENDER_USER_AGENT = "sdg-tags-render/0.1 (+https://github.com/sdg-tags/sdg-tags)"
 SETTLE_POLL_MS = 100
 SETTLE_STABLE_POLLS = 3
 MAX_SUBREQUESTS = 200  # sealed mode: a page asking for more is cut off (its remaining requests fail)
@@ -153,14 +154,14 @@ class BrowserRenderer:
         guard: AddressGuard | None = None,
         resolver: Resolver | None = None,
         max_bytes: int = 5_000_000,
-        user_agent: str = DEFAULT_RENDER_USER_AGENT,
+        user_agent: str | None = None,
         executable_path: str = CHROMIUM_PATH,
     ) -> None:
         self.timeout = timeout
         self.guard = guard
         self.resolver = resolver
         self.max_bytes = max_bytes
-        self.user_agent = user_agent
+        self.user_agent = user_agent or default_user_agent("sdg-tags-render")
         self.executable_path = executable_path
         self._playwright: Playwright | None = None
         self._context: BrowserContext | None = None
@@ -397,7 +398,7 @@ class _Routing:
             user_agent=self.renderer.user_agent,
             guard=self.renderer.guard,
             resolver=self.renderer.resolver,
-            content_types=None if not is_main else ("text/html", "application/xhtml+xml"),
+            html_only=is_main,
         )
         if not fetched.evaluated and fetched.fetch_status not in ("http-4xx", "http-5xx"):
             # Refused, unreachable, too large, not HTML (for the document): the browser sees a failed request.

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 
 DISTRIBUTION = "sdg-tags"
+# Where a site operator who sees our requests learns who we are (User-Agent, SARIF informationUri).
+PROJECT_URL = "https://github.com/sdg-tags/sdg-tags"
 
 
 @cache
@@ -16,3 +18,11 @@ def package_version() -> str:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
         return "0+unknown"
+
+
+def user_agent(product: str = "sdg-tags") -> str:
+    """A truthful User-Agent with version and contact URL (SPEC §7.3): `sdg-tags/0.1.0 (+URL; …)`.
+
+    `product` is `sdg-tags` for the crawl (robots.txt groups match that token), `sdg-tags-check` for `check` and
+    `serve` fetches, `sdg-tags-render` for the browser."""
+    return f"{product}/{package_version()} (+{PROJECT_URL}; SDG metadata validator)"

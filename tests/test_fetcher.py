@@ -103,6 +103,8 @@ def site() -> Iterator[LocalSite]:
         "/to-ftp": lambda h: send(h, 301, b"", Location="ftp://example.invalid/file"),
         "/server-error": lambda h: send(h, 503, b"busy"),
         "/pdf": lambda h: send(h, 200, b"%PDF-1.4", Content_Type="application/pdf"),
+        "/xml": lambda h: send(h, 200, b"<?xml version='1.0'?><feed/>", Content_Type="text/xml"),
+        "/xhtml": lambda h: send(h, 200, PAGE, Content_Type="Application/XHTML+xml; charset=utf-8"),
         "/big": lambda h: send(h, 200, b"<html>" + b"x" * 5000),
         "/gzip": lambda h: send(h, 200, gzip.compress(PAGE), Content_Encoding="gzip"),
         "/deflate": lambda h: send(h, 200, zlib.compress(PAGE), Content_Encoding="deflate"),
@@ -168,6 +170,7 @@ def test_redirect_to_another_scheme_is_not_followed(site: LocalSite) -> None:
         ("/missing", "http-4xx", 404, "HTTP 404 Not Found"),
         ("/server-error", "http-5xx", 503, "HTTP 503 Service Unavailable"),
         ("/pdf", "not-html", 200, "the server sent application/pdf, not an HTML page"),
+        ("/xml", "not-html", 200, "the server sent text/xml, not an HTML page"),
         ("/big", "too-large", 200, "the page is larger than the size limit of 1,000 bytes"),
         ("/bomb", "too-large", 200, "the page is larger than the size limit of 1,000 bytes"),
         ("/brotli", "decode-error", 200, "the server used the content encoding 'br', which is not supported"),
@@ -256,3 +259,21 @@ def test_fetcher_does_not_import_scrapy_or_twisted() -> None:
     code = "import sys, sdg_tags.fetcher; print(sorted(m for m in sys.modules if m.split('.')[0] in {'scrapy','twisted'}))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/html", "application/xhtml+xml", "text/xml", "application/pdf", None]
+)
+def test_check_and_crawl_agree_on_what_is_html(site: LocalSite, content_type: str | None) -> None:
+    """One table of HTML media types (sdg_tags.media_types) for check/serve fetches and the crawl's classifier."""
+    from sdg_tags.crawler.status import status_of_response
+
+    from sdg_tags.media_types import HTML_MEDIA_TYPES
+
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    crawl_status = status_of_response(200, headers, PAGE)[0]
+    assert (crawl_status is None) == (content_type is None or content_type in HTML_MEDIA_TYPES)
+    if content_type == "application/xhtml+xml":
+        assert fetch_url(f"{site.base}/xhtml").fetch_status == "ok"
+    if content_type == "text/xml":
+        assert fetch_url(f"{site.base}/xml").fetch_status == crawl_status == "not-html"

@@ -7,6 +7,7 @@ the editable install) so that they see exactly what ships.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -36,6 +37,8 @@ FOLDERS = (
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     out = tmp_path_factory.mktemp("wheel")
+    # setuptools stages into build/lib and never empties it: a module removed from the tree would still ship.
+    shutil.rmtree(PROJECT_ROOT / "build", ignore_errors=True)
     built = subprocess.run(
         [
             sys.executable,
@@ -54,6 +57,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         text=True,
         timeout=300,
     )
+    shutil.rmtree(PROJECT_ROOT / "build", ignore_errors=True)
     assert built.returncode == 0, built.stderr[-3000:]
     [path] = out.glob("sdg_tags-*.whl")
     yield path

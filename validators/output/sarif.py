@@ -16,9 +16,11 @@ from urllib.parse import quote, urlsplit
 from sdg_tags.validators.models import Finding, PageResult, Severity
 from sdg_tags.validators.rules.table import GROUPS, Rule
 
+from sdg_tags.version import PROJECT_URL
+
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
-INFORMATION_URI = "https://github.com/sdg-tags/sdg-tags"
+INFORMATION_URI = PROJECT_URL
 LEVELS: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
 STDIN_URI = "stdin"
 
