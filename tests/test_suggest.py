@@ -607,3 +607,18 @@ def test_two_letter_area_codes_are_codes() -> None:
     )
     assert block is not None
     assert block.splitlines()[3] == '<meta name="policy-code" content="AJ1">'
+
+
+def test_a_code_without_a_confirmed_label_gets_no_empty_title() -> None:
+    """V5 (procedure code list, label not confirmed): no `…licence;` with an empty item, a decision instead."""
+    from sdg_tags import ValidationOptions, check_page
+
+    body = (
+        b'<html lang="en"><head><meta name="sdg-tag" content="sdg"><meta name="DC.ISO3166" content="BE">'
+        b'<meta name="DC.Service" content="information;procedure"><meta name="policy-code" content="C2;V5">'
+        b"</head></html>"
+    )
+    block = check_page(body, options=ValidationOptions(suggest=True)).suggested_tags
+    assert block is not None
+    assert 'name="DC.Policy"' not in block
+    assert "<!-- DC.Policy: the official title of V5 is not confirmed;" in block

@@ -437,6 +437,15 @@ def _suggest_policy_titles(
             "one title per policy-code item, in the same order, once the codes are decided"
         )
         return suggestion
+    unknown = [e.text for e in resolved if e.kind != "service" and not e.title and e.written_title is None]
+    if unknown:
+        # A code whose label could not be confirmed (SPEC §5.7) has no title to offer, and DC.Policy item n
+        # must name code n: no element rather than an empty or invented item.
+        suggestion.decisions.append(
+            f"the official title of {', '.join(unknown)} is not confirmed; add one title per "
+            "policy-code item, in the same order, in the page's words"
+        )
+        return suggestion
     english = result.language in (None, "en")
     threshold = ctx.options.title_match_threshold
     untranslated = 0
