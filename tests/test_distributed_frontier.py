@@ -116,19 +116,6 @@ def test_retry_after_pause_holds_the_host_for_every_worker(frontier: SharedFront
     assert isinstance(waiting, NothingReady) and 19.0 < (waiting.wait or 0) <= 20.0
 
 
-def test_backoff_doubles_on_errors_and_halves_back_on_good_responses(frontier: SharedFrontier) -> None:
-    limits = {"delay": 0.5, "maximum": 8.0, "minimum": 1.0}
-    assert frontier.adjust_backoff("host", "widen", **limits) == 1.0
-    assert frontier.adjust_backoff("host", "widen", **limits) == 2.0
-    assert frontier.adjust_backoff("host", "slow", latency=5.0, **limits) == 5.0
-    assert frontier.adjust_backoff("host", "widen", **limits) == 8.0  # capped
-    assert frontier.adjust_backoff("host", "ok", **limits) == 4.0
-    assert frontier.adjust_backoff("host", "ok", **limits) == 2.0
-    assert frontier.adjust_backoff("host", "ok", **limits) == 1.0
-    assert frontier.adjust_backoff("host", "ok", **limits) == 0.0
-    assert frontier.adjust_backoff("host", "widen", delay=0.5, maximum=0.0, minimum=1.0) == 0.0
-
-
 def test_committed_leases_are_released_and_counted(frontier: SharedFrontier) -> None:
     frontier.push_many([("a", 0, member("a/1")), ("a", 0, member("a/2"))])
     pop_all(frontier)
@@ -244,18 +231,51 @@ def test_fresh_targets_round_trip_through_a_compact_member(target: CrawlTarget) 
     assert len(payload) < 200
 
 
-def test_claim_keeps_the_gap_between_actual_starts_and_honours_pauses(frontier: SharedFrontier) -> None:
-    assert frontier.claim("host", delay=0.3) == 0.0
-    wait = frontier.claim("host", delay=0.3)  # a second worker, on time for its slot but the gap is not over
+def claim(frontier: SharedFrontier, host: str, holder: str = "w1#1", hold: float = 5.0) -> float:
+    return frontier.claim(host, delay=0.3, holder=holder, hold=hold)
+
+
+def test_claim_keeps_the_gap_between_sends_and_honours_pauses(frontier: SharedFrontier) -> None:
+    assert claim(frontier, "host") == 0.0
+    frontier.sent("host", "w1#1")
+    wait = claim(frontier, "host", "w2#1")  # a second worker, on time for its slot but the gap is not over
     assert 0.25 < wait <= 0.3
     time.sleep(wait)
-    assert frontier.claim("host", delay=0.3) == 0.0
-    assert frontier.claim("other", delay=0.3) == 0.0  # hosts are independent
+    assert claim(frontier, "host", "w2#1") == 0.0
+    assert claim(frontier, "other") == 0.0  # hosts are independent
+    frontier.sent("other", "w1#1")
     frontier.pause("other", 5.0)
-    assert 4.5 < frontier.claim("other", delay=0.3) <= 5.0
+    assert 4.5 < claim(frontier, "other", "w1#2") <= 5.0
     frontier.set_crawl_delay("slow", 2.0)
-    assert frontier.claim("slow", delay=0.3) == 0.0
-    assert 1.5 < frontier.claim("slow", delay=0.3) <= 2.0
+    assert claim(frontier, "slow") == 0.0
+    frontier.sent("slow", "w1#1")
+    assert 1.5 < claim(frontier, "slow", "w1#2") <= 2.0
+
+
+def test_the_gap_counts_from_the_send_not_from_the_claim(frontier: SharedFrontier) -> None:
+    assert claim(frontier, "host") == 0.0
+    # Until the holder's request is sent, the next one waits (a full gap: it goes at the earliest a gap after).
+    assert claim(frontier, "host", "w2#1") == pytest.approx(0.3)
+    time.sleep(0.4)  # the holder was slow to send: longer than the gap after its claim
+    assert claim(frontier, "host", "w2#1") == pytest.approx(0.3)
+    frontier.sent("host", "w1#1")
+    assert 0.25 < claim(frontier, "host", "w2#1") <= 0.3  # a gap after the send, not after the claim
+
+
+def test_an_unsent_request_lets_go_of_the_host_without_starting_a_gap(frontier: SharedFrontier) -> None:
+    assert claim(frontier, "host") == 0.0
+    frontier.sent("host", "w1#1", sent=False)  # its connection failed: nothing reached the host
+    assert claim(frontier, "host", "w2#1") == 0.0
+
+
+def test_a_dead_holders_hold_runs_out_and_counts_as_its_last_send(frontier: SharedFrontier) -> None:
+    assert claim(frontier, "host", "dead#1", hold=0.2) == 0.0  # then the worker is killed: no `sent`
+    assert claim(frontier, "host", "w2#1") == pytest.approx(0.3)
+    time.sleep(0.25)  # the hold ran out; the dead request may have left up to then
+    assert 0.2 < claim(frontier, "host", "w2#1") <= 0.3
+    # The holder itself, if alive and late, claims again like anyone else (and never sends after its expiry).
+    assert claim(frontier, "free", "w1#1", hold=5.0) == 0.0
+    assert claim(frontier, "free", "w1#1", hold=5.0) == 0.0
 
 
 def test_finish_returns_the_token_and_adjusts_the_backoff_in_one_step(frontier: SharedFrontier) -> None:

@@ -83,6 +83,7 @@ def test_the_wheel_has_one_top_level_package(wheel: Path) -> None:
         "sdg_tags/repository/migrations/script.py.mako",
         "sdg_tags/demo/site/be/fr/index.html",
         "sdg_tags/demo/registry.csv",
+        "sdg_tags/crawler/distributed/frontier_claim.lua",
     ):
         assert data in names
     top_level_txt = [name for name in names if name.endswith(".dist-info/top_level.txt")]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import socket
 import struct
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -344,10 +345,38 @@ class Hit:
     at: float  # time.monotonic() when the request line was read
     path: str
     user_agent: str
+    # When the request's first byte reached this host's socket: the kernel's receive timestamp (CLOCK_REALTIME,
+    # seconds), untouched by how late the server's thread got to read it. None where the kernel gives none.
+    wire_at: float | None = None
+
+
+# Linux: the kernel stamps each received segment (struct timespec); accepted sockets inherit the option.
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35 if sys.platform.startswith("linux") else None)
+TIMESPEC = struct.Struct("qq")
+
+
+def arrival_stamp(connection: socket.socket) -> float | None:
+    """The kernel receive time of the next unread byte (waits for it; reads nothing). None without one."""
+    if SO_TIMESTAMPNS is None:
+        return None
+    try:
+        _, ancillary, _, _ = connection.recvmsg(1, socket.CMSG_SPACE(TIMESPEC.size), socket.MSG_PEEK)
+    except OSError:
+        return None
+    for level, kind, raw in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(raw) >= TIMESPEC.size:
+            seconds, nanoseconds = TIMESPEC.unpack(raw[: TIMESPEC.size])
+            return seconds + nanoseconds / 1e9
+    return None
 
 
 class LoopbackServer(LoopbackHTTPServer):
     request_queue_size = 256  # a burst of connections must not be dropped (a retransmit looks like a timeout)
+
+    def server_bind(self) -> None:
+        if SO_TIMESTAMPNS is not None:
+            self.socket.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        super().server_bind()
 
 
 class FaultServer(LoopbackService[Hit]):
@@ -393,10 +422,18 @@ class FaultServer(LoopbackService[Hit]):
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            wire_at: float | None = None
+
+            def handle_one_request(self) -> None:
+                # Before the request line is read: the stamp of its first byte (no pipelining: nothing buffered).
+                self.wire_at = arrival_stamp(self.connection)
+                super().handle_one_request()
 
             def do_GET(self) -> None:
                 with server._lock:
-                    server.log.append(Hit(time.monotonic(), self.path, self.headers.get("User-Agent", "")))
+                    server.log.append(
+                        Hit(time.monotonic(), self.path, self.headers.get("User-Agent", ""), self.wire_at)
+                    )
                     hit = server._counts[self.path] = server._counts.get(self.path, 0) + 1
                 fault = server.fault_for(self.path) or Page(
                     b"<html><body>not found</body></html>", status=404
