@@ -260,7 +260,7 @@ def test_crawl_distributed_end_to_end(tmp_path: Path, redis_url: str, fresh_pg: 
                     str(registry),
                 ),
                 "--workers",
-                "2",
+                "1",
                 *FAST_OPTIONS,
             ],
             cwd=PROJECT_ROOT,
@@ -269,8 +269,12 @@ def test_crawl_distributed_end_to_end(tmp_path: Path, redis_url: str, fresh_pg: 
             timeout=120,
         )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "Run 1 (finished): 12 pages by 2 workers" in done.stdout
+    assert "12 URLs queued on 1 host in Redis namespace 'sdg'; starting 1 worker\n" in done.stdout
+    assert "Worker stopped (finished): 12 pages; run 1 is finished (this worker finished it)" in done.stdout
+    assert "Run 1 (finished): 12 pages by 1 worker\n" in done.stdout
     assert "fetch status: ok 12" in done.stdout
+    # quiet start-up: no warning about scrapy-redis's internals, no Alembic dialect lines
+    assert "Warning" not in done.stderr and "Context impl" not in done.stderr, done.stderr[-3000:]
     assert set(stored_urls(fresh_pg, 1).values()) == {1}
 
 

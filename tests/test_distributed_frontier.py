@@ -6,9 +6,11 @@ import itertools
 import time
 
 import pytest
-from sdg_tags.crawler.distributed.frontier import NothingReady, Popped, SharedFrontier
+from sdg_tags.crawler.distributed.frontier import FrontierError, NothingReady, Popped, SharedFrontier
 from sdg_tags.crawler.distributed.members import decode_target, encode_target, split_member, target_of_member
 from sdg_tags.crawler.frontier import CrawlTarget
+
+from tests.faults.services import redis_server
 
 pytestmark = pytest.mark.redis
 
@@ -297,3 +299,47 @@ def test_a_pop_brings_the_registry_entry_of_a_fresh_targets_scope(frontier: Shar
     fresh, follow_up = pop_all(frontier)
     assert (fresh.scope_url, fresh.entry) == ("http://h/docs/", {"folder": 1, "types": ["Information"]})
     assert (follow_up.scope_url, follow_up.entry) == (None, None)
+
+
+def test_a_redis_that_wants_a_password_says_so_rather_than_unreachable() -> None:
+    with redis_server(password="s3cret") as url:
+        with pytest.raises(FrontierError, match="it requires a password") as missing:
+            SharedFrontier.connect(url)
+        assert "redis://:PASSWORD@host:6379/0" in str(missing.value)
+        assert "cannot reach" not in str(missing.value)
+        wrong = url.replace("redis://", "redis://:wrong@")
+        with pytest.raises(FrontierError, match="the password in the URL was refused") as refused:
+            SharedFrontier.connect(wrong)
+        assert ":***@" in str(refused.value) and "wrong" not in str(refused.value)
+        assert SharedFrontier.connect(url.replace("redis://", "redis://:s3cret@")).client.ping()
+
+
+def test_a_silent_worker_is_not_live_and_the_status_says_when_its_requests_return(
+    frontier: SharedFrontier,
+) -> None:
+    from sdg_tags.crawler.distributed.progress import live_workers, remaining_line, silence_line
+
+    frontier.push_many([("a", 0, member(f"a/{n}")) for n in range(3)])
+    frontier.register_worker("killed", {"lease_ttl": 10.0}, ttl=10.0)
+    frontier.register_worker("alive", {"lease_ttl": 10.0}, ttl=10.0)
+    pop_all(frontier, "killed", concurrency=2)  # two leases
+    pop_all(frontier, "alive", concurrency=3)  # one
+    frontier.client.pexpire(frontier.key("alive", "killed"), 4000)  # its last heartbeat was 6 s ago
+    views = frontier.workers()
+    assert [(view.worker, view.leases, view.silent) for view in views] == [
+        ("alive", 1, False),
+        ("killed", 2, True),
+    ]
+    assert live_workers(views) == 1
+    # back at the first heartbeat of a live worker after its 10 s lease: 4 s + at most a third of 10 s
+    assert silence_line(views) == "1 worker silent for 6 s; its 2 requests return to the queue within 7 s"
+    assert remaining_line(frontier.state(), views) == (
+        "run 1 is still running: 0 queued, 3 in flight, 0 held back; 1 worker still at work "
+        "(alive holds 1, killed holds 2); the last to leave finishes it"
+    )
+    frontier.leave("alive")
+    frontier.client.delete(frontier.key("alive", "killed"))
+    assert remaining_line(frontier.state(), frontier.workers()) == (
+        "run 1 is not finished: 1 queued, 2 in flight, 0 held back; no worker is at work (killed holds 2, "
+        "silent); start one: sdg-tags worker --redis URL --db URL"
+    )

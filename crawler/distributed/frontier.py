@@ -113,6 +113,26 @@ class NothingReady:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkerView:
+    """A registered worker as Redis sees it: how long since its last heartbeat, how long until its `alive` key
+    expires (then the next heartbeat of a live worker requeues its leases), and how many targets it holds."""
+
+    worker: str
+    lease_ttl: float | None  # its --lease-ttl (None: registered by an older version)
+    expires_in: float  # seconds; 0 when the key is gone already
+    leases: int
+
+    @property
+    def silent_for(self) -> float | None:
+        return None if self.lease_ttl is None else max(0.0, self.lease_ttl - self.expires_in)
+
+    @property
+    def silent(self) -> bool:
+        """No heartbeat for over half its lease time (a live worker renews it every third)."""
+        return self.lease_ttl is not None and (self.silent_for or 0.0) > self.lease_ttl / 2
+
+
+@dataclass(frozen=True, slots=True)
 class FrontierState:
     queued: int
     leased: int
@@ -167,6 +187,16 @@ class SharedFrontier:
             ) from None
         try:
             client.ping()
+        except redis.AuthenticationError as exc:
+            given = (
+                "the password in the URL was refused"
+                if client.get_connection_kwargs().get("password")
+                else "it requires a password"
+            )
+            raise FrontierError(
+                f"Redis at {display_url(url)} did not accept the connection: {given} ({exc}); "
+                "give it in the URL: redis://:PASSWORD@host:6379/0 (docs/distributed.md)"
+            ) from None
         except redis.RedisError as exc:
             raise FrontierError(
                 f"cannot reach Redis at {display_url(url)}: {exc}; start it (docs/distributed.md) or fix --redis"
@@ -329,6 +359,27 @@ class SharedFrontier:
 
     def heartbeat(self, worker: str, *, ttl: float) -> None:
         self.client.set(self.key("alive", worker), b"1", px=max(1, int(ttl * 1000)))
+
+    def workers(self) -> list[WorkerView]:
+        """Every registered worker with its heartbeat's age and the leases it holds."""
+        registered = self.client.hgetall(self.key("workers"))
+        if not registered:
+            return []
+        ids = sorted(text(worker) or "" for worker in registered)
+        pipe = self.client.pipeline(transaction=False)
+        for worker in ids:
+            pipe.pttl(self.key("alive", worker))
+            pipe.scard(self.key("worker_leases", worker))
+        replies = pipe.execute()
+        views = []
+        for index, worker in enumerate(ids):
+            description = json.loads(registered.get(worker.encode(), registered.get(worker, b"{}")) or "{}")
+            ttl = description.get("lease_ttl")
+            remaining = max(0, int(replies[2 * index])) / 1000
+            views.append(
+                WorkerView(worker, float(ttl) if ttl else None, remaining, int(replies[2 * index + 1]))
+            )
+        return views
 
     def recover(self) -> tuple[int, int]:
         """Requeue the leases of dead workers; returns (requeued leases, dead workers)."""
