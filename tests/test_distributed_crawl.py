@@ -198,6 +198,9 @@ def test_redis_is_left_drained(shared_run: dict[str, Any]) -> None:
 # -- SIGKILL ----------------------------------------------------------------------------------------------------
 
 
+KILL_DELAY = 0.1
+
+
 def test_a_killed_workers_urls_are_finished_by_the_others_and_counted_once(
     tmp_path: Path, redis_url: str, fresh_pg: str
 ) -> None:
@@ -207,7 +210,9 @@ def test_a_killed_workers_urls_are_finished_by_the_others_and_counted_once(
     with FaultServer(slow_pages, host="127.0.0.43") as server:
         urls = [server.url(path) for path in slow_pages]
         registry = write_registry(tmp_path / "registry.json", [{"url": url} for url in urls])
-        enqueued = enqueue(registry, redis_url, fresh_pg, "--concurrency-per-host", "4")
+        enqueued = enqueue(
+            registry, redis_url, fresh_pg, "--concurrency-per-host", "4", "--delay", str(KILL_DELAY)
+        )
         assert enqueued.returncode == 0, enqueued.stderr[-3000:]
         run_id = int(enqueued.stdout.split()[1])
         frontier = SharedFrontier.connect(redis_url)
@@ -226,6 +231,18 @@ def test_a_killed_workers_urls_are_finished_by_the_others_and_counted_once(
         replacement = start_worker(redis_url, fresh_pg, tmp_path / "replacement.log", "--lease-ttl", "1")
         assert survivor.wait(120) == 0, survivor.output()[-3000:]
         assert replacement.wait(120) == 0, replacement.output()[-3000:]
+        # The delay held on the wire through the kill, whatever the victim had claimed when it died.
+        arrivals = sorted(
+            hit.wire_at if hit.wire_at is not None else hit.at
+            for hit in server.hits()
+            if hit.path != "/robots.txt"  # each worker's own, outside the slots
+        )
+        short = [
+            round(later - earlier, 3)
+            for earlier, later in itertools.pairwise(arrivals)
+            if later - earlier < 0.9 * KILL_DELAY
+        ]
+        assert not short, short
 
     counts = stored_urls(fresh_pg, run_id)
     assert sorted(counts) == sorted(urls)
