@@ -16,8 +16,9 @@ Two Scrapy 2.19 behaviours are changed here (setting `DOWNLOADER`, and `DOWNLOAD
   distributed worker (crawler/distributed/politeness.py). The handler asks the gate right before writing
   (`ready`: 0 to go now, else seconds to wait, e.g. when a connection was replaced and the request is written
   a second time) and reports the write (`sent`); the downloader reports the end of a download (`finished`) so
-  a hold whose request never reached the network is let go. Handlers that give no send time (the browser of
-  render mode) count as sending when the download starts.
+  a hold whose request never reached the network is let go. On a new TLS connection the request leaves once
+  the handshake is done; its send is reported then. Handlers that give no send time (the browser of render
+  mode) count as sending when the download starts.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ SEND_GATE = "sdg_send_gate"  # request.meta: the SendGate that decides when this
 # Carries a request's identity from the handler to the connection's protocol, which removes it before writing:
 # the server never sees it. (Twisted copies the headers on the way; nothing else of the request gets through.)
 SEND_ID_HEADER = b"X-Sdg-Send-Id"
-TLS_POLL = 0.005  # seconds between looks at a TLS handshake still under way (the request waits for it)
+TLS_POLL = 0.005  # seconds between looks at a TLS handshake still under way (the send is reported after it)
 MIN_WAIT = 0.001
 
 
@@ -178,13 +179,34 @@ class SendTimingProtocol(_LenientHTTP11ClientProtocol):
         return self.request_when_ready(request, scrapy_request, gate)
 
     def request_when_ready(self, request: Any, scrapy_request: Request, gate: SendGate) -> Any:
-        wait = TLS_POLL if tls_pending(self.transport) else gate.ready(scrapy_request)
+        wait = gate.ready(scrapy_request)
         if wait > 0:
             return self.request_later(wait, request, scrapy_request, gate)
         result = super().request(request)
-        flush(self.transport)
-        gate.sent(scrapy_request)
+        if tls_pending(self.transport):
+            self.report_after_handshake(scrapy_request, gate)  # the TLS layer holds the bytes until then
+        else:
+            flush(self.transport)
+            gate.sent(scrapy_request)
         return result
+
+    def report_after_handshake(self, scrapy_request: Request, gate: SendGate) -> None:
+        """Report the send once the TLS handshake is done (then the bytes go out; a report a few ms late only
+        lengthens the next gap). Nothing is reported if the connection fails first or the download is over."""
+        from twisted.internet import reactor
+
+        def check() -> None:
+            if self._state in ("CONNECTION_LOST", "ABORTING", "GENERATION_FAILED"):
+                return
+            if scrapy_request.meta.get(SEND_GATE) is not gate:
+                return  # the download is over (`finished` let go of the hold)
+            if tls_pending(self.transport):
+                reactor.callLater(TLS_POLL, check)  # type: ignore[attr-defined]
+                return
+            flush(self.transport)
+            gate.sent(scrapy_request)
+
+        reactor.callLater(TLS_POLL, check)  # type: ignore[attr-defined]
 
     def request_later(self, wait: float, request: Any, scrapy_request: Request, gate: SendGate) -> Any:
         from twisted.internet import reactor

@@ -12,7 +12,9 @@ send time was taken from the connection, both failed: 0.79-0.87 d in one process
 from __future__ import annotations
 
 import itertools
+import ssl
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,62 @@ def test_two_workers_keep_the_delay_on_the_wire(
     run_workers(2, redis_url, pg_db_url, tmp_path, timeout=120)
     assert_polite(hosts)
     assert set(stored_urls(pg_db_url, int(enqueued.stdout.split()[1])).values()) == {1}
+
+
+def self_signed(folder: Path) -> ssl.SSLContext:
+    """A TLS server context for 127.0.0.1 with a throwaway self-signed certificate (the crawl does not verify)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .sign(key, hashes.SHA256())
+    )
+    (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    return context
+
+
+def test_over_tls_the_send_is_counted_once_the_handshake_is_done(tmp_path: Path) -> None:
+    """New TLS connections hold the request until their handshake is done: the gap counts from then. A
+    handshake that fails (TLS to a plain HTTP port) still ends as tls-error, not as a wait for a send."""
+    delay = 0.3
+    with FaultServer(host="127.0.0.140", pages=6) as secure, FaultServer(host="127.0.0.141") as plain:
+        listener = secure._server
+        listener.socket = self_signed(tmp_path).wrap_socket(listener.socket, server_side=True)
+        urls = [f"https://127.0.0.140:{secure.port}/page/{n}" for n in range(6)]
+        not_tls = f"https://127.0.0.141:{plain.port}/page/1"
+        registry = write_registry(tmp_path / "registry.json", [{"url": url} for url in [*urls, not_tls]])
+        run = run_crawl(
+            registry,
+            f"sqlite:///{tmp_path / 'crawl.db'}",
+            "--delay",
+            str(delay),
+            "--concurrency-per-host",
+            "2",
+        )
+        assert run.returncode == 0, run.stderr[-3000:]
+        pages = run.pages()
+        assert [pages[url]["fetch_status"] for url in urls] == ["ok"] * 6
+        assert pages[not_tls]["fetch_status"] == "tls-error", pages[not_tls]["status_detail"]
+        # TLS sockets give no kernel stamp here: the server thread's clock, still far inside 0.1 d
+        arrivals = sorted(hit.at for hit in secure.hits() if hit.path != "/robots.txt")
+        assert len(arrivals) == 6
+        assert min(later - earlier for earlier, later in itertools.pairwise(arrivals)) >= SHARE * delay

@@ -362,7 +362,7 @@ def arrival_stamp(connection: socket.socket) -> float | None:
         return None
     try:
         _, ancillary, _, _ = connection.recvmsg(1, socket.CMSG_SPACE(TIMESPEC.size), socket.MSG_PEEK)
-    except OSError:
+    except (OSError, NotImplementedError):  # NotImplementedError: a TLS socket has no recvmsg
         return None
     for level, kind, raw in ancillary:
         if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(raw) >= TIMESPEC.size:
