@@ -41,7 +41,7 @@ from tests.faults.distributed_run import (
     stored_urls,
     write_registry,
 )
-from tests.faults.server import FaultServer, Hit, LoopbackSites
+from tests.faults.server import FaultServer, LoopbackSites
 from tests.faults.services import create_database, postgres_server, redis_server
 
 HOSTS = 20
@@ -87,19 +87,11 @@ def registry_of(servers: LoopbackSites, sizes: list[int], folder: Path) -> Path:
     return write_registry(folder / "registry.json", [{"url": url} for url in urls])
 
 
-def arrival(hit: Hit) -> float:
-    """When the request reached the host: the kernel's stamp, else the server's clock."""
-    return hit.wire_at if hit.wire_at is not None else hit.at
-
-
 def measure(
     servers: LoopbackSites, sizes: list[int], wall: float, bound: float, delay: float
 ) -> dict[str, Any]:
     """Span of the crawl (first to last page request, any host), the biggest host's span, gaps on the wire."""
-    hits = {
-        server.host: sorted(arrival(hit) for hit in server.hits() if hit.path != "/robots.txt")
-        for server in servers
-    }
+    hits = {server.host: server.arrivals() for server in servers}
     every = sorted(itertools.chain.from_iterable(hits.values()))
     biggest = hits[servers.servers[0].host]
     gaps = sorted(after - before for times in hits.values() for before, after in itertools.pairwise(times))

@@ -41,17 +41,14 @@ DELAY = 0.15
 CRAWL_DELAY = 0.3
 FOLDER_PAGES = 40
 LIST_PAGES = 15
-# Arrival times at the server carry each request's trip through its worker after the slot was claimed (on a
-# loaded 2-core machine: tens of ms). So the politeness assertions are the ones jitter cannot fake: the span of
-# n requests to a host is at least (n - 1) x delay, less one trip; and no two requests arrive "at once" (a gap
-# of a third of the delay would be two workers each keeping a delay of its own).
-TRIP_SLACK = 0.05
+# Gaps are measured where the host feels them (kernel receive times, tests/faults/server.py) and the gap counts
+# from each request's send, so every gap is at least the delay; 0.1 d covers the scheduling jitter.
+SHARE = 0.9
 
 
 def gaps(server: FaultServer) -> list[float]:
     """Seconds between consecutive page requests to a host (robots.txt is fetched outside the slots)."""
-    times = sorted(hit.at for hit in server.hits() if hit.path != "/robots.txt")
-    return [after - before for before, after in itertools.pairwise(times)]
+    return [after - before for before, after in itertools.pairwise(server.arrivals())]
 
 
 def pages_of(worker_output: str) -> int:
@@ -153,8 +150,7 @@ def test_both_workers_worked_and_the_run_finished(
 
 def assert_polite(server: FaultServer, delay: float) -> None:
     between = gaps(server)
-    assert sum(between) >= len(between) * delay - TRIP_SLACK, between
-    assert min(between) >= delay / 3, between
+    assert min(between) >= SHARE * delay, between
 
 
 def test_per_host_delay_holds_across_workers(shared_run: dict[str, Any], folder_host: FaultServer) -> None:
@@ -232,15 +228,10 @@ def test_a_killed_workers_urls_are_finished_by_the_others_and_counted_once(
         assert survivor.wait(120) == 0, survivor.output()[-3000:]
         assert replacement.wait(120) == 0, replacement.output()[-3000:]
         # The delay held on the wire through the kill, whatever the victim had claimed when it died.
-        arrivals = sorted(
-            hit.wire_at if hit.wire_at is not None else hit.at
-            for hit in server.hits()
-            if hit.path != "/robots.txt"  # each worker's own, outside the slots
-        )
         short = [
             round(later - earlier, 3)
-            for earlier, later in itertools.pairwise(arrivals)
-            if later - earlier < 0.9 * KILL_DELAY
+            for earlier, later in itertools.pairwise(server.arrivals())
+            if later - earlier < SHARE * KILL_DELAY
         ]
         assert not short, short
 

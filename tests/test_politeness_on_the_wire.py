@@ -34,12 +34,7 @@ PADDING = 60_000  # bytes of text per page: validation keeps the crawler's threa
 
 def wire_gaps(server: FaultServer) -> list[float]:
     """Seconds between consecutive page-request arrivals at one host (robots.txt goes outside the slots)."""
-    stamps = sorted(
-        hit.wire_at if hit.wire_at is not None else hit.at
-        for hit in server.hits()
-        if hit.path != "/robots.txt"
-    )
-    return [later - earlier for earlier, later in itertools.pairwise(stamps)]
+    return [later - earlier for earlier, later in itertools.pairwise(server.arrivals())]
 
 
 @pytest.fixture
@@ -61,7 +56,9 @@ def registry(sites: LoopbackSites, folder: Path) -> Path:
 def assert_polite(sites: LoopbackSites) -> None:
     for server in sites:
         pages = [hit for hit in server.hits() if hit.path != "/robots.txt"]
-        assert len(pages) == PAGES, server.host  # each page once: the gaps are between distinct requests
+        # Every page reached the host (a page fetched again after a stalled worker was taken for dead is
+        # still a request to the host, held to the same delay).
+        assert len(pages) >= PAGES, server.host
     gaps = {server.host: wire_gaps(server) for server in sites}
     short = {
         host: [round(gap / DELAY, 3) for gap in found if gap < SHARE * DELAY] for host, found in gaps.items()
@@ -155,6 +152,6 @@ def test_over_tls_the_send_is_counted_once_the_handshake_is_done(tmp_path: Path)
         assert [pages[url]["fetch_status"] for url in urls] == ["ok"] * 6
         assert pages[not_tls]["fetch_status"] == "tls-error", pages[not_tls]["status_detail"]
         # TLS sockets give no kernel stamp here: the server thread's clock, still far inside 0.1 d
-        arrivals = sorted(hit.at for hit in secure.hits() if hit.path != "/robots.txt")
+        arrivals = secure.arrivals()
         assert len(arrivals) == 6
         assert min(later - earlier for earlier, later in itertools.pairwise(arrivals)) >= SHARE * delay

@@ -404,6 +404,14 @@ class FaultServer(LoopbackService[Hit]):
         self.padding = padding
         super().__init__(host, port)
 
+    def arrivals(self, *, skip: tuple[str, ...] = ("/robots.txt",)) -> list[float]:
+        """When the requests (but `skip`: robots.txt is fetched outside the per-host slots) reached this host,
+        sorted: the kernel's stamps if every request has one, else the server's own clock (never mixed)."""
+        hits = [hit for hit in self.hits() if hit.path not in skip]
+        if all(hit.wire_at is not None for hit in hits):
+            return sorted(hit.wire_at for hit in hits if hit.wire_at is not None)
+        return sorted(hit.at for hit in hits)
+
     def fault_for(self, path: str) -> Fault | None:
         fault = self.faults.get(path) or self.faults.get(urlsplit(path).path)
         if fault is not None:
