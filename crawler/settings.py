@@ -32,8 +32,13 @@ SDG_CRAWL_DELAY_MAX = 60.0  # a robots Crawl-delay above this is capped (and log
 SDG_BACKOFF_MAX_DELAY = 60.0  # adaptive back-off after errors / slow responses never waits longer
 SDG_SLOW_RESPONSE = 5.0  # a response slower than this (seconds) widens the host's delay to its latency
 SDG_RETRY_AFTER_MAX = 300.0  # Retry-After values above this are not waited for (the host pauses this long)
-# Enforces the per-host concurrency also without delay (see crawler/downloader.py).
+# Enforces the per-host concurrency also without delay, and counts a host's delay from the moment the previous
+# request reached the network, which the HTTP handler reports (see crawler/downloader.py).
 DOWNLOADER = "sdg_tags.crawler.downloader.HostConcurrencyDownloader"
+DOWNLOAD_HANDLERS = {
+    "http": "sdg_tags.crawler.downloader.SendTimingHandler",
+    "https": "sdg_tags.crawler.downloader.SendTimingHandler",
+}
 # Fair across hosts: the next request goes to the host with the fewest requests in the downloader.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 # Breadth-first within a host, so a page is reached on its shortest discovery path (depth, noindex path).

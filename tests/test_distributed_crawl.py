@@ -41,17 +41,14 @@ DELAY = 0.15
 CRAWL_DELAY = 0.3
 FOLDER_PAGES = 40
 LIST_PAGES = 15
-# Arrival times at the server carry each request's trip through its worker after the slot was claimed (on a
-# loaded 2-core machine: tens of ms). So the politeness assertions are the ones jitter cannot fake: the span of
-# n requests to a host is at least (n - 1) x delay, less one trip; and no two requests arrive "at once" (a gap
-# of a third of the delay would be two workers each keeping a delay of its own).
-TRIP_SLACK = 0.05
+# Gaps are measured where the host feels them (kernel receive times, tests/faults/server.py) and the gap counts
+# from each request's send, so every gap is at least the delay; 0.1 d covers the scheduling jitter.
+SHARE = 0.9
 
 
 def gaps(server: FaultServer) -> list[float]:
     """Seconds between consecutive page requests to a host (robots.txt is fetched outside the slots)."""
-    times = sorted(hit.at for hit in server.hits() if hit.path != "/robots.txt")
-    return [after - before for before, after in itertools.pairwise(times)]
+    return [after - before for before, after in itertools.pairwise(server.arrivals())]
 
 
 def pages_of(worker_output: str) -> int:
@@ -153,8 +150,7 @@ def test_both_workers_worked_and_the_run_finished(
 
 def assert_polite(server: FaultServer, delay: float) -> None:
     between = gaps(server)
-    assert sum(between) >= len(between) * delay - TRIP_SLACK, between
-    assert min(between) >= delay / 3, between
+    assert min(between) >= SHARE * delay, between
 
 
 def test_per_host_delay_holds_across_workers(shared_run: dict[str, Any], folder_host: FaultServer) -> None:
@@ -198,6 +194,9 @@ def test_redis_is_left_drained(shared_run: dict[str, Any]) -> None:
 # -- SIGKILL ----------------------------------------------------------------------------------------------------
 
 
+KILL_DELAY = 0.1
+
+
 def test_a_killed_workers_urls_are_finished_by_the_others_and_counted_once(
     tmp_path: Path, redis_url: str, fresh_pg: str
 ) -> None:
@@ -207,7 +206,9 @@ def test_a_killed_workers_urls_are_finished_by_the_others_and_counted_once(
     with FaultServer(slow_pages, host="127.0.0.43") as server:
         urls = [server.url(path) for path in slow_pages]
         registry = write_registry(tmp_path / "registry.json", [{"url": url} for url in urls])
-        enqueued = enqueue(registry, redis_url, fresh_pg, "--concurrency-per-host", "4")
+        enqueued = enqueue(
+            registry, redis_url, fresh_pg, "--concurrency-per-host", "4", "--delay", str(KILL_DELAY)
+        )
         assert enqueued.returncode == 0, enqueued.stderr[-3000:]
         run_id = int(enqueued.stdout.split()[1])
         frontier = SharedFrontier.connect(redis_url)
@@ -226,6 +227,13 @@ def test_a_killed_workers_urls_are_finished_by_the_others_and_counted_once(
         replacement = start_worker(redis_url, fresh_pg, tmp_path / "replacement.log", "--lease-ttl", "1")
         assert survivor.wait(120) == 0, survivor.output()[-3000:]
         assert replacement.wait(120) == 0, replacement.output()[-3000:]
+        # The delay held on the wire through the kill, whatever the victim had claimed when it died.
+        short = [
+            round(later - earlier, 3)
+            for earlier, later in itertools.pairwise(server.arrivals())
+            if later - earlier < SHARE * KILL_DELAY
+        ]
+        assert not short, short
 
     counts = stored_urls(fresh_pg, run_id)
     assert sorted(counts) == sorted(urls)
@@ -260,7 +268,7 @@ def test_crawl_distributed_end_to_end(tmp_path: Path, redis_url: str, fresh_pg: 
                     str(registry),
                 ),
                 "--workers",
-                "2",
+                "1",
                 *FAST_OPTIONS,
             ],
             cwd=PROJECT_ROOT,
@@ -269,8 +277,12 @@ def test_crawl_distributed_end_to_end(tmp_path: Path, redis_url: str, fresh_pg: 
             timeout=120,
         )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "Run 1 (finished): 12 pages by 2 workers" in done.stdout
+    assert "12 URLs queued on 1 host in Redis namespace 'sdg'; starting 1 worker\n" in done.stdout
+    assert "Worker stopped (finished): 12 pages; run 1 is finished (this worker finished it)" in done.stdout
+    assert "Run 1 (finished): 12 pages by 1 worker\n" in done.stdout
     assert "fetch status: ok 12" in done.stdout
+    # quiet start-up: no warning about scrapy-redis's internals, no Alembic dialect lines
+    assert "Warning" not in done.stderr and "Context impl" not in done.stderr, done.stderr[-3000:]
     assert set(stored_urls(fresh_pg, 1).values()) == {1}
 
 

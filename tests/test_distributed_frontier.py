@@ -6,9 +6,11 @@ import itertools
 import time
 
 import pytest
-from sdg_tags.crawler.distributed.frontier import NothingReady, Popped, SharedFrontier
+from sdg_tags.crawler.distributed.frontier import FrontierError, NothingReady, Popped, SharedFrontier
 from sdg_tags.crawler.distributed.members import decode_target, encode_target, split_member, target_of_member
 from sdg_tags.crawler.frontier import CrawlTarget
+
+from tests.faults.services import redis_server
 
 pytestmark = pytest.mark.redis
 
@@ -114,19 +116,6 @@ def test_retry_after_pause_holds_the_host_for_every_worker(frontier: SharedFront
     assert urls(pop_all(frontier)) == ["other/1"]
     waiting = frontier.pop("w2", **POP)
     assert isinstance(waiting, NothingReady) and 19.0 < (waiting.wait or 0) <= 20.0
-
-
-def test_backoff_doubles_on_errors_and_halves_back_on_good_responses(frontier: SharedFrontier) -> None:
-    limits = {"delay": 0.5, "maximum": 8.0, "minimum": 1.0}
-    assert frontier.adjust_backoff("host", "widen", **limits) == 1.0
-    assert frontier.adjust_backoff("host", "widen", **limits) == 2.0
-    assert frontier.adjust_backoff("host", "slow", latency=5.0, **limits) == 5.0
-    assert frontier.adjust_backoff("host", "widen", **limits) == 8.0  # capped
-    assert frontier.adjust_backoff("host", "ok", **limits) == 4.0
-    assert frontier.adjust_backoff("host", "ok", **limits) == 2.0
-    assert frontier.adjust_backoff("host", "ok", **limits) == 1.0
-    assert frontier.adjust_backoff("host", "ok", **limits) == 0.0
-    assert frontier.adjust_backoff("host", "widen", delay=0.5, maximum=0.0, minimum=1.0) == 0.0
 
 
 def test_committed_leases_are_released_and_counted(frontier: SharedFrontier) -> None:
@@ -244,18 +233,51 @@ def test_fresh_targets_round_trip_through_a_compact_member(target: CrawlTarget) 
     assert len(payload) < 200
 
 
-def test_claim_keeps_the_gap_between_actual_starts_and_honours_pauses(frontier: SharedFrontier) -> None:
-    assert frontier.claim("host", delay=0.3) == 0.0
-    wait = frontier.claim("host", delay=0.3)  # a second worker, on time for its slot but the gap is not over
+def claim(frontier: SharedFrontier, host: str, holder: str = "w1#1", hold: float = 5.0) -> float:
+    return frontier.claim(host, delay=0.3, holder=holder, hold=hold)
+
+
+def test_claim_keeps_the_gap_between_sends_and_honours_pauses(frontier: SharedFrontier) -> None:
+    assert claim(frontier, "host") == 0.0
+    frontier.sent("host", "w1#1")
+    wait = claim(frontier, "host", "w2#1")  # a second worker, on time for its slot but the gap is not over
     assert 0.25 < wait <= 0.3
     time.sleep(wait)
-    assert frontier.claim("host", delay=0.3) == 0.0
-    assert frontier.claim("other", delay=0.3) == 0.0  # hosts are independent
+    assert claim(frontier, "host", "w2#1") == 0.0
+    assert claim(frontier, "other") == 0.0  # hosts are independent
+    frontier.sent("other", "w1#1")
     frontier.pause("other", 5.0)
-    assert 4.5 < frontier.claim("other", delay=0.3) <= 5.0
+    assert 4.5 < claim(frontier, "other", "w1#2") <= 5.0
     frontier.set_crawl_delay("slow", 2.0)
-    assert frontier.claim("slow", delay=0.3) == 0.0
-    assert 1.5 < frontier.claim("slow", delay=0.3) <= 2.0
+    assert claim(frontier, "slow") == 0.0
+    frontier.sent("slow", "w1#1")
+    assert 1.5 < claim(frontier, "slow", "w1#2") <= 2.0
+
+
+def test_the_gap_counts_from_the_send_not_from_the_claim(frontier: SharedFrontier) -> None:
+    assert claim(frontier, "host") == 0.0
+    # Until the holder's request is sent, the next one waits (a full gap: it goes at the earliest a gap after).
+    assert claim(frontier, "host", "w2#1") == pytest.approx(0.3)
+    time.sleep(0.4)  # the holder was slow to send: longer than the gap after its claim
+    assert claim(frontier, "host", "w2#1") == pytest.approx(0.3)
+    frontier.sent("host", "w1#1")
+    assert 0.25 < claim(frontier, "host", "w2#1") <= 0.3  # a gap after the send, not after the claim
+
+
+def test_an_unsent_request_lets_go_of_the_host_without_starting_a_gap(frontier: SharedFrontier) -> None:
+    assert claim(frontier, "host") == 0.0
+    frontier.sent("host", "w1#1", sent=False)  # its connection failed: nothing reached the host
+    assert claim(frontier, "host", "w2#1") == 0.0
+
+
+def test_a_dead_holders_hold_runs_out_and_counts_as_its_last_send(frontier: SharedFrontier) -> None:
+    assert claim(frontier, "host", "dead#1", hold=0.2) == 0.0  # then the worker is killed: no `sent`
+    assert claim(frontier, "host", "w2#1") == pytest.approx(0.3)
+    time.sleep(0.25)  # the hold ran out; the dead request may have left up to then
+    assert 0.2 < claim(frontier, "host", "w2#1") <= 0.3
+    # The holder itself, if alive and late, claims again like anyone else (and never sends after its expiry).
+    assert claim(frontier, "free", "w1#1", hold=5.0) == 0.0
+    assert claim(frontier, "free", "w1#1", hold=5.0) == 0.0
 
 
 def test_finish_returns_the_token_and_adjusts_the_backoff_in_one_step(frontier: SharedFrontier) -> None:
@@ -277,3 +299,47 @@ def test_a_pop_brings_the_registry_entry_of_a_fresh_targets_scope(frontier: Shar
     fresh, follow_up = pop_all(frontier)
     assert (fresh.scope_url, fresh.entry) == ("http://h/docs/", {"folder": 1, "types": ["Information"]})
     assert (follow_up.scope_url, follow_up.entry) == (None, None)
+
+
+def test_a_redis_that_wants_a_password_says_so_rather_than_unreachable() -> None:
+    with redis_server(password="s3cret") as url:
+        with pytest.raises(FrontierError, match="it requires a password") as missing:
+            SharedFrontier.connect(url)
+        assert "redis://:PASSWORD@host:6379/0" in str(missing.value)
+        assert "cannot reach" not in str(missing.value)
+        wrong = url.replace("redis://", "redis://:wrong@")
+        with pytest.raises(FrontierError, match="the password in the URL was refused") as refused:
+            SharedFrontier.connect(wrong)
+        assert ":***@" in str(refused.value) and "wrong" not in str(refused.value)
+        assert SharedFrontier.connect(url.replace("redis://", "redis://:s3cret@")).client.ping()
+
+
+def test_a_silent_worker_is_not_live_and_the_status_says_when_its_requests_return(
+    frontier: SharedFrontier,
+) -> None:
+    from sdg_tags.crawler.distributed.progress import live_workers, remaining_line, silence_line
+
+    frontier.push_many([("a", 0, member(f"a/{n}")) for n in range(3)])
+    frontier.register_worker("killed", {"lease_ttl": 10.0}, ttl=10.0)
+    frontier.register_worker("alive", {"lease_ttl": 10.0}, ttl=10.0)
+    pop_all(frontier, "killed", concurrency=2)  # two leases
+    pop_all(frontier, "alive", concurrency=3)  # one
+    frontier.client.pexpire(frontier.key("alive", "killed"), 4000)  # its last heartbeat was 6 s ago
+    views = frontier.workers()
+    assert [(view.worker, view.leases, view.silent) for view in views] == [
+        ("alive", 1, False),
+        ("killed", 2, True),
+    ]
+    assert live_workers(views) == 1
+    # back at the first heartbeat of a live worker after its 10 s lease: 4 s + at most a third of 10 s
+    assert silence_line(views) == "1 worker silent for 6 s; its 2 requests return to the queue within 7 s"
+    assert remaining_line(frontier.state(), views) == (
+        "run 1 is still running: 0 queued, 3 in flight, 0 held back; 1 worker still at work "
+        "(alive holds 1, killed holds 2); the last to leave finishes it"
+    )
+    frontier.leave("alive")
+    frontier.client.delete(frontier.key("alive", "killed"))
+    assert remaining_line(frontier.state(), frontier.workers()) == (
+        "run 1 is not finished: 1 queued, 2 in flight, 0 held back; no worker is at work (killed holds 2, "
+        "silent); start one: sdg-tags worker --redis URL --db URL"
+    )

@@ -132,6 +132,8 @@ def enqueue(args: argparse.Namespace, overrides: dict[str, Any]) -> tuple[int, A
     from sdg_tags.repository.store import Repository, RepositoryError
 
     logging.basicConfig(level=getattr(logging, args.log_level), format="%(levelname)s: %(message)s")
+    # Alembic says which dialect it uses each time the repository is opened: noise for an operator.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
     entries = load_entries(Path(args.registry))
     frontier = connect(args.redis, args.name)
     if getattr(args, "reset", False):  # `crawl --distributed` has no --reset
@@ -148,14 +150,16 @@ def enqueue(args: argparse.Namespace, overrides: dict[str, Any]) -> tuple[int, A
 
 
 def run(args: argparse.Namespace) -> int:
+    from sdg_tags.crawler.distributed.progress import plural
+
     overrides = crawl_overrides(args)
     code, summary = enqueue(args, overrides)
     if summary is None:
         return code
     print(
         f"Run {summary.run_id} enqueued in Redis namespace '{args.name}': {summary.queued} URLs queued on "
-        f"{summary.hosts} hosts, {summary.held} registered pages held back until the folder crawls are done"
-        + (f", {summary.duplicates} duplicate URLs skipped" if summary.duplicates else "")
+        f"{plural(summary.hosts, 'host')}, {summary.held} registered pages held back until the folder crawls "
+        "are done" + (f", {summary.duplicates} duplicate URLs skipped" if summary.duplicates else "")
     )
     print("Start workers (any number, any machine): sdg-tags worker --redis URL --db URL (the same URLs)")
     return code

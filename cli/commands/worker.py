@@ -6,6 +6,7 @@ Also runs `sdg-tags crawl --distributed` (`run_distributed_crawl`): enqueue, the
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import subprocess
 import sys
@@ -101,12 +102,14 @@ def local_settings(args: argparse.Namespace) -> dict[str, Any]:
 
 def print_status(frontier: Any) -> None:
     from sdg_tags.crawler.distributed.frontier import display_url
+    from sdg_tags.crawler.distributed.progress import live_workers, silence_line
 
     state = frontier.state()
     run = state.run
     if not run.get("run_id"):
         print(f"No distributed run named '{frontier.name}' in Redis")
         return
+    views = frontier.workers()
     stats = state.stats
     print(
         f"Run {run['run_id']} ({run.get('state', '?')}) in Redis namespace '{frontier.name}', "
@@ -114,8 +117,11 @@ def print_status(frontier: Any) -> None:
     )
     print(
         f"  queued {state.queued}, in flight {state.leased}, held back {state.held}, "
-        f"stored {stats.get('pages', 0)} pages, workers alive {state.workers}"
+        f"stored {stats.get('pages', 0)} pages, workers alive {live_workers(views)}"
     )
+    silence = silence_line(views)
+    if silence:
+        print(f"  {silence}")
     print(
         f"  requeued after lost workers {stats.get('requeued', 0)}, workers lost {stats.get('workers_lost', 0)}, "
         f"pages without record {stats.get('unrecorded', 0)}"
@@ -157,10 +163,12 @@ def run(args: argparse.Namespace) -> int:
         )
     stats = work(args.redis, args.name, args.db, frontier.run_config().get("settings", {}), overrides)
     reason = stats.get("finish_reason", "unknown")
-    final = frontier.run_info()
+    from sdg_tags.crawler.distributed.progress import remaining_line
+
+    # Read after this worker left: the run's state now, not when this worker last looked.
     print(
         f"Worker stopped ({reason}): {stats.get('sdg/pages/total', 0)} pages; "
-        f"run {final.get('run_id', '?')} is {final.get('state', '?')}"
+        + remaining_line(frontier.state(), frontier.workers())
         + (" (this worker finished it)" if stats.get("sdg/distributed/finished_run") else "")
     )
     if reason == "shutdown":
@@ -177,6 +185,8 @@ def work(
     from sdg_tags.crawler.distributed.spider import DistributedRegistrySpider
 
     settings = worker_settings(redis_url=redis_url, name=name, db_url=db_url, run=run, local=local)
+    if settings.get("LOG_LEVEL") != "DEBUG":  # Alembic names its dialect each time the repository opens
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(DistributedRegistrySpider)
     process.crawl(crawler)
@@ -187,8 +197,9 @@ def work(
 def run_distributed_crawl(args: argparse.Namespace) -> int:
     """`sdg-tags crawl --distributed`: enqueue the registry, run --workers local worker processes, summarise."""
     from sdg_tags.cli.commands.crawl import counts_line, setting_overrides
-    from sdg_tags.cli.commands.enqueue import enqueue
+    from sdg_tags.cli.commands.enqueue import connect, enqueue
     from sdg_tags.cli.main import CommandLineError
+    from sdg_tags.crawler.distributed.progress import plural, remaining_line
 
     if not args.redis:
         raise CommandLineError("--distributed needs --redis URL (the run's Redis)")
@@ -203,8 +214,8 @@ def run_distributed_crawl(args: argparse.Namespace) -> int:
     if summary is None:
         return code
     print(
-        f"Run {summary.run_id}: {summary.queued} URLs queued on {summary.hosts} hosts in Redis namespace "
-        f"'{args.name}'; starting {args.workers} workers"
+        f"Run {summary.run_id}: {summary.queued} URLs queued on {plural(summary.hosts, 'host')} in Redis namespace "
+        f"'{args.name}'; starting {plural(args.workers, 'worker')}"
     )
     if args.workers == 0:
         return EXIT_OK
@@ -242,15 +253,16 @@ def run_distributed_crawl(args: argparse.Namespace) -> int:
     with Repository(args.db) as repository:
         run = next((info for info in repository.runs() if info.id == summary.run_id), None)
     if run is None or run.finished_at is None:
+        frontier = connect(args.redis, args.name)
         print(
-            f"Run {summary.run_id} is not finished (worker exit codes {codes}); more workers can finish it: "
-            f"sdg-tags worker --redis URL --db URL --name {args.name}",
+            f"Run {summary.run_id} is not finished (worker exit codes {codes}): "
+            + remaining_line(frontier.state(), frontier.workers()),
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED if interrupted else EXIT_STOPPED
     from sdg_tags.validators.models import FETCH_STATUSES, VERDICTS
 
-    print(f"Run {run.id} (finished): {run.counts.get('pages', 0)} pages by {args.workers} workers")
+    print(f"Run {run.id} (finished): {run.counts.get('pages', 0)} pages by {plural(args.workers, 'worker')}")
     print(counts_line("  fetch status", run.counts.get("fetch_status", {}), FETCH_STATUSES))
     print(counts_line("  verdict", run.counts.get("verdict", {}), VERDICTS))
     return EXIT_OK if all(code == 0 for code in codes) else EXIT_STOPPED

@@ -22,7 +22,6 @@ from sdg_tags.crawler.distributed.frontier import DEFAULT_NAME, SharedFrontier
 DEFAULT_LEASE_TTL = 15.0
 DEFAULT_LOOKAHEAD = 0.25
 DEFAULT_POLL = 0.5
-MIN_BACKOFF = 1.0  # as crawler.middlewares.politeness.MIN_BACKOFF
 
 
 class NoRunError(Exception):

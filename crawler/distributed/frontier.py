@@ -7,8 +7,9 @@ under `sdg:<name>:`, one namespace per distributed run):
 * `q:<host>` (zset): queue members of one host; score = priority rank * 1e9 + push sequence (breadth-first,
   then first in first out).
 * `next` (hash): host -> reserved start time of the host's next request (the schedule: who goes when).
-* `last` (hash): host -> when its last request was let go (`claim`, just before sending: the actual gap);
-  `pause` (hash): host -> no request before this time (Retry-After).
+* `last` (hash): host -> when its last request reached the network (written after the send: the actual gap);
+  `hold` (hash): host -> `holder \t expiry` while a claimed request is on its way to the network (the next one
+  waits for its send); `pause` (hash): host -> no request before this time (Retry-After).
 * `crawl_delay`, `backoff` (hashes): host -> seconds; the delay of a host is max(base, crawl delay, back-off).
 * `tokens:<host>` (zset): requests in flight to the host (token -> expiry), at most the host's concurrency.
 * `leases` (hash): target URL -> `worker \t host \t rank \t member` while a worker holds it (popped, until its
@@ -32,6 +33,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 import redis
@@ -48,393 +50,37 @@ class FrontierError(Exception):
 
 
 # -- Lua ------------------------------------------------------------------------------------------------------
-# A common prelude: `push` adds a member to its host queue and makes the host ready (if it was not queued).
-LUA_PRELUDE = """
-local p = ARGV[1]
-local function now_seconds()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) + tonumber(t[2]) / 1000000
-end
-local function push(host, rank, member)
-  local seq = redis.call('INCR', p .. ':seq')
-  local score = tonumber(rank) * 1000000000 + seq
-  redis.call('ZADD', p .. ':q:' .. host, string.format('%.0f', score), member)
-  if not redis.call('ZSCORE', p .. ':ready', host) then
-    redis.call('ZADD', p .. ':ready', redis.call('HGET', p .. ':next', host) or '0', host)
-  end
-  redis.call('HINCRBY', p .. ':stats', 'queued', 1)
-end
-local function split_lease(lease)
-  local a = string.find(lease, '\\t', 1, true)
-  local b = string.find(lease, '\\t', a + 1, true)
-  local c = string.find(lease, '\\t', b + 1, true)
-  return string.sub(lease, 1, a - 1), string.sub(lease, a + 1, b - 1), string.sub(lease, b + 1, c - 1),
-    string.sub(lease, c + 1)
-end
-local function owner_of(lease)
-  return string.sub(lease, 1, string.find(lease, '\\t', 1, true) - 1)
-end
-local function requeue_worker(worker)
-  local requeued = 0
-  for _, url in ipairs(redis.call('SMEMBERS', p .. ':worker_leases:' .. worker)) do
-    local lease = redis.call('HGET', p .. ':leases', url)
-    if lease and owner_of(lease) == worker then
-      local _, host, rank, member = split_lease(lease)
-      push(host, rank, member)
-      redis.call('HDEL', p .. ':leases', url)
-      requeued = requeued + 1
-    end
-  end
-  redis.call('DEL', p .. ':worker_leases:' .. worker)
-  for _, entry in ipairs(redis.call('SMEMBERS', p .. ':worker_tokens:' .. worker)) do
-    local cut = string.find(entry, '\\t', 1, true)
-    redis.call('ZREM', p .. ':tokens:' .. string.sub(entry, 1, cut - 1), string.sub(entry, cut + 1))
-  end
-  redis.call('DEL', p .. ':worker_tokens:' .. worker)
-  redis.call('HDEL', p .. ':workers', worker)
-  return requeued
-end
-local function reserve(host, worker, base_delay, token_ttl, now)
-  local cd = tonumber(redis.call('HGET', p .. ':crawl_delay', host) or '0')
-  local bo = tonumber(redis.call('HGET', p .. ':backoff', host) or '0')
-  local delay = math.max(base_delay, cd, bo)
-  local start = math.max(now, tonumber(redis.call('HGET', p .. ':next', host) or '0'))
-  local following = start + delay
-  redis.call('HSET', p .. ':next', host, string.format('%.6f', following))
-  local token = worker .. '#' .. redis.call('INCR', p .. ':token_seq')
-  redis.call('ZADD', p .. ':tokens:' .. host, string.format('%.6f', start + token_ttl), token)
-  redis.call('SADD', p .. ':worker_tokens:' .. worker, host .. '\\t' .. token)
-  return token, start, delay, following
-end
-local function adjust_backoff(host, kind, latency, base, maximum, minimum)
-  local backoff = tonumber(redis.call('HGET', p .. ':backoff', host) or '0')
-  local before = backoff
-  if kind == 'widen' then
-    local cd = tonumber(redis.call('HGET', p .. ':crawl_delay', host) or '0')
-    backoff = math.min(maximum, math.max(minimum, math.max(base, cd, backoff) * 2))
-  elseif kind == 'slow' then
-    if latency > backoff then
-      backoff = math.min(maximum, latency)
-    end
-  elseif backoff > 0 then
-    local halved = backoff / 2
-    if halved >= math.max(base, minimum) then
-      backoff = halved
-    else
-      backoff = 0
-    end
-  end
-  if backoff ~= before then
-    if backoff > 0 then
-      redis.call('HSET', p .. ':backoff', host, string.format('%.6f', backoff))
-    else
-      redis.call('HDEL', p .. ':backoff', host)
-    end
-  end
-  return backoff
-end
-"""
-
-# ARGV: prefix, then (host, rank, member) triples. Returns how many were pushed.
-LUA_PUSH_MANY = (
-    LUA_PRELUDE
-    + """
-local n = 0
-for i = 2, #ARGV, 3 do
-  push(ARGV[i], ARGV[i + 1], ARGV[i + 2])
-  n = n + 1
-end
-redis.call('HINCRBY', p .. ':stats', 'pushed', n)
-return n
-"""
+# The scripts are the frontier_*.lua files next to this module (package data), read once at import. Each says
+# its ARGV and what it returns; all but take_held start with the common prelude (helpers: push, reserve, ...).
+SCRIPT_NAMES = (
+    "push",
+    "push_many",
+    "pop",
+    "reserve",
+    "refund",
+    "claim",
+    "sent",
+    "pause",
+    "backoff",
+    "finish",
+    "release",
+    "recover",
+    "release_held",
+    "take_held",
 )
+WITHOUT_PRELUDE = frozenset({"take_held"})
 
-# ARGV: prefix, host, rank, member, lease URL ('' = none), worker. A worker that pushes a follow-up of a target
-# it holds (retry, redirect, rendering) hands the lease over to the queue in the same step.
-LUA_PUSH = (
-    LUA_PRELUDE
-    + """
-push(ARGV[2], ARGV[3], ARGV[4])
-redis.call('HINCRBY', p .. ':stats', 'pushed', 1)
-local url = ARGV[5]
-if url ~= '' then
-  local lease = redis.call('HGET', p .. ':leases', url)
-  if lease and owner_of(lease) == ARGV[6] then
-    redis.call('HDEL', p .. ':leases', url)
-  end
-  redis.call('SREM', p .. ':worker_leases:' .. ARGV[6], url)
-end
-return 1
-"""
-)
 
-# ARGV: prefix, worker, lookahead, token ttl, base delay, base concurrency, hosts to scan.
-# Pops the next request of a host that may start within `lookahead` seconds and has a free concurrency token,
-# reserves the host's start time (politeness slot) and leases the target to the worker.
-# Returns {member, wait, token, host, start, delay, registry entry of a fresh target's scope, that scope's URL}
-# (the last two '' for a follow-up),
-# or {'', wait} when no host is ready, or {} when the queue is empty.
-LUA_POP = (
-    LUA_PRELUDE
-    + """
-local worker = ARGV[2]
-local lookahead = tonumber(ARGV[3])
-local token_ttl = tonumber(ARGV[4])
-local base_delay = tonumber(ARGV[5])
-local base_concurrency = tonumber(ARGV[6])
-local now = now_seconds()
-local ready = p .. ':ready'
-local hosts = redis.call('ZRANGEBYSCORE', ready, '-inf', string.format('%.6f', now + lookahead),
-  'LIMIT', 0, tonumber(ARGV[7]))
-for _, host in ipairs(hosts) do
-  local queue = p .. ':q:' .. host
-  local tokens = p .. ':tokens:' .. host
-  redis.call('ZREMRANGEBYSCORE', tokens, '-inf', string.format('%.6f', now))
-  local concurrency = base_concurrency
-  if tonumber(redis.call('HGET', p .. ':crawl_delay', host) or '0') > 0 then
-    concurrency = 1
-  end
-  if redis.call('ZCARD', tokens) < concurrency then
-    local item = redis.call('ZRANGE', queue, 0, 0, 'WITHSCORES')
-    if #item == 0 then
-      redis.call('ZREM', ready, host)
-    else
-      local member = item[1]
-      local rank = math.floor(tonumber(item[2]) / 1000000000)
-      redis.call('ZREM', queue, member)
-      local token, start, delay, following = reserve(host, worker, base_delay, token_ttl, now)
-      if redis.call('ZCARD', queue) > 0 then
-        redis.call('ZADD', ready, string.format('%.6f', following), host)
-      else
-        redis.call('ZREM', ready, host)
-      end
-      local cut = string.find(member, '\\n', 1, true)
-      local url = string.sub(member, 1, cut - 1)
-      redis.call('HSET', p .. ':leases', url,
-        worker .. '\\t' .. host .. '\\t' .. string.format('%.0f', rank) .. '\\t' .. member)
-      redis.call('SADD', p .. ':worker_leases:' .. worker, url)
-      redis.call('HINCRBY', p .. ':stats', 'queued', -1)
-      redis.call('HINCRBY', p .. ':stats', 'popped', 1)
-      -- A fresh target's registry entry (its scope) travels along: one round trip less per request.
-      local entry = ''
-      local scope = ''
-      local payload = string.sub(member, cut + 1)
-      if string.sub(payload, 1, 1) == 'T' then
-        local readable, fields = pcall(cjson.decode, string.sub(payload, 2))  -- damaged: the worker says so
-        if readable and type(fields) == 'table' then
-          scope = fields['s']
-          if scope == '=' then
-            scope = url
-          end
-        end
-        if type(scope) == 'string' and scope ~= '' then
-          entry = redis.call('HGET', p .. ':entries', scope) or ''
-        else
-          scope = ''
-        end
-      end
-      return {member, string.format('%.6f', start - now), token, host, string.format('%.6f', start),
-        string.format('%.6f', delay), entry, scope}
-    end
-  end
-end
-local first = redis.call('ZRANGE', ready, 0, 0, 'WITHSCORES')
-if #first == 0 then
-  return {}
-end
-return {'', string.format('%.6f', math.max(0, tonumber(first[2]) - now - lookahead))}
-"""
-)
+def lua_source(name: str) -> str:
+    return resources.files(__package__).joinpath(f"frontier_{name}.lua").read_text(encoding="utf-8")
 
-# ARGV: prefix, worker, host, base delay, token ttl. A politeness slot for a request that is not in the shared
-# queue (kept by its worker because it cannot be serialised). Returns {wait, token, start, delay}.
-LUA_RESERVE = (
-    LUA_PRELUDE
-    + """
-local now = now_seconds()
-local token, start, delay = reserve(ARGV[3], ARGV[2], tonumber(ARGV[4]), tonumber(ARGV[5]), now)
-return {string.format('%.6f', start - now), token, string.format('%.6f', start), string.format('%.6f', delay)}
-"""
-)
 
-# ARGV: prefix, host, start, delay. A reserved slot that was never used (the request ended before it was sent,
-# e.g. robots.txt forbids it) is given back if no later reservation was made on top of it.
-LUA_REFUND = (
-    LUA_PRELUDE
-    + """
-local host = ARGV[2]
-local following = tonumber(ARGV[3]) + tonumber(ARGV[4])
-local reserved = tonumber(redis.call('HGET', p .. ':next', host) or '0')
-if math.abs(reserved - following) > 0.000001 then
-  return 0
-end
-redis.call('HSET', p .. ':next', host, ARGV[3])
-if redis.call('ZSCORE', p .. ':ready', host) then
-  redis.call('ZADD', p .. ':ready', ARGV[3], host)
-end
-return 1
-"""
-)
+def load_scripts() -> dict[str, str]:
+    prelude = lua_source("prelude")
+    return {name: ("" if name in WITHOUT_PRELUDE else prelude) + lua_source(name) for name in SCRIPT_NAMES}
 
-# ARGV: prefix, host, delay. The last gate before a request is sent: its host's previous request left at
-# least `delay` (or the host's crawl delay or back-off, if longer) ago and no pause is on. Returns 0 (go: the
-# host's last start is now) or the seconds to wait before asking again. Reservations (`pop`) schedule who
-# goes when; this makes the gap hold even when a worker is late for its slot (a busy process, a slow hop).
-LUA_CLAIM = (
-    LUA_PRELUDE
-    + """
-local host = ARGV[2]
-local now = now_seconds()
-local cd = tonumber(redis.call('HGET', p .. ':crawl_delay', host) or '0')
-local bo = tonumber(redis.call('HGET', p .. ':backoff', host) or '0')
-local gap = math.max(tonumber(ARGV[3]), cd, bo)
-local allowed = math.max(tonumber(redis.call('HGET', p .. ':last', host) or '0') + gap,
-  tonumber(redis.call('HGET', p .. ':pause', host) or '0'))
-if now < allowed then
-  return string.format('%.6f', allowed - now)
-end
-redis.call('HSET', p .. ':last', host, string.format('%.6f', now))
-return '0'
-"""
-)
 
-# ARGV: prefix, host, seconds. No request to the host starts before now + seconds (Retry-After).
-LUA_PAUSE = (
-    LUA_PRELUDE
-    + """
-local host = ARGV[2]
-local until_time = now_seconds() + tonumber(ARGV[3])
-if until_time > tonumber(redis.call('HGET', p .. ':pause', host) or '0') then
-  redis.call('HSET', p .. ':pause', host, string.format('%.6f', until_time))
-end
-local reserved = tonumber(redis.call('HGET', p .. ':next', host) or '0')
-if until_time > reserved then
-  redis.call('HSET', p .. ':next', host, string.format('%.6f', until_time))
-  if redis.call('ZSCORE', p .. ':ready', host) then
-    redis.call('ZADD', p .. ':ready', string.format('%.6f', until_time), host)
-  end
-end
-return 1
-"""
-)
-
-# ARGV: prefix, host, kind (widen | slow | ok), latency, base delay, back-off maximum, minimum back-off.
-# The adaptive back-off of crawler/middlewares/politeness.py, shared: returns the host's back-off afterwards.
-LUA_BACKOFF = (
-    LUA_PRELUDE
-    + """
-return string.format('%.6f', adjust_backoff(ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]),
-  tonumber(ARGV[6]), tonumber(ARGV[7])))
-"""
-)
-
-# ARGV: prefix, worker, host, token, kind (widen | slow | ok | none), latency, base delay, back-off maximum,
-# minimum back-off. A request is over: its concurrency token goes back and the host's back-off is adjusted,
-# in one round trip. Returns the host's back-off afterwards.
-LUA_FINISH = (
-    LUA_PRELUDE
-    + """
-local host = ARGV[3]
-redis.call('ZREM', p .. ':tokens:' .. host, ARGV[4])
-redis.call('SREM', p .. ':worker_tokens:' .. ARGV[2], host .. '\\t' .. ARGV[4])
-if ARGV[5] == 'none' then
-  return string.format('%.6f', tonumber(redis.call('HGET', p .. ':backoff', host) or '0'))
-end
-return string.format('%.6f', adjust_backoff(host, ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]),
-  tonumber(ARGV[8]), tonumber(ARGV[9])))
-"""
-)
-
-# ARGV: prefix, worker, committed (1/0), URLs... Gives up the worker's leases of these targets.
-LUA_RELEASE = (
-    LUA_PRELUDE
-    + """
-local worker = ARGV[2]
-local released = 0
-for i = 4, #ARGV do
-  local url = ARGV[i]
-  local lease = redis.call('HGET', p .. ':leases', url)
-  if lease and owner_of(lease) == worker then
-    redis.call('HDEL', p .. ':leases', url)
-    released = released + 1
-  end
-  redis.call('SREM', p .. ':worker_leases:' .. worker, url)
-end
-if ARGV[3] == '1' then
-  redis.call('HINCRBY', p .. ':stats', 'pages', #ARGV - 3)
-else
-  redis.call('HINCRBY', p .. ':stats', 'unrecorded', #ARGV - 3)
-end
-return released
-"""
-)
-
-# ARGV: prefix, leaving worker ('' = none). Requeues the leases of dead workers (no `alive` key) and of the
-# leaving worker; when nobody is left and nothing is queued, leased or held, marks the run finished and says
-# so (1) to exactly one caller. Returns {requeued, dead workers, finished}.
-LUA_RECOVER = (
-    LUA_PRELUDE
-    + """
-local leaving = ARGV[2]
-local requeued = 0
-local dead = 0
-for _, worker in ipairs(redis.call('HKEYS', p .. ':workers')) do
-  if worker == leaving then
-    requeued = requeued + requeue_worker(worker)
-    redis.call('DEL', p .. ':alive:' .. worker)
-  elseif redis.call('EXISTS', p .. ':alive:' .. worker) == 0 then
-    requeued = requeued + requeue_worker(worker)
-    dead = dead + 1
-  end
-end
-if requeued > 0 then
-  redis.call('HINCRBY', p .. ':stats', 'requeued', requeued)
-end
-if dead > 0 then
-  redis.call('HINCRBY', p .. ':stats', 'workers_lost', dead)
-end
-local finished = 0
-if leaving ~= '' and redis.call('HLEN', p .. ':workers') == 0 and redis.call('ZCARD', p .. ':ready') == 0
-    and redis.call('HLEN', p .. ':leases') == 0 and redis.call('HLEN', p .. ':held') == 0
-    and redis.call('HGET', p .. ':run', 'state') == 'running' then
-  redis.call('HSET', p .. ':run', 'state', 'finished', 'finished_by', leaving)
-  finished = 1
-end
-return {requeued, dead, finished}
-"""
-)
-
-# ARGV: prefix. Moves every held member into its queue unless its key was admitted meanwhile (the folder
-# crawl reached the page). Returns how many were queued.
-LUA_RELEASE_HELD = (
-    LUA_PRELUDE
-    + """
-local all = redis.call('HGETALL', p .. ':held')
-local queued = 0
-for i = 1, #all, 2 do
-  if redis.call('SADD', p .. ':seen', all[i]) == 1 then
-    local cut = string.find(all[i + 1], '\\t', 1, true)
-    local rest = string.sub(all[i + 1], cut + 1)
-    local cut2 = string.find(rest, '\\t', 1, true)
-    push(string.sub(all[i + 1], 1, cut - 1), string.sub(rest, 1, cut2 - 1), string.sub(rest, cut2 + 1))
-    queued = queued + 1
-  end
-end
-redis.call('DEL', p .. ':held')
-redis.call('HINCRBY', p .. ':stats', 'pushed', queued)
-return queued
-"""
-)
-
-# ARGV: prefix, key. Takes one held member out (the folder crawl reached the registered page).
-LUA_TAKE_HELD = """
-local key = ARGV[1] .. ':held'
-local value = redis.call('HGET', key, ARGV[2])
-if value then
-  redis.call('HDEL', key, ARGV[2])
-end
-return value
-"""
+SCRIPTS = load_scripts()
 
 
 # -- results --------------------------------------------------------------------------------------------------
@@ -467,6 +113,26 @@ class NothingReady:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkerView:
+    """A registered worker as Redis sees it: how long since its last heartbeat, how long until its `alive` key
+    expires (then the next heartbeat of a live worker requeues its leases), and how many targets it holds."""
+
+    worker: str
+    lease_ttl: float | None  # its --lease-ttl (None: registered by an older version)
+    expires_in: float  # seconds; 0 when the key is gone already
+    leases: int
+
+    @property
+    def silent_for(self) -> float | None:
+        return None if self.lease_ttl is None else max(0.0, self.lease_ttl - self.expires_in)
+
+    @property
+    def silent(self) -> bool:
+        """No heartbeat for over half its lease time (a live worker renews it every third)."""
+        return self.lease_ttl is not None and (self.silent_for or 0.0) > self.lease_ttl / 2
+
+
+@dataclass(frozen=True, slots=True)
 class FrontierState:
     queued: int
     leased: int
@@ -494,19 +160,21 @@ class SharedFrontier:
         self.client = client
         self.name = name
         self.prefix = f"sdg:{name}"
-        self._push = client.register_script(LUA_PUSH)
-        self._push_many = client.register_script(LUA_PUSH_MANY)
-        self._pop = client.register_script(LUA_POP)
-        self._reserve = client.register_script(LUA_RESERVE)
-        self._refund = client.register_script(LUA_REFUND)
-        self._claim = client.register_script(LUA_CLAIM)
-        self._pause = client.register_script(LUA_PAUSE)
-        self._backoff = client.register_script(LUA_BACKOFF)
-        self._finish = client.register_script(LUA_FINISH)
-        self._release = client.register_script(LUA_RELEASE)
-        self._recover = client.register_script(LUA_RECOVER)
-        self._release_held = client.register_script(LUA_RELEASE_HELD)
-        self._take_held = client.register_script(LUA_TAKE_HELD)
+        self.scripts = {name: client.register_script(source) for name, source in SCRIPTS.items()}
+        self._push = self.scripts["push"]
+        self._push_many = self.scripts["push_many"]
+        self._pop = self.scripts["pop"]
+        self._reserve = self.scripts["reserve"]
+        self._refund = self.scripts["refund"]
+        self._claim = self.scripts["claim"]
+        self._sent = self.scripts["sent"]
+        self._pause = self.scripts["pause"]
+        self._backoff = self.scripts["backoff"]
+        self._finish = self.scripts["finish"]
+        self._release = self.scripts["release"]
+        self._recover = self.scripts["recover"]
+        self._release_held = self.scripts["release_held"]
+        self._take_held = self.scripts["take_held"]
 
     @classmethod
     def connect(cls, url: str, name: str = DEFAULT_NAME) -> SharedFrontier:
@@ -519,6 +187,16 @@ class SharedFrontier:
             ) from None
         try:
             client.ping()
+        except redis.AuthenticationError as exc:
+            given = (
+                "the password in the URL was refused"
+                if client.get_connection_kwargs().get("password")
+                else "it requires a password"
+            )
+            raise FrontierError(
+                f"Redis at {display_url(url)} did not accept the connection: {given} ({exc}); "
+                "give it in the URL: redis://:PASSWORD@host:6379/0 (docs/distributed.md)"
+            ) from None
         except redis.RedisError as exc:
             raise FrontierError(
                 f"cannot reach Redis at {display_url(url)}: {exc}; start it (docs/distributed.md) or fix --redis"
@@ -682,6 +360,27 @@ class SharedFrontier:
     def heartbeat(self, worker: str, *, ttl: float) -> None:
         self.client.set(self.key("alive", worker), b"1", px=max(1, int(ttl * 1000)))
 
+    def workers(self) -> list[WorkerView]:
+        """Every registered worker with its heartbeat's age and the leases it holds."""
+        registered = self.client.hgetall(self.key("workers"))
+        if not registered:
+            return []
+        ids = sorted(text(worker) or "" for worker in registered)
+        pipe = self.client.pipeline(transaction=False)
+        for worker in ids:
+            pipe.pttl(self.key("alive", worker))
+            pipe.scard(self.key("worker_leases", worker))
+        replies = pipe.execute()
+        views = []
+        for index, worker in enumerate(ids):
+            description = json.loads(registered.get(worker.encode(), registered.get(worker, b"{}")) or "{}")
+            ttl = description.get("lease_ttl")
+            remaining = max(0, int(replies[2 * index])) / 1000
+            views.append(
+                WorkerView(worker, float(ttl) if ttl else None, remaining, int(replies[2 * index + 1]))
+            )
+        return views
+
     def recover(self) -> tuple[int, int]:
         """Requeue the leases of dead workers; returns (requeued leases, dead workers)."""
         requeued, dead, _ = self._recover(args=[self.prefix, ""])
@@ -760,9 +459,14 @@ class SharedFrontier:
     def set_crawl_delay(self, host: str, seconds: float) -> None:
         self.client.hset(self.key("crawl_delay"), host, f"{seconds:.6f}")
 
-    def claim(self, host: str, *, delay: float) -> float:
-        """Let a request to `host` go now (0.0) if its gap and pauses allow, else the seconds to wait."""
-        return float(self._claim(args=[self.prefix, host, delay]))
+    def claim(self, host: str, *, delay: float, holder: str, hold: float) -> float:
+        """Hold `host` for `holder`'s request (0.0: write it now, then call `sent`) if no other request of the
+        host is about to be sent, its gap is over and no pause is on; else the seconds to wait."""
+        return float(self._claim(args=[self.prefix, host, delay, holder, hold]))
+
+    def sent(self, host: str, holder: str, *, sent: bool = True) -> None:
+        """`holder`'s request reached the network (the host's gap starts now) or ended unsent: let go of the host."""
+        self._sent(args=[self.prefix, host, holder, "1" if sent else "0"])
 
     def pause(self, host: str, seconds: float) -> None:
         self._pause(args=[self.prefix, host, seconds])

@@ -27,7 +27,9 @@ FOLLOW_UP = b"R"
 # Meta a fresh request carries (set by RegistrySpider.request_for); anything else makes it a follow-up.
 FRESH_META_KEYS = frozenset({"sdg_target", "sdg_scope", "download_slot", "sdg_conditional", "sdg_render"})
 # Meta that belongs to one worker's handling of a request and must not travel to another worker.
-WORKER_META_KEYS = frozenset({"sdg_reservation", "sdg_reservation_used", "download_latency", "_slot"})
+WORKER_META_KEYS = frozenset(
+    {"sdg_reservation", "sdg_reservation_used", "sdg_hold", "sdg_send_gate", "download_latency", "_slot"}
+)
 # Short JSON names of CrawlTarget fields; `key` is not stored (it is dedupe_key(url)).
 TARGET_FIELDS: dict[str, str] = {
     "scope_url": "s",

@@ -7,9 +7,14 @@ requests to one host closer together than one worker would; the concurrency toke
 host across workers. This middleware:
 
 * waits until the request's reserved start, then claims the host (`SharedFrontier.claim`): the request goes
-  only when the host's previous request, from any worker, left at least the host's delay ago and no
-  Retry-After pause is on (a worker late for its slot must not shorten the next gap); the local download
-  slots have no delay of their own in a worker;
+  only when no other request of the host, from any worker, is between its claim and its send, the host's
+  previous request reached the network at least the host's delay ago and no Retry-After pause is on. The host
+  stays held until this request's bytes are in the kernel (the HTTP handler asks `ready` right before writing
+  and reports `sent`, crawler/downloader.py); the host's gap starts then (`SharedFrontier.sent`). So a request
+  that is late to the wire (a busy worker thread, a new connection) delays the next one instead of shortening
+  its gap. A hold lasts `HOLD_SECONDS` at most: a worker killed while holding blocks the host that long plus
+  its delay; a live request not sent by then claims again before it is written. The local download slots have
+  no delay of their own in a worker;
 * gives the concurrency token back when the response or the error arrives, and gives an unused slot back
   when the request ends before it is sent (robots.txt forbids it);
 * writes what a worker learns about a host into Redis for every worker: the robots.txt Crawl-delay (capped
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from time import monotonic
 from typing import Any
 
@@ -33,9 +39,11 @@ import redis
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from sdg_tags.crawler.distributed.context import MIN_BACKOFF, worker_context
+from sdg_tags.crawler.distributed.context import worker_context
+from sdg_tags.crawler.distributed.frontier import Reservation
 from sdg_tags.crawler.distributed.scheduler import Ticket
-from sdg_tags.crawler.middlewares.politeness import BACKOFF_FAILURES
+from sdg_tags.crawler.downloader import SEND_GATE
+from sdg_tags.crawler.middlewares.politeness import BACKOFF_FAILURES, MIN_BACKOFF
 from sdg_tags.crawler.scope import site_key
 from sdg_tags.crawler.signals import host_backoff_requested
 from sdg_tags.crawler.status import status_of_failure
@@ -43,6 +51,21 @@ from sdg_tags.crawler.status import status_of_failure
 logger = logging.getLogger(__name__)
 
 REDIS_RETRY = 1.0  # seconds between claims while Redis does not answer
+# A claimed host is held until its request reaches the network, at most this long: a worker killed while
+# holding it blocks the host for this plus its delay. A live worker whose request has not gone by then (a slow
+# connect, a long stall) claims again before writing it: HOLD_MARGIN covers the Redis round trip.
+HOLD_SECONDS = 5.0
+HOLD_MARGIN = 1.0
+HOLD = "sdg_hold"  # request.meta: the request's Hold while it is claimed
+
+
+@dataclass(slots=True)
+class Hold:
+    """A request's claim on its host, from the claim until its bytes reach the network (`deadline`: monotonic)."""
+
+    reservation: Reservation
+    deadline: float
+    held: bool = True
 
 
 class SharedPolitenessMiddleware:
@@ -66,17 +89,69 @@ class SharedPolitenessMiddleware:
         if not isinstance(ticket, Ticket):
             return None  # robots.txt and other requests that did not come through the shared queue
         request.meta["sdg_reservation_used"] = True
-        delay = self.context.pace.delay
         waited = max(0.0, ticket.not_before - monotonic())
         if waited:
             await asyncio.sleep(waited)
-        # The reserved slot is due; the gap since the host's last actual start (and any pause) decides.
-        while (wait := self.claim(ticket.reservation.host, delay)) > 0:
+        # The reserved slot is due; the host's last send (any worker) and any pause or hold decide.
+        while (wait := self.claim(request, ticket.reservation)) > 0:
             waited += wait
             await asyncio.sleep(wait)
         if waited:
             self.stats.inc_value("sdg/politeness/waited_s", round(waited, 3))
         return None
+
+    def claim(self, request: Request, reservation: Reservation) -> float:
+        """Hold the request's host until its send (0.0), or the seconds to wait. While Redis does not answer,
+        the request waits (it must not fail for the host)."""
+        started = monotonic()
+        try:
+            wait = self.context.frontier.claim(
+                reservation.host, delay=self.context.pace.delay, holder=reservation.token, hold=HOLD_SECONDS
+            )
+        except redis.RedisError as exc:
+            self.stats.inc_value("sdg/politeness/redis_errors")
+            logger.warning(
+                "Redis did not answer the claim for host %s (%s); retrying in %g s",
+                reservation.host,
+                exc,
+                REDIS_RETRY,
+            )
+            return REDIS_RETRY
+        if wait <= 0:
+            # Redis counts the hold from after `started`: our deadline, a margin before, is never later.
+            request.meta[HOLD] = Hold(reservation, started + HOLD_SECONDS - HOLD_MARGIN)
+            request.meta[SEND_GATE] = self
+        return wait
+
+    # -- send gate (crawler/downloader.py) ----------------------------------------------------------------------
+
+    def ready(self, request: Request) -> float:
+        hold = request.meta.get(HOLD)
+        if not isinstance(hold, Hold):
+            return 0.0
+        if hold.held and monotonic() < hold.deadline:
+            return 0.0
+        # Sent once already (a replaced connection writes it again) or held too long: claim the host anew.
+        hold.held = False
+        return self.claim(request, hold.reservation)
+
+    def sent(self, request: Request) -> None:
+        self.let_go(request, sent=True)
+
+    def finished(self, request: Request) -> None:
+        self.let_go(request, sent=False)
+        request.meta.pop(HOLD, None)
+
+    def let_go(self, request: Request, *, sent: bool) -> None:
+        hold = request.meta.get(HOLD)
+        if not isinstance(hold, Hold) or not (hold.held or sent):
+            return
+        hold.held = False
+        try:
+            self.context.frontier.sent(hold.reservation.host, hold.reservation.token, sent=sent)
+        except redis.RedisError as exc:  # the hold runs out by itself (HOLD_SECONDS); the next waits longer
+            self.stats.inc_value("sdg/politeness/redis_errors")
+            logger.warning("Redis did not take the send of %s: %s", request.url, exc)
 
     def process_response(self, request: Request, response: Response) -> Response:
         latency = request.meta.get("download_latency")
@@ -103,17 +178,6 @@ class SharedPolitenessMiddleware:
             except redis.RedisError:  # an unused slot kept is only a delay lost
                 self.stats.inc_value("sdg/politeness/redis_errors")
         return None
-
-    def claim(self, host: str, delay: float) -> float:
-        """The claim's wait; while Redis does not answer, the request waits (it must not fail for the host)."""
-        try:
-            return self.context.frontier.claim(host, delay=delay)
-        except redis.RedisError as exc:
-            self.stats.inc_value("sdg/politeness/redis_errors")
-            logger.warning(
-                "Redis did not answer the claim for host %s (%s); retrying in %g s", host, exc, REDIS_RETRY
-            )
-            return REDIS_RETRY
 
     def finish(self, request: Request, kind: str, why: str, *, latency: float = 0.0) -> None:
         """The request is over: give its concurrency token back (once) and adjust the host's shared back-off

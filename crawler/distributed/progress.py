@@ -2,7 +2,9 @@
 
 Replaces crawler/extensions/progress.py in a worker (its figures are one process's). One line every
 `SDG_PROGRESS_INTERVAL` seconds: pages committed by all workers, queued, in flight, held back, live workers,
-this worker's pages and rate. `sdg-tags worker --status` prints the same figures once, from anywhere.
+this worker's pages and rate. `sdg-tags worker --status` prints the same figures once, from anywhere. A worker
+that stopped sending heartbeats (killed) is not counted as live: a line says how long it has been silent and
+when the requests it holds go back to the queue (its lease time after its last heartbeat).
 """
 
 from __future__ import annotations
@@ -16,9 +18,52 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 from sdg_tags.crawler.distributed.context import worker_context
+from sdg_tags.crawler.distributed.frontier import FrontierState, WorkerView
 from sdg_tags.crawler.extensions.progress import format_duration
 
 logger = logging.getLogger(__name__)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def live_workers(views: list[WorkerView]) -> int:
+    return sum(1 for view in views if not view.silent and view.expires_in > 0)
+
+
+def silence_line(views: list[WorkerView]) -> str | None:
+    """'n workers silent for s seconds; their k requests return to the queue in t s' (None: nobody is silent).
+    The requests go back at the first heartbeat of a live worker after the silent one's lease runs out."""
+    silent = [view for view in views if view.silent]
+    if not silent:
+        return None
+    longest = max(view.silent_for or 0.0 for view in silent)
+    held = sum(view.leases for view in silent)
+    back = max(view.expires_in + (view.lease_ttl or 0.0) / 3 for view in silent)
+    return (
+        f"{plural(len(silent), 'worker')} silent for {longest:.0f} s; "
+        f"{'its' if len(silent) == 1 else 'their'} {plural(held, 'request')} return to the queue "
+        f"within {back:.0f} s"
+    )
+
+
+def remaining_line(state: FrontierState, views: list[WorkerView]) -> str:
+    """What is left of a run that is not finished, and who holds it."""
+    run_id = state.run.get("run_id", "?")
+    if state.run.get("state") == "finished":
+        return f"run {run_id} is finished"
+    left = f"{state.queued} queued, {state.leased} in flight, {state.held} held back"
+    holders = ", ".join(f"{view.worker} holds {view.leases}" for view in views if view.leases)
+    live = live_workers(views)
+    if live:
+        who = f"{plural(live, 'worker')} still at work" + (f" ({holders})" if holders else "")
+        return f"run {run_id} is still running: {left}; {who}; the last to leave finishes it"
+    return (
+        f"run {run_id} is not finished: {left}; no worker is at work"
+        + (f" ({holders}, silent)" if holders else "")
+        + "; start one: sdg-tags worker --redis URL --db URL"
+    )
 
 
 class SharedProgressLog:
@@ -43,14 +88,18 @@ class SharedProgressLog:
         self.task.start(self.interval, now=False)
 
     def progress_line(self) -> str:
-        state = worker_context(self.crawler).frontier.state()
+        frontier = worker_context(self.crawler).frontier
+        state = frontier.state()
+        views = frontier.workers()
         mine = self.crawler.stats.get_value("sdg/pages/total", 0)
         elapsed = monotonic() - self.started
+        silence = silence_line(views)
         return (
             f"Run {state.run.get('run_id', '?')}: {state.stats.get('pages', 0)} pages stored by all workers, "
-            f"{state.queued} queued, {state.leased} in flight, {state.held} held back, {state.workers} workers; "
+            f"{state.queued} queued, {state.leased} in flight, {state.held} held back, "
+            f"{plural(live_workers(views), 'live worker')}; "
             f"this worker {mine} pages ({mine / max(elapsed, 1e-9) * 60:.0f}/min), "
-            f"elapsed {format_duration(elapsed)}"
+            f"elapsed {format_duration(elapsed)}" + (f"; {silence}" if silence else "")
         )
 
     def log_progress(self) -> None:

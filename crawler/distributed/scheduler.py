@@ -25,6 +25,7 @@ import os
 import pickle
 import socket
 import threading
+import warnings
 from collections import deque
 from dataclasses import dataclass
 from time import monotonic
@@ -252,9 +253,18 @@ class SharedScheduler(Scheduler):
         return scheduler
 
     def open(self, spider: Any) -> None:
-        super().open(spider)
+        with warnings.catch_warnings():
+            # scrapy-redis 0.9.1 logs "Resuming crawl" through the deprecated Spider.log(): one warning per
+            # worker start, about scrapy-redis, that an operator can do nothing about.
+            warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated", category=Warning)
+            super().open(spider)
         self.context = context = worker_context(self.crawler)
-        description = {"pid": os.getpid(), "host": socket.gethostname(), "run_id": context.run_id}
+        description = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "run_id": context.run_id,
+            "lease_ttl": context.lease_ttl,  # `worker --status` tells a silent worker from a live one by it
+        }
         context.frontier.register_worker(context.worker_id, description, ttl=context.lease_ttl)
         self.heartbeat = WorkerHeartbeat(context, description)
         self.heartbeat.start()

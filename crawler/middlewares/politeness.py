@@ -42,6 +42,30 @@ MIN_BACKOFF = 1.0
 PAUSE_DELAY_FLOOR = 0.001
 
 
+def next_backoff(
+    kind: str,
+    backoff: float,
+    *,
+    base: float,
+    crawl_delay: float = 0.0,
+    latency: float = 0.0,
+    maximum: float,
+    minimum: float = MIN_BACKOFF,
+) -> float:
+    """A host's back-off after a response or failure. `kind`: widen (429, 5xx, timeout, refused: double the
+    host's delay, at least `minimum`), slow (widen to the response's latency), ok (halve; below the base delay
+    or `minimum`, none). Always at most `maximum`. The distributed twin is `adjust_backoff` in
+    crawler/distributed/frontier_prelude.lua; one table (tests/test_politeness_backoff.py) checks both."""
+    if kind == "widen":
+        return min(maximum, max(minimum, max(base, crawl_delay, backoff) * 2))
+    if kind == "slow":
+        return min(maximum, latency) if latency > backoff else backoff
+    if backoff:
+        halved = backoff / 2
+        return halved if halved >= max(base, minimum) else 0.0
+    return 0.0
+
+
 @dataclass(slots=True)
 class HostPace:
     base: float
@@ -121,11 +145,10 @@ class PolitenessMiddleware:
             self.widen(slot, pace, f"HTTP {response.status}")
         elif latency is not None and latency > self.slow_response:
             if latency > pace.backoff:
-                pace.backoff = min(self.backoff_max, latency)
+                pace.backoff = self.next_backoff("slow", pace, latency=latency)
                 self.crawler.stats.inc_value("sdg/politeness/slow")
         elif pace.backoff:
-            halved = pace.backoff / 2
-            pace.backoff = halved if halved >= max(pace.base, MIN_BACKOFF) else 0.0
+            pace.backoff = self.next_backoff("ok", pace)
         if pace.paused_until and pace.paused_until <= monotonic():
             pace.paused_until = 0.0
         self.apply(slot)
@@ -140,9 +163,19 @@ class PolitenessMiddleware:
             self.widen(slot, self.pace(slot), status)
             self.apply(slot)
 
+    def next_backoff(self, kind: str, pace: HostPace, *, latency: float = 0.0) -> float:
+        return next_backoff(
+            kind,
+            pace.backoff,
+            base=pace.base,
+            crawl_delay=pace.crawl_delay,
+            latency=latency,
+            maximum=self.backoff_max,
+        )
+
     def widen(self, slot: str, pace: HostPace, why: str) -> None:
         previous = pace.delay
-        pace.backoff = min(self.backoff_max, max(MIN_BACKOFF, previous * 2))
+        pace.backoff = self.next_backoff("widen", pace)
         self.crawler.stats.inc_value("sdg/politeness/backoff")
         if pace.delay != previous:
             logger.info("Host %s: %s; delay raised from %.2f s to %.2f s", slot, why, previous, pace.delay)

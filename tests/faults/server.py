@@ -19,6 +19,8 @@ from __future__ import annotations
 import gzip
 import socket
 import struct
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -344,10 +346,38 @@ class Hit:
     at: float  # time.monotonic() when the request line was read
     path: str
     user_agent: str
+    # When the request's first byte reached this host's socket: the kernel's receive timestamp (CLOCK_REALTIME,
+    # seconds), untouched by how late the server's thread got to read it. None where the kernel gives none.
+    wire_at: float | None = None
+
+
+# Linux: the kernel stamps each received segment (struct timespec); accepted sockets inherit the option.
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35 if sys.platform.startswith("linux") else None)
+TIMESPEC = struct.Struct("qq")
+
+
+def arrival_stamp(connection: socket.socket) -> float | None:
+    """The kernel receive time of the next unread byte (waits for it; reads nothing). None without one."""
+    if SO_TIMESTAMPNS is None:
+        return None
+    try:
+        _, ancillary, _, _ = connection.recvmsg(1, socket.CMSG_SPACE(TIMESPEC.size), socket.MSG_PEEK)
+    except (OSError, NotImplementedError):  # NotImplementedError: a TLS socket has no recvmsg
+        return None
+    for level, kind, raw in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(raw) >= TIMESPEC.size:
+            seconds, nanoseconds = TIMESPEC.unpack(raw[: TIMESPEC.size])
+            return seconds + nanoseconds / 1e9
+    return None
 
 
 class LoopbackServer(LoopbackHTTPServer):
     request_queue_size = 256  # a burst of connections must not be dropped (a retransmit looks like a timeout)
+
+    def server_bind(self) -> None:
+        if SO_TIMESTAMPNS is not None:
+            self.socket.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        super().server_bind()
 
 
 class FaultServer(LoopbackService[Hit]):
@@ -374,6 +404,14 @@ class FaultServer(LoopbackService[Hit]):
         self.padding = padding
         super().__init__(host, port)
 
+    def arrivals(self, *, skip: tuple[str, ...] = ("/robots.txt",)) -> list[float]:
+        """When the requests (but `skip`: robots.txt is fetched outside the per-host slots) reached this host,
+        sorted: the kernel's stamps if every request has one, else the server's own clock (never mixed)."""
+        hits = [hit for hit in self.hits() if hit.path not in skip]
+        if all(hit.wire_at is not None for hit in hits):
+            return sorted(hit.wire_at for hit in hits if hit.wire_at is not None)
+        return sorted(hit.at for hit in hits)
+
     def fault_for(self, path: str) -> Fault | None:
         fault = self.faults.get(path) or self.faults.get(urlsplit(path).path)
         if fault is not None:
@@ -393,10 +431,18 @@ class FaultServer(LoopbackService[Hit]):
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            wire_at: float | None = None
+
+            def handle_one_request(self) -> None:
+                # Before the request line is read: the stamp of its first byte (no pipelining: nothing buffered).
+                self.wire_at = arrival_stamp(self.connection)
+                super().handle_one_request()
 
             def do_GET(self) -> None:
                 with server._lock:
-                    server.log.append(Hit(time.monotonic(), self.path, self.headers.get("User-Agent", "")))
+                    server.log.append(
+                        Hit(time.monotonic(), self.path, self.headers.get("User-Agent", ""), self.wire_at)
+                    )
                     hit = server._counts[self.path] = server._counts.get(self.path, 0) + 1
                 fault = server.fault_for(self.path) or Page(
                     b"<html><body>not found</body></html>", status=404
@@ -430,8 +476,12 @@ class LoopbackSites:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        for server in self.servers:
-            server.stop()
+        # Each stop waits for its server's poll interval (0.5 s): all at once, not one after the other.
+        stoppers = [threading.Thread(target=server.stop) for server in self.servers]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
 
     def __iter__(self) -> Iterator[FaultServer]:
         return iter(self.servers)

@@ -49,8 +49,9 @@ def stop(pid: int, first: int = signal.SIGTERM, timeout: float = 30) -> None:
 
 
 @contextmanager
-def redis_server() -> Iterator[str]:
-    """A redis-server without RDB/AOF on a free loopback port; yields its URL."""
+def redis_server(password: str | None = None) -> Iterator[str]:
+    """A redis-server without RDB/AOF on a free loopback port (requiring `password`, if given); yields its URL
+    (without the password)."""
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not Path(binary).exists():
         raise ServiceMissing("no redis-server (apt-get install redis-server)")
@@ -72,6 +73,7 @@ def redis_server() -> Iterator[str]:
                 "no",
                 "--dir",
                 str(folder),
+                *(("--requirepass", password) if password else ()),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -82,7 +84,7 @@ def redis_server() -> Iterator[str]:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
                     conn.sendall(b"PING\r\n")
-                    if conn.recv(16).startswith(b"+PONG"):
+                    if conn.recv(16).startswith((b"+PONG", b"-NOAUTH")):
                         break
             except OSError:
                 pass
