@@ -28,6 +28,9 @@ DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.0
 SDG_HOST_DELAY = 1.0  # seconds between requests to one host
 SDG_HOST_CONCURRENCY = 2  # parallel requests to one host
+SDG_POLITENESS_ENABLED = (
+    True  # per-host delay, robots Crawl-delay and back-off (crawler/middlewares/politeness.py)
+)
 SDG_CRAWL_DELAY_MAX = 60.0  # a robots Crawl-delay above this is capped (and logged)
 SDG_BACKOFF_MAX_DELAY = 60.0  # adaptive back-off after errors / slow responses never waits longer
 SDG_SLOW_RESPONSE = 5.0  # a response slower than this (seconds) widens the host's delay to its latency

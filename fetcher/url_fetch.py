@@ -20,6 +20,7 @@ from typing import NamedTuple
 from urllib.parse import quote, urljoin, urlsplit
 
 from sdg_tags.media_types import ACCEPT_HEADER, media_type, not_html_reason
+from sdg_tags.sizes import MAX_PAGE_BYTES
 from sdg_tags.version import user_agent as default_user_agent
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -162,7 +163,7 @@ def fetch_url(
     url: str,
     *,
     timeout: float = 15,
-    max_bytes: int = 5_000_000,
+    max_bytes: int = MAX_PAGE_BYTES,
     max_redirects: int = 5,
     user_agent: str | None = None,
     guard: AddressGuard | None = None,

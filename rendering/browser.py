@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from sdg_tags.fetcher import AddressGuard, Resolver, fetch_url
 
+from sdg_tags.sizes import MAX_PAGE_BYTES
 from sdg_tags.version import user_agent as default_user_agent
 
 if TYPE_CHECKING:
@@ -153,7 +154,7 @@ class BrowserRenderer:
         timeout: float = 15.0,
         guard: AddressGuard | None = None,
         resolver: Resolver | None = None,
-        max_bytes: int = 5_000_000,
+        max_bytes: int = MAX_PAGE_BYTES,
         user_agent: str | None = None,
         executable_path: str = CHROMIUM_PATH,
     ) -> None:

@@ -15,10 +15,11 @@ import pytest
 from sdg_tags.web.request_limits import BUSY_MESSAGE, RETRY_AFTER_SECONDS
 from sdg_tags.web.result_view import SOURCE_CHARS
 
+from sdg_tags.sizes import MAX_PAGE_BYTES
 from tests.browser.web_server import WebServer
 from tests.faults.drip import DripServer
 
-LIMIT = 5_000_000
+LIMIT = MAX_PAGE_BYTES  # the default request-body limit of serve
 # The HTML result page: the bounded result, plus a source listing of at most SOURCE_CHARS characters (each
 # escaped into at most 6), plus the page's own markup.
 RESULT_PAGE_BYTES = 6 * SOURCE_CHARS + 1_000_000

@@ -18,10 +18,11 @@ from sdg_tags.validators.rules import RULES
 from sdg_tags.validators.rules_doc import render_json
 from sdg_tags.web.request_limits import CONTENT_SECURITY_POLICY, too_large_message
 
+from sdg_tags.sizes import MAX_PAGE_BYTES
 from tests.browser.sample_pages import EXAMPLE_1, GR_LOWER_CASE, HOSTILE
 from tests.browser.web_server import LocalSite, WebServer
 
-LIMIT = 5_000_000
+LIMIT = MAX_PAGE_BYTES  # the default request-body limit of serve
 
 
 @pytest.fixture(scope="module")

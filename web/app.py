@@ -30,6 +30,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sdg_tags.sizes import MEBIBYTE
+
 PACKAGE_DIR = resources.files("sdg_tags.web")
 FORM_FIELDS = ("pasted HTML", "a file", "a URL")
 _CODE_SPAN = re.compile(r"`([^`]+)`")
@@ -148,7 +150,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         context.setdefault("view", None)
         context.setdefault("checked", None)
         context["allow_private"] = settings.allow_private
-        context["max_upload_mb"] = f"{settings.max_upload_bytes / 1_000_000:g}"
+        context["max_upload_mb"] = f"{settings.max_upload_bytes / MEBIBYTE:g}"
         return templates.TemplateResponse(request, "index.html", context, status_code=status_code)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -17,9 +17,10 @@ from sdg_tags.validators.extraction import decode_page, extract_tags
 from sdg_tags.validators.models import PageResult, ValidationOptions
 from sdg_tags.web.request_limits import BUSY_MESSAGE, RETRY_AFTER_SECONDS, Busy, LoadBudget
 
+from sdg_tags.sizes import MAX_PAGE_BYTES, MEBIBYTE
+
 # The address pasted HTML is rendered at: it resolves nowhere, so relative sub-resources simply fail.
 PASTED_PAGE_URL = "https://pasted-page.invalid/"
-MEGABYTE = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +28,8 @@ class WebSettings:
     """Limits and switches of `sdg-tags serve`; the defaults are the documented ones (docs/web.md)."""
 
     allow_private: bool = False  # --allow-private: fetch loopback/private addresses too (local testing)
-    max_upload_bytes: int = 5 * MEGABYTE  # request bodies (pasted HTML, uploads, API bodies); 413 beyond
-    max_page_bytes: int = 5 * MEGABYTE  # a fetched page, decoded
+    max_upload_bytes: int = MAX_PAGE_BYTES  # request bodies (pasted HTML, uploads, API bodies); 413 beyond
+    max_page_bytes: int = MAX_PAGE_BYTES  # a fetched page, decoded
     fetch_timeout: float = 15.0  # seconds for a URL fetch, redirects included
     max_redirects: int = 5
     render_timeout: float = 20.0  # seconds for a page to settle in the browser
@@ -37,7 +38,7 @@ class WebSettings:
     # once (request bodies and fetched pages). A check of a hostile 5 MB page peaks near 150 MB, so about
     # two such pages at once keep `serve` under 500 MB.
     max_checks: int = 8
-    max_bytes_in_flight: int = 12 * MEGABYTE
+    max_bytes_in_flight: int = 12 * MEBIBYTE
     resolver: Resolver | None = None  # tests pass a stub; None asks the operating system
 
     @property

@@ -11,6 +11,8 @@ import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from sdg_tags.sizes import MEBIBYTE
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -36,7 +38,7 @@ class BodyTooLarge(Exception):
 
 
 def too_large_message(limit: int) -> str:
-    megabytes = f"{limit / 1_000_000:g} MB"
+    megabytes = f"{limit / MEBIBYTE:g} MB"
     return (
         f"The request is larger than {megabytes}. Check a smaller page, or paste only the page's <head> "
         "(the SDG tags are there)."

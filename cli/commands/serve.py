@@ -49,6 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from sdg_tags.cli.main import CommandLineError
 
+    from sdg_tags.sizes import MEBIBYTE
+
     if not 0 <= args.port <= 65535:
         raise CommandLineError(f"--port {args.port} is not a port number (0-65535)")
     for name in ("max_upload_mb", "fetch_timeout", "render_timeout"):
@@ -65,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = WebSettings(
         allow_private=args.allow_private,
-        max_upload_bytes=int(args.max_upload_mb * 1_000_000),
+        max_upload_bytes=int(args.max_upload_mb * MEBIBYTE),
         fetch_timeout=args.fetch_timeout,
         render_timeout=args.render_timeout,
     )

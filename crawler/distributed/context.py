@@ -17,6 +17,7 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
+from sdg_tags.crawler import settings as default_settings
 from sdg_tags.crawler.distributed.frontier import DEFAULT_NAME, SharedFrontier
 
 DEFAULT_LEASE_TTL = 15.0
@@ -42,15 +43,19 @@ class Pace:
 
     @classmethod
     def from_settings(cls, settings: Any) -> Pace:
-        timeout = settings.getfloat("DOWNLOAD_TIMEOUT", 30.0)
-        render = settings.getfloat("SDG_RENDER_TIMEOUT", 20.0)
+        timeout = settings.getfloat("DOWNLOAD_TIMEOUT", default_settings.DOWNLOAD_TIMEOUT)
+        render = settings.getfloat("SDG_RENDER_TIMEOUT", default_settings.SDG_RENDER_TIMEOUT)
         return cls(
-            delay=settings.getfloat("SDG_HOST_DELAY", settings.getfloat("DOWNLOAD_DELAY", 1.0)),
-            concurrency=max(1, settings.getint("SDG_HOST_CONCURRENCY", 2)),
-            crawl_delay_max=settings.getfloat("SDG_CRAWL_DELAY_MAX", 60.0),
-            backoff_max=settings.getfloat("SDG_BACKOFF_MAX_DELAY", 60.0),
-            slow_response=settings.getfloat("SDG_SLOW_RESPONSE", 5.0),
-            retry_after_max=settings.getfloat("SDG_RETRY_AFTER_MAX", 300.0),
+            delay=settings.getfloat(
+                "SDG_HOST_DELAY", settings.getfloat("DOWNLOAD_DELAY", default_settings.DOWNLOAD_DELAY)
+            ),
+            concurrency=max(
+                1, settings.getint("SDG_HOST_CONCURRENCY", default_settings.SDG_HOST_CONCURRENCY)
+            ),
+            crawl_delay_max=settings.getfloat("SDG_CRAWL_DELAY_MAX", default_settings.SDG_CRAWL_DELAY_MAX),
+            backoff_max=settings.getfloat("SDG_BACKOFF_MAX_DELAY", default_settings.SDG_BACKOFF_MAX_DELAY),
+            slow_response=settings.getfloat("SDG_SLOW_RESPONSE", default_settings.SDG_SLOW_RESPONSE),
+            retry_after_max=settings.getfloat("SDG_RETRY_AFTER_MAX", default_settings.SDG_RETRY_AFTER_MAX),
             token_ttl=2 * (timeout + render) + 30.0,
         )
 

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 from scrapy.settings import Settings
+from sdg_tags.crawler import settings as default_settings
 from sdg_tags.crawler.distributed.context import Pace
 from sdg_tags.crawler.distributed.frontier import PUSH_BATCH, SharedFrontier
 from sdg_tags.crawler.distributed.members import encode_target
@@ -129,7 +130,7 @@ def enqueue_registry(
     recorded = {name: settings.get(name) for name in RECORDED_SETTINGS}
     recorded["SDG_DISTRIBUTED"] = {"redis_namespace": frontier.name}
     run_id = repository.start_run(
-        profile=settings.get("SDG_PROFILE", "harvester"),
+        profile=settings.get("SDG_PROFILE", default_settings.SDG_PROFILE),
         settings=recorded,
         code_lists=dict(CODE_LIST_VERSIONS),
         planned_hosts=hosts,

@@ -17,6 +17,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
+from sdg_tags.crawler import settings as default_settings
 from sdg_tags.crawler.distributed.context import worker_context
 from sdg_tags.crawler.distributed.frontier import FrontierState, WorkerView
 from sdg_tags.crawler.extensions.progress import format_duration
@@ -77,7 +78,7 @@ class SharedProgressLog:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedProgressLog:
-        interval = crawler.settings.getfloat("SDG_PROGRESS_INTERVAL", 30.0)
+        interval = crawler.settings.getfloat("SDG_PROGRESS_INTERVAL", default_settings.SDG_PROGRESS_INTERVAL)
         if interval <= 0:
             raise NotConfigured
         return cls(crawler, interval)

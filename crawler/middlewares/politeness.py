@@ -29,6 +29,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from sdg_tags.crawler import settings as default_settings
 from sdg_tags.crawler.scope import site_key
 from sdg_tags.crawler.signals import host_backoff_requested
 from sdg_tags.crawler.status import status_of_failure
@@ -82,14 +83,16 @@ class HostPace:
 class PolitenessMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        if not settings.getbool("SDG_POLITENESS_ENABLED", True):
+        if not settings.getbool("SDG_POLITENESS_ENABLED", default_settings.SDG_POLITENESS_ENABLED):
             raise NotConfigured
         self.crawler = crawler
         self.base_delay = settings.getfloat("SDG_HOST_DELAY", settings.getfloat("DOWNLOAD_DELAY"))
-        self.concurrency = max(1, settings.getint("SDG_HOST_CONCURRENCY", 2))
-        self.crawl_delay_max = settings.getfloat("SDG_CRAWL_DELAY_MAX", 60.0)
-        self.backoff_max = settings.getfloat("SDG_BACKOFF_MAX_DELAY", 60.0)
-        self.slow_response = settings.getfloat("SDG_SLOW_RESPONSE", 5.0)
+        self.concurrency = max(
+            1, settings.getint("SDG_HOST_CONCURRENCY", default_settings.SDG_HOST_CONCURRENCY)
+        )
+        self.crawl_delay_max = settings.getfloat("SDG_CRAWL_DELAY_MAX", default_settings.SDG_CRAWL_DELAY_MAX)
+        self.backoff_max = settings.getfloat("SDG_BACKOFF_MAX_DELAY", default_settings.SDG_BACKOFF_MAX_DELAY)
+        self.slow_response = settings.getfloat("SDG_SLOW_RESPONSE", default_settings.SDG_SLOW_RESPONSE)
         self.robots_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
         self.hosts: dict[str, HostPace] = {}
         crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
