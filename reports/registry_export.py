@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sdg_tags.crawler.registry import RowProblem, parse_url, shown_url
 from sdg_tags.reports.compliance import collection_paused, resolve_run
 from sdg_tags.reports.html import write_text_atomically
 from sdg_tags.reports.pages import ReportPage, load_report_pages
@@ -55,6 +56,7 @@ UPLOAD_COLUMNS: tuple[str, ...] = (
     "ignore params",
     "delete",
 )
+UNUSABLE_ADDRESS = "unusable address"
 EXPORTED_VERDICTS = frozenset({"compliant", "compliant-with-warnings"})
 REGISTRY_TYPES: dict[str, str] = {"information": "Information", "procedure": "Procedure"}
 
@@ -87,26 +89,41 @@ class ExportResult:
     text: str
     links: list[ExportLink]
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> pages
+    unusable: list[str] = field(default_factory=list)  # one line per page left out for its address
 
 
 def link_address(page: ReportPage) -> str:
     """The address to register: the page's canonical URL when it is on the same host, else where it was read."""
     read_at = page.final_url or page.url
     canonical = page.canonical_url
-    if canonical and urlsplit(canonical).scheme in ("http", "https"):
-        if (urlsplit(canonical).hostname or "").lower() == (urlsplit(read_at).hostname or "").lower():
-            return canonical
+    try:
+        if canonical and urlsplit(canonical).scheme in ("http", "https"):
+            if (urlsplit(canonical).hostname or "").lower() == (urlsplit(read_at).hostname or "").lower():
+                return canonical
+    except ValueError:  # a canonical link no parser reads (`http://[::1`): the page's own address
+        pass
     return read_at
+
+
+def unusable_address(address: str) -> str | None:
+    """Why an address cannot go into an upload file (the registry loader's own check), or None."""
+    try:
+        parse_url(address, "url")
+    except RowProblem as problem:
+        return problem.message
+    return None
 
 
 def plain(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def export_links(pages: Sequence[ReportPage]) -> tuple[list[ExportLink], dict[str, int]]:
-    """The links to export (one per address, first page wins) and how many pages were left out, by reason."""
+def export_links(pages: Sequence[ReportPage]) -> tuple[list[ExportLink], dict[str, int], list[str]]:
+    """The links to export (one per address, first page wins), how many pages were left out by reason, and one
+    line per page whose address is unusable in an upload file."""
     links: list[ExportLink] = []
     skipped: Counter[str] = Counter()
+    unusable: list[str] = []
     seen: set[str] = set()
     for page in pages:
         if page.verdict not in EXPORTED_VERDICTS:
@@ -117,6 +134,11 @@ def export_links(pages: Sequence[ReportPage]) -> tuple[list[ExportLink], dict[st
             skipped["assistance page only (the registry has no assistance type)"] += 1
             continue
         address = link_address(page)
+        why = unusable_address(address)
+        if why is not None:
+            skipped[UNUSABLE_ADDRESS] += 1
+            unusable.append(f"page {shown_url(page.url)}: {UNUSABLE_ADDRESS}: {why}")
+            continue
         key = url_identity(address) or address
         if key in seen:
             skipped["same address as another exported page (canonical link)"] += 1
@@ -139,7 +161,7 @@ def export_links(pages: Sequence[ReportPage]) -> tuple[list[ExportLink], dict[st
                 provider=page.provider,
             )
         )
-    return links, dict(sorted(skipped.items()))
+    return links, dict(sorted(skipped.items())), unusable
 
 
 def csv_text(
@@ -238,7 +260,7 @@ def write_export(
             ) from None
     with collection_paused():
         pages = load_report_pages(repository, run.id, country=country, provider=provider)
-    links, skipped = export_links(pages)
+    links, skipped, unusable = export_links(pages)
     countries = sorted({link.country for link in links if link.country})
     if file_format == "registry-json" and len(countries) > 1 and not country:
         raise ExportError(
@@ -283,4 +305,4 @@ def write_export(
         tool_version=package_version(),
         write=write,
     )
-    return ExportResult(record=record, text=text, links=links, skipped=skipped)
+    return ExportResult(record=record, text=text, links=links, skipped=skipped, unusable=unusable)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 DEFAULT_DB = "sqlite:///sdg-tags.db"
-MAX_ROW_ERRORS_SHOWN = 10
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,19 +43,9 @@ def run(args: argparse.Namespace) -> int:
     entries = None
     source = None
     if args.registry:
-        from sdg_tags.crawler.registry import RegistryFileError, load_registry
+        from sdg_tags.cli.commands.crawl import load_registry_file
 
-        try:
-            load = load_registry(Path(args.registry))
-        except RegistryFileError as exc:
-            raise CommandLineError(str(exc)) from None
-        for error in load.errors[:MAX_ROW_ERRORS_SHOWN]:
-            print(f"sdg-tags diff: skipped {error}", file=sys.stderr)
-        if len(load.errors) > MAX_ROW_ERRORS_SHOWN:
-            print(
-                f"sdg-tags diff: ... and {len(load.errors) - MAX_ROW_ERRORS_SHOWN} more skipped rows",
-                file=sys.stderr,
-            )
+        load = load_registry_file(Path(args.registry), "diff")
         if not load.entries:
             raise CommandLineError(f"{args.registry}: no usable registry entry (see the skipped rows above)")
         entries, source = load.entries, args.registry

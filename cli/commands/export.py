@@ -84,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
                 raise CommandLineError(f"cannot write {out}: {exc.strerror or exc}") from None
     except (RepositoryError, ReportError, ExportError) as exc:
         raise CommandLineError(str(exc)) from None
+    for line in result.unusable:
+        print(f"sdg-tags export: skipped {line}", file=sys.stderr)
     record = result.record
     skipped = "; ".join(f"{count} {reason}" for reason, count in result.skipped.items())
     print(

@@ -1,0 +1,307 @@
+"""Hostile and malformed input (issue 13): bad registry rows, formula cells in CSVs, unusable repository files,
+closed streams, unreadable folders, file modes. Each case ends in one clear outcome: a reported row, a
+neutralised cell, one line on stderr with exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scrapy import Request
+from sdg_tags.cli.main import main
+from sdg_tags.crawler.registry import RegistryFileError, load_registry, load_rows
+from sdg_tags.crawler.scope import Scope, dedupe_key, site_key
+from sdg_tags.repository.store import Repository
+
+from tests.sites.crawl_run import PROJECT_ROOT, SDG_TAGS, run_crawl
+from tests.sites.server import Route, SiteServer, page
+
+PASSWORD = "s3cret-Pa55word"
+# (url cell, words the reason must contain); the good row follows them. Row numbers start at 2 (the header is 1).
+BAD_URLS: list[tuple[str, str]] = [
+    ("http://a:99999/", "invalid port"),
+    ("http://[::1/", "IPv6"),
+    ("http://h:1:2/", "invalid port"),
+    ("", "missing url"),
+    ("ftp://files.example.org/x", "not an http(s) URL"),
+    ("http://exa\x01mple.org/", "control character"),
+    ("https://example.org/" + "a" * 100_000, "100020 characters long"),
+    (f"https://someone:{PASSWORD}@example.org/", "user name or password"),
+]
+# A reason quotes at most this much of a value, so a 100 KB URL gives a short line.
+MAX_REASON_CHARACTERS = 600
+
+
+def write_csv_registry(path: Path, urls: list[str]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["url", "title"])
+        for number, url in enumerate(urls):
+            writer.writerow([url, f"row {number + 2}"])
+    return path
+
+
+def no_traceback(text: str) -> None:
+    assert "Traceback" not in text, text[-3000:]
+
+
+# -- 1. bad registry rows --------------------------------------------------------------------------------
+
+
+def test_each_bad_row_is_reported_once_with_row_column_and_reason(tmp_path: Path) -> None:
+    good = "https://www.example.org/good"
+    registry = write_csv_registry(tmp_path / "registry.csv", [url for url, _ in BAD_URLS] + [good])
+    load = load_registry(registry)
+    assert [entry.url for entry in load.entries] == [good]
+    assert [(error.row, error.column) for error in load.errors] == [
+        (row, "url") for row in range(2, 2 + len(BAD_URLS))
+    ]
+    for error, (_, reason) in zip(load.errors, BAD_URLS, strict=True):
+        assert reason in error.message, error.message
+        assert len(str(error)) < MAX_REASON_CHARACTERS
+        assert PASSWORD not in str(error)
+    assert [invalid.row for invalid in load.invalid_urls] == list(range(2, 2 + len(BAD_URLS)))
+    stored = {invalid.row: invalid.url for invalid in load.invalid_urls}
+    assert stored[9] == "https://***@example.org/"
+    assert stored[7] == "http://exa%01mple.org/"
+    assert len(stored[8]) < MAX_REASON_CHARACTERS
+
+
+def test_an_over_long_csv_cell_is_one_bad_row_not_a_bad_file(tmp_path: Path) -> None:
+    registry = tmp_path / "registry.csv"
+    registry.write_text(
+        f"url,title\nhttps://a.example/,a\nhttps://b.example/{'x' * 200_000},b\nhttps://c.example/,c\n",
+        encoding="utf-8",
+    )
+    load = load_registry(registry)
+    assert [entry.url for entry in load.entries] == ["https://a.example/", "https://c.example/"]
+    assert [(error.row, error.column) for error in load.errors] == [(3, None)]
+    assert "field larger than field limit" in load.errors[0].message
+
+
+def test_lone_surrogates_and_nul_in_json_rows_are_reported(tmp_path: Path) -> None:
+    registry = tmp_path / "registry.json"
+    registry.write_text(
+        '[{"url": "https://a.example/\\ud800"}, {"url": "https://b.example/", "title": "t\\ud800"},'
+        ' {"url": "https://c.example/", "title": "nul\\u0000"}, {"url": "https://d.example/"}]',
+        encoding="utf-8",
+    )
+    load = load_registry(registry)
+    assert [entry.url for entry in load.entries] == ["https://d.example/"]
+    assert [(error.row, error.column) for error in load.errors] == [(1, "url"), (2, "title"), (3, "title")]
+    for error in load.errors:
+        str(error).encode("utf-8")  # storable and printable as it is
+
+
+def test_a_registry_nested_100000_deep_is_one_line(tmp_path: Path) -> None:
+    registry = tmp_path / "deep.json"
+    registry.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(RegistryFileError, match=r"nested too deeply"):
+        load_registry(registry)
+
+
+def cli_run(*arguments: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*SDG_TAGS, *arguments], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.mark.parametrize("command", ["crawl", "diff"])
+def test_a_deeply_nested_registry_gives_one_line_and_exit_2(tmp_path: Path, command: str) -> None:
+    registry = tmp_path / "deep.json"
+    registry.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    extra = ["--out", str(tmp_path / "out")] if command == "diff" else []
+    completed = cli_run(command, "--registry", str(registry), "--db", db, *extra)
+    assert completed.returncode == 2, completed.stderr[-3000:]
+    assert completed.stderr.count("\n") == 1
+    assert "nested too deeply" in completed.stderr
+
+
+def test_crawl_records_bad_rows_as_invalid_url_and_crawls_the_rest(tmp_path: Path) -> None:
+    with SiteServer(routes={"/robots.txt": Route(status=404), "/good": page("ok")}) as site:
+        good = site.url("/good")
+        registry = write_csv_registry(tmp_path / "registry.csv", [url for url, _ in BAD_URLS] + [good])
+        db_file = tmp_path / "crawl.db"
+        crawl = run_crawl(registry, f"sqlite:///{db_file}", "--timeout", "5")
+    no_traceback(crawl.stderr)
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    reported = [line for line in crawl.stderr.splitlines() if "skipped row: " in line]
+    assert len(reported) == len(BAD_URLS), crawl.stderr[-5000:]
+    for line, row in zip(reported, range(2, 2 + len(BAD_URLS)), strict=True):
+        assert f"{registry}:{row} column 'url'" in line
+        assert len(line) < MAX_REASON_CHARACTERS
+    pages = crawl.pages()
+    assert pages[good]["fetch_status"] == "ok"
+    invalid = {url: record for url, record in pages.items() if record["fetch_status"] == "invalid-url"}
+    assert len(invalid) == len(BAD_URLS)
+    assert all(record["verdict"] == "not-evaluated" for record in invalid.values())
+    assert "https://***@example.org/" in invalid
+    [run] = crawl.runs()
+    assert run.counts["fetch_status"]["invalid-url"] == len(BAD_URLS)
+    assert "invalid-url 8" in crawl.stdout
+    assert "registry: 8 rows unusable" in crawl.stdout
+    # The credential reaches neither the repository (database and its WAL) nor the log.
+    for path in tmp_path.glob("crawl.db*"):
+        assert PASSWORD.encode() not in path.read_bytes(), path
+    assert PASSWORD not in crawl.stderr and PASSWORD not in crawl.stdout
+
+
+def test_report_lists_invalid_url_as_a_fetch_status() -> None:
+    from sdg_tags.reports.figures import FETCH_STATUS_REASONS
+    from sdg_tags.validators.models import FETCH_STATUSES
+
+    assert "invalid-url" in FETCH_STATUSES
+    assert set(FETCH_STATUS_REASONS) == set(FETCH_STATUSES) - {"ok", "not-modified", "noindex"}
+
+
+@pytest.mark.redis
+def test_enqueue_reports_and_records_bad_rows(tmp_path: Path, redis_url: str) -> None:
+    registry = write_csv_registry(
+        tmp_path / "registry.csv", [url for url, _ in BAD_URLS] + ["http://127.0.0.45:9/page"]
+    )
+    db = f"sqlite:///{tmp_path / 'run.db'}"
+    completed = cli_run("enqueue", "--registry", str(registry), "--redis", redis_url, "--db", db, "--reset")
+    no_traceback(completed.stderr)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    reported = [line for line in completed.stderr.splitlines() if "skipped row: " in line]
+    assert len(reported) == len(BAD_URLS)
+    assert all(line.startswith("sdg-tags enqueue: ") for line in reported)
+    assert PASSWORD not in completed.stderr + completed.stdout
+    with Repository(db) as repository:
+        run_id = repository.latest_run_id(finished_only=False)
+        assert run_id is not None
+        records = list(repository.iter_results(run_id))
+    assert sorted(record["fetch_status"] for record in records) == ["invalid-url"] * len(BAD_URLS)
+    for path in tmp_path.glob("run.db*"):
+        assert PASSWORD.encode() not in path.read_bytes()
+
+
+def stored_run(db_url: str) -> int:
+    """A finished run with one tagged page, written through the repository (no crawl needed)."""
+    from tests.repository_records import tagged_record
+
+    with Repository(db_url) as repository:
+        run_id = repository.start_run(profile="harvester", settings={}, code_lists={})
+        repository.write_pages(run_id, [tagged_record()])
+        repository.finish_run(run_id, stats={})
+    return run_id
+
+
+def test_diff_reports_each_bad_row_and_carries_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    stored_run(db)
+    registry = write_csv_registry(
+        tmp_path / "registry.csv", [url for url, _ in BAD_URLS] + ["https://www.example.se/foretag"]
+    )
+    assert main(["diff", "--registry", str(registry), "--db", db, "--out", str(tmp_path / "diff")]) == 0
+    captured = capsys.readouterr()
+    reported = [line for line in captured.err.splitlines() if "skipped row: " in line]
+    assert len(reported) == len(BAD_URLS)
+    assert PASSWORD not in captured.err + captured.out
+    assert "1 entries, 1 found in the crawl" in captured.out
+
+
+def test_export_leaves_out_a_page_with_an_unusable_address(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.repository_records import tagged_record
+
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    with Repository(db) as repository:
+        run_id = repository.start_run(profile="harvester", settings={}, code_lists={})
+        good = tagged_record()
+        bad = tagged_record("https://www.example.se/other")
+        assert bad.result is not None
+        bad.result.canonical_url = "http://[::1/broken"  # unusable: the page's own address is exported
+        spy = tagged_record(f"https://someone:{PASSWORD}@www.example.se/spy")
+        assert spy.result is not None
+        spy.result.canonical_url = None
+        repository.write_pages(run_id, [good, bad, spy])
+        repository.finish_run(run_id, stats={})
+    out = tmp_path / "upload.csv"
+    assert main(["export", "--db", db, "--format", "registry-csv", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    no_traceback(captured.err)
+    rows = [row for row in csv.reader(out.read_text(encoding="utf-8").splitlines()[1:])]
+    assert [row[1] for row in rows[1:]] == ["https://www.example.se/foretag", "https://www.example.se/other"]
+    reported = [line for line in captured.err.splitlines() if line.startswith("sdg-tags export: skipped")]
+    assert len(reported) == 1, captured.err
+    assert "https://***@www.example.se/spy" in reported[0]
+    assert PASSWORD not in captured.err + out.read_text(encoding="utf-8")
+
+
+# Random rows: any text in any column, JSON values of any shape.
+COLUMN_NAMES = st.sampled_from(
+    [
+        "url",
+        "URL",
+        "title",
+        "type",
+        "categories",
+        "language",
+        "url type",
+        "country",
+        "delete",
+        "notification type",
+        "excluded paths",
+        "ignore params",
+        "national code",
+        "parent url",
+    ]
+)
+URL_TEXT = st.one_of(
+    st.text(max_size=60),
+    st.builds(
+        lambda scheme, rest: f"{scheme}://{rest}",
+        st.sampled_from(["http", "https", "HTTP", "ftp"]),
+        st.text(),
+    ),
+    st.builds(lambda inside, after: f"https://[{inside}]{after}/", st.text(max_size=6), st.text(max_size=6)),
+    st.builds(
+        lambda host, port, path: f"http://{host}:{port}/{path}",
+        st.text(max_size=10),
+        st.text(max_size=8),
+        st.text(max_size=10),
+    ),
+)
+CELL = st.one_of(
+    st.none(),
+    st.text(max_size=40),
+    st.integers(),
+    st.booleans(),
+    st.lists(st.one_of(st.text(max_size=10), st.dictionaries(st.text(max_size=5), st.text(max_size=5)))),
+    st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
+)
+ROW = st.one_of(
+    st.dictionaries(COLUMN_NAMES | st.text(max_size=12), CELL, max_size=6).flatmap(
+        lambda row: URL_TEXT.map(lambda url: row | {"url": url})
+    ),
+    CELL,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(ROW, max_size=8))
+def test_loading_random_rows_never_raises(rows: list[Any]) -> None:
+    load = load_rows(Path("random.json"), enumerate(rows, start=1), "json")
+    entry_rows = [entry.source_row for entry in load.entries]
+    error_rows = [error.row for error in load.errors]
+    assert sorted(entry_rows + error_rows) == list(range(1, len(rows) + 1))
+    for entry in load.entries:
+        entry.model_dump_json().encode("utf-8")  # storable: no lone surrogate anywhere
+        Scope.for_entry(entry.url, is_folder=entry.url_type == "web folder")
+        site_key(entry.url)
+        dedupe_key(entry.url)
+        Request(entry.url)  # what the spider makes of it
+    for error in load.errors:
+        str(error).encode("utf-8")
+        assert len(str(error)) < MAX_REASON_CHARACTERS
+    for invalid in load.invalid_urls:
+        invalid.url.encode("utf-8")
+        assert len(invalid.url) < MAX_REASON_CHARACTERS
