@@ -10,7 +10,6 @@ Timestamps are ISO 8601 UTC (`2025-01-31T23:00:00Z`).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit
 
 from sdg_tags.crawler.registry import RowProblem, parse_url, shown_url
 from sdg_tags.reports.compliance import collection_paused, resolve_run
+from sdg_tags.reports.csv_tables import SpreadsheetSafeWriter
 from sdg_tags.reports.html import write_text_atomically
 from sdg_tags.reports.pages import ReportPage, load_report_pages
 from sdg_tags.reports.registry_diff import normalized_code
@@ -164,6 +164,24 @@ def export_links(pages: Sequence[ReportPage]) -> tuple[list[ExportLink], dict[st
     return links, dict(sorted(skipped.items())), unusable
 
 
+def upload_cells(link: ExportLink) -> dict[str, str]:
+    """A link's cells by UPLOAD_COLUMNS name (a column missing here is a KeyError, not a shifted file)."""
+    return {
+        "title": link.title,
+        "url": link.url,
+        "description": link.description,
+        "type": ";".join(link.types),
+        "categories": ";".join(link.categories),
+        "language": link.language,
+        "url type": "web page",
+        "national code": link.national_code,
+        "parent url": link.parent_url,
+        "excluded paths": "",
+        "ignore params": "",
+        "delete": "n",
+    }
+
+
 def csv_text(
     links: Sequence[ExportLink], *, export_id: str, created_at: datetime, run_id: int, corrects: str | None
 ) -> str:
@@ -173,25 +191,11 @@ def csv_text(
     )
     if corrects:
         output.write(f"# corrects {corrects}\n")
-    writer = csv.writer(output, lineterminator="\n")
+    writer = SpreadsheetSafeWriter(output, lineterminator="\n")
     writer.writerow(UPLOAD_COLUMNS)
     for link in links:
-        writer.writerow(
-            [
-                link.title,
-                link.url,
-                link.description,
-                ";".join(link.types),
-                ";".join(link.categories),
-                link.language,
-                "web page",
-                link.national_code,
-                link.parent_url,
-                "",
-                "",
-                "n",
-            ]
-        )
+        cells = upload_cells(link)
+        writer.writerow(cells[column] for column in UPLOAD_COLUMNS)
     return output.getvalue()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -305,3 +306,93 @@ def test_loading_random_rows_never_raises(rows: list[Any]) -> None:
     for invalid in load.invalid_urls:
         invalid.url.encode("utf-8")
         assert len(invalid.url) < MAX_REASON_CHARACTERS
+
+
+# -- 2. formula cells in every CSV the tool writes ------------------------------------------------------
+
+FORMULA_TITLE = '=HYPERLINK("http://evil.example/","click")'
+FORMULA_LOCATION = "=1+1"
+FORMULA_FIRST = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_db(tmp_path: Path) -> str:
+    """A finished run with one compliant page whose title and DC.Location start with `=`, and a registry entry
+    whose national code starts with `@`."""
+    from sdg_tags.repository.records import PageRecord, RegistryEntry
+    from sdg_tags.validators.engine import check_page
+    from sdg_tags.validators.extraction import extract_tags
+
+    from tests.repository_records import TAGGED_HTML, finding
+
+    url = "https://www.example.se/foretag"
+    html = TAGGED_HTML.replace(
+        b"<title>Starta foretag</title>", f"<title>{FORMULA_TITLE}</title>".encode()
+    ).replace(
+        b'<meta name="sdg-tag" content="sdg">',
+        f'<meta name="sdg-tag" content="sdg"><meta name="DC.Location" content="{FORMULA_LOCATION}">'.encode(),
+    )
+    result = check_page(html, url=url)
+    warning = finding("tag-duplicate", tag="DC.ISO3166")
+    warning.value = "-2+3"
+    result.findings = [warning]
+    result.verdict = "compliant-with-warnings"
+    record = PageRecord(
+        url=url,
+        fetch_status="ok",
+        http_status=200,
+        fetched_at=datetime.now(UTC),
+        result=result,
+        occurrences=extract_tags(html, url=url).occurrences,
+        registry_url=url,
+    )
+    db = f"sqlite:///{tmp_path / 'formula.db'}"
+    with Repository(db) as repository:
+        repository.import_registry(
+            [RegistryEntry(url=url, national_code="@SUM(1)", types=["Information"], source_row=2)], source="t"
+        )
+        run_id = repository.start_run(profile="harvester", settings={}, code_lists={})
+        repository.write_pages(run_id, [record])
+        repository.finish_run(run_id, stats={})
+    return db
+
+
+def csv_cells(text: str) -> list[str]:
+    lines = [line for line in text.lstrip("\ufeff").splitlines(keepends=True) if not line.startswith("#")]
+    return [cell for row in csv.reader(lines) for cell in row]
+
+
+def assert_neutralised(name: str, text: str, *expected: str) -> None:
+    cells = csv_cells(text)
+    assert not [cell for cell in cells if cell.startswith(FORMULA_FIRST)], name
+    for value in expected:
+        assert "'" + value in cells, (name, value)
+
+
+def test_every_csv_output_neutralises_formula_cells(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = formula_db(tmp_path)
+    assert main(["results", "--db", db, "--format", "csv", "-o", str(tmp_path / "results.csv")]) == 0
+    assert_neutralised(
+        "results", (tmp_path / "results.csv").read_text(encoding="utf-8"), FORMULA_TITLE, FORMULA_LOCATION
+    )
+    assert main(["results", "--db", db, "--format", "csv"]) == 0
+    assert_neutralised("results stdout", capsys.readouterr().out, FORMULA_TITLE, FORMULA_LOCATION)
+    assert (
+        main(["export", "--db", db, "--format", "registry-csv", "--out", str(tmp_path / "upload.csv")]) == 0
+    )
+    assert_neutralised(
+        "export", (tmp_path / "upload.csv").read_text(encoding="utf-8"), FORMULA_TITLE, FORMULA_LOCATION
+    )
+    assert main(["report", "--db", db, "--out", str(tmp_path / "report")]) == 0
+    assert_neutralised(
+        "pages.csv",
+        (tmp_path / "report" / "pages.csv").read_text(encoding="utf-8"),
+        FORMULA_TITLE,
+        FORMULA_LOCATION,
+    )
+    assert_neutralised(
+        "findings.csv", (tmp_path / "report" / "findings.csv").read_text(encoding="utf-8"), "-2+3"
+    )
+    assert main(["diff", "--db", db, "--out", str(tmp_path / "diff")]) == 0
+    assert_neutralised("diff.csv", (tmp_path / "diff" / "diff.csv").read_text(encoding="utf-8"), "@SUM(1)")

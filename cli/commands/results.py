@@ -89,9 +89,9 @@ def chosen_run(repository: Repository, wanted: str) -> int:
 
 def write_records(records: Iterable[dict[str, Any]], output_format: str, out: TextIO) -> None:
     """Write records as JSON Lines (one compact object per line) or CSV (header + flat rows)."""
-    import csv
     import json
 
+    from sdg_tags.reports.csv_tables import SpreadsheetSafeWriter
     from sdg_tags.repository.results import RESULT_CSV_COLUMNS, flat_result_row
 
     if output_format == "jsonl":
@@ -99,7 +99,7 @@ def write_records(records: Iterable[dict[str, Any]], output_format: str, out: Te
             out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
             out.write("\n")
         return
-    writer = csv.DictWriter(out, fieldnames=RESULT_CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    writer = SpreadsheetSafeWriter(out, lineterminator="\n")
+    writer.writerow(RESULT_CSV_COLUMNS)
     for record in records:
-        writer.writerow(flat_result_row(record))
+        writer.writerow(flat_result_row(record).values())  # in RESULT_CSV_COLUMNS order
