@@ -5,6 +5,9 @@ neutralised cell, one line on stderr with exit 2, never a traceback."""
 from __future__ import annotations
 
 import csv
+import json
+import os
+import sqlite3
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -396,3 +399,126 @@ def test_every_csv_output_neutralises_formula_cells(
     )
     assert main(["diff", "--db", db, "--out", str(tmp_path / "diff")]) == 0
     assert_neutralised("diff.csv", (tmp_path / "diff" / "diff.csv").read_text(encoding="utf-8"), "@SUM(1)")
+
+
+# -- 3. unusable repository files, closed standard output, unreadable folders ---------------------------
+
+DB_COMMANDS: dict[str, list[str]] = {
+    "crawl": ["crawl", "--registry", "{registry}", "--timeout", "1", "--progress-interval", "0"],
+    "results": ["results"],
+    "report": ["report", "--out", "{tmp}/report"],
+    "diff": ["diff", "--out", "{tmp}/diff"],
+    "export": ["export", "--format", "registry-csv", "--out", "{tmp}/upload.csv"],
+}
+
+
+def not_a_database(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n" * 200, encoding="utf-8")
+    return path
+
+
+def corrupt_database(tmp_path: Path) -> Path:
+    path = tmp_path / "corrupt.db"
+    stored_run(f"sqlite:///{path}")
+    with path.open("r+b") as file:  # the schema page after the 100-byte header
+        file.seek(100)
+        file.write(b"\xff" * 3996)
+    return path
+
+
+def folder_database(tmp_path: Path) -> Path:
+    path = tmp_path / "folder.db"
+    path.mkdir()
+    return path
+
+
+def run_db_command(command: str, db: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    registry = write_csv_registry(tmp_path / "registry.csv", ["http://127.0.0.1:9/page"])
+    arguments = [argument.format(registry=registry, tmp=tmp_path) for argument in DB_COMMANDS[command]]
+    return cli_run(*arguments, "--db", f"sqlite:///{db}")
+
+
+def assert_one_line(
+    completed: subprocess.CompletedProcess[str], command: str, path: Path, cause: str
+) -> None:
+    no_traceback(completed.stderr)
+    assert completed.returncode == 2, completed.stderr[-3000:]
+    assert completed.stderr.count("\n") == 1, completed.stderr[-3000:]
+    assert completed.stderr.startswith(f"sdg-tags {command}: error: "), completed.stderr
+    assert str(path) in completed.stderr and cause in completed.stderr, completed.stderr
+
+
+@pytest.mark.parametrize("command", list(DB_COMMANDS))
+@pytest.mark.parametrize(
+    ("make", "cause"),
+    [
+        (not_a_database, "file is not a database"),
+        (corrupt_database, "database disk image is malformed"),
+        (folder_database, "is a folder"),
+    ],
+    ids=["not-a-database", "corrupt", "folder"],
+)
+def test_an_unusable_database_file_is_one_line_and_exit_2(
+    tmp_path: Path, command: str, make: Any, cause: str
+) -> None:
+    db = make(tmp_path)
+    assert_one_line(run_db_command(command, db, tmp_path), command, db, cause)
+    assert not (tmp_path / "report").exists() and not (tmp_path / "upload.csv").exists()
+
+
+def immutable(path: Path) -> None:
+    """Read-only even for root (chattr +i); the test is skipped where the file system cannot do it."""
+    completed = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
+    if completed.returncode != 0:
+        pytest.skip(f"chattr +i is not available here: {completed.stderr.strip()}")
+
+
+@pytest.mark.parametrize("command", ["crawl", "export"])
+@pytest.mark.parametrize("how", ["chmod", "immutable"])
+def test_a_read_only_database_is_one_line_for_the_commands_that_write(
+    tmp_path: Path, command: str, how: str
+) -> None:
+    db = tmp_path / "read-only.db"
+    stored_run(f"sqlite:///{db}")
+    if how == "chmod":
+        if os.geteuid() == 0:
+            pytest.skip("root writes to a file whatever its mode (the immutable case covers root)")
+        db.chmod(0o444)
+    else:
+        immutable(db)
+    try:
+        completed = run_db_command(command, db, tmp_path)
+        assert_one_line(completed, command, db, "readonly database")
+    finally:
+        if how == "immutable":
+            subprocess.run(["chattr", "-i", str(db)], check=True)
+    assert not (tmp_path / "upload.csv").exists()
+
+
+def test_a_read_only_database_can_still_be_read(tmp_path: Path) -> None:
+    db = tmp_path / "read-only.db"
+    stored_run(f"sqlite:///{db}")
+    immutable(db)
+    try:
+        completed = run_db_command("results", db, tmp_path)
+    finally:
+        subprocess.run(["chattr", "-i", str(db)], check=True)
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["url"] == "https://www.example.example/foretag".replace(
+        ".example/", ".se/"
+    )
+
+
+def test_a_locked_database_is_one_line(tmp_path: Path) -> None:
+    """Another process holds SQLite's exclusive lock: `results` waits the busy timeout (30 s), then one line."""
+    db = tmp_path / "locked.db"
+    stored_run(f"sqlite:///{db}")
+    holder = sqlite3.connect(db, isolation_level=None)
+    try:
+        holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+        holder.execute("BEGIN EXCLUSIVE")
+        completed = run_db_command("results", db, tmp_path)
+    finally:
+        holder.close()
+    assert_one_line(completed, "results", db, "database is locked")

@@ -38,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
     from sdg_tags.cli.main import CommandLineError
     from sdg_tags.reports.compliance import ReportError
     from sdg_tags.reports.diff_report import write_diff
-    from sdg_tags.repository.store import Repository, RepositoryError
+    from sdg_tags.repository.store import Repository, RepositoryError, database_failure
+    from sqlalchemy.exc import DBAPIError
 
     entries = None
     source = None
@@ -69,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
                 ) from None
     except (RepositoryError, ReportError) as exc:
         raise CommandLineError(str(exc)) from None
+    except DBAPIError as exc:  # met once the database was open (a damaged page, a read-only file): one line
+        raise CommandLineError(str(database_failure(repository.display_url, exc))) from None
     summary = outputs.summary["summary"]
     print(
         f"Registry vs run {run_id}: {summary['entries']} entries, {summary['entries_matched']} found in the crawl; "

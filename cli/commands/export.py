@@ -46,8 +46,9 @@ def run(args: argparse.Namespace) -> int:
     from sdg_tags.reports.compliance import ReportError
     from sdg_tags.reports.registry_export import ExportError, write_export
     from sdg_tags.repository.exports import list_exports
-    from sdg_tags.repository.store import Repository, RepositoryError
+    from sdg_tags.repository.store import Repository, RepositoryError, database_failure
     from sdg_tags.repository.timestamps import iso_utc
+    from sqlalchemy.exc import DBAPIError
 
     country = check_country(args.country)
     out = Path(args.out) if args.out else None
@@ -84,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
                 raise CommandLineError(f"cannot write {out}: {exc.strerror or exc}") from None
     except (RepositoryError, ReportError, ExportError) as exc:
         raise CommandLineError(str(exc)) from None
+    except DBAPIError as exc:  # met once the database was open (a damaged page, a read-only file): one line
+        raise CommandLineError(str(database_failure(repository.display_url, exc))) from None
     for line in result.unusable:
         print(f"sdg-tags export: skipped {line}", file=sys.stderr)
     record = result.record

@@ -38,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sdg_tags.cli.main import CommandLineError
-    from sdg_tags.repository.store import Repository, RepositoryError
+    from sdg_tags.repository.store import Repository, RepositoryError, database_failure
+    from sqlalchemy.exc import DBAPIError
 
     try:
         repository = Repository(args.db, create=False)
@@ -56,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.flush()
     except RepositoryError as exc:
         raise CommandLineError(str(exc)) from None
+    except DBAPIError as exc:  # met once the database was open (a damaged page, a read-only file): one line
+        raise CommandLineError(str(database_failure(repository.display_url, exc))) from None
     return 0
 
 
