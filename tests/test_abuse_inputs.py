@@ -522,3 +522,78 @@ def test_a_locked_database_is_one_line(tmp_path: Path) -> None:
     finally:
         holder.close()
     assert_one_line(completed, "results", db, "database is locked")
+
+
+TAGGED_PAGE = '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body></body></html>'
+
+
+def check_with_stdout(tmp_path: Path, redirect: str) -> subprocess.CompletedProcess[str]:
+    page_file = tmp_path / "page.html"
+    page_file.write_text(TAGGED_PAGE, encoding="utf-8")
+    command = " ".join(f"'{part}'" for part in [*SDG_TAGS, "check", str(page_file), "--format", "json"])
+    return subprocess.run(
+        ["sh", "-c", f"exec {command} {redirect}"],
+        cwd=PROJECT_ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("redirect", "cause"),
+    [(">&-", "standard output is closed"), (">/dev/full", "No space left on device")],
+    ids=["closed", "full"],
+)
+def test_check_with_unusable_standard_output_is_one_line(tmp_path: Path, redirect: str, cause: str) -> None:
+    completed = check_with_stdout(tmp_path, redirect)
+    no_traceback(completed.stderr)
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr.count("\n") == 1, completed.stderr
+    assert completed.stderr.startswith("sdg-tags check: error: ") and cause in completed.stderr
+
+
+def check_folder(folder: Path) -> tuple[int, dict[str, dict[str, Any]]]:
+    completed = cli_run("check", str(folder), "--format", "json", timeout=30)
+    no_traceback(completed.stderr)
+    pages = {page["target"]: page for page in json.loads(completed.stdout)["pages"]}
+    return completed.returncode, pages
+
+
+def test_check_dir_reports_names_it_cannot_read_instead_of_skipping_them(tmp_path: Path) -> None:
+    """Root reads any file, so these are the cases that stay unreadable for root: a FIFO (reading it would
+    block for ever), a link to nothing, a link loop."""
+    folder = tmp_path / "site"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.html").write_text(TAGGED_PAGE, encoding="utf-8")
+    (folder / "sub" / "b.html").write_text(TAGGED_PAGE, encoding="utf-8")
+    os.mkfifo(folder / "fifo.html")
+    (folder / "dangling.html").symlink_to(folder / "missing.html")
+    (folder / "loop.html").symlink_to(folder / "loop.html")
+    code, pages = check_folder(folder)
+    assert code == 2
+    assert sorted(pages) == sorted(
+        str(folder / name) for name in ("a.html", "sub/b.html", "fifo.html", "dangling.html", "loop.html")
+    )
+    assert pages[str(folder / "a.html")]["verdict"] != "not-evaluated"
+    details = {Path(target).name: page["status_detail"] for target, page in pages.items()}
+    assert details["fifo.html"] == "not a regular file (a FIFO); not read"
+    assert details["dangling.html"] == "a symbolic link to nothing"
+    assert details["loop.html"].startswith("cannot be read (Too many levels of symbolic links")
+    assert all(pages[str(folder / name)]["verdict"] == "not-evaluated" for name in ("fifo.html", "loop.html"))
+
+
+def test_check_dir_reports_an_unreadable_subfolder(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root lists any folder (the FIFO and link cases cover root)")
+    folder = tmp_path / "site"
+    (folder / "locked").mkdir(parents=True)
+    (folder / "a.html").write_text(TAGGED_PAGE, encoding="utf-8")
+    (folder / "locked" / "c.html").write_text(TAGGED_PAGE, encoding="utf-8")
+    (folder / "locked").chmod(0)
+    try:
+        code, pages = check_folder(folder)
+    finally:
+        (folder / "locked").chmod(0o755)
+    assert code == 2
+    assert pages[str(folder / "locked")]["status_detail"] == "folder could not be read: Permission denied"
