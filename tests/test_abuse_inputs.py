@@ -553,6 +553,28 @@ def test_check_with_unusable_standard_output_is_one_line(tmp_path: Path, redirec
     assert completed.stderr.startswith("sdg-tags check: error: ") and cause in completed.stderr
 
 
+@pytest.mark.parametrize(
+    ("redirect", "cause"),
+    [(">&-", "standard output is closed"), (">/dev/full", "No space left on device")],
+    ids=["closed", "full"],
+)
+def test_results_with_unusable_standard_output_is_one_line(tmp_path: Path, redirect: str, cause: str) -> None:
+    db = tmp_path / "r.db"
+    stored_run(f"sqlite:///{db}")
+    command = " ".join(f"'{part}'" for part in [*SDG_TAGS, "results", "--db", f"sqlite:///{db}"])
+    completed = subprocess.run(
+        ["sh", "-c", f"exec {command} {redirect}"],
+        cwd=PROJECT_ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+    )
+    no_traceback(completed.stderr)
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr.count("\n") == 1, completed.stderr
+    assert completed.stderr.startswith("sdg-tags results: error: ") and cause in completed.stderr
+
+
 def check_folder(folder: Path) -> tuple[int, dict[str, dict[str, Any]]]:
     completed = cli_run("check", str(folder), "--format", "json", timeout=30)
     no_traceback(completed.stderr)

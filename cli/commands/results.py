@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TextIO
@@ -41,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
     from sdg_tags.repository.store import Repository, RepositoryError, database_failure
     from sqlalchemy.exc import DBAPIError
 
+    if not args.output and sys.stdout is None:  # started with descriptor 1 closed (`>&-`)
+        raise CommandLineError("standard output is closed; redirect it, or write to a file with -o FILE")
     try:
         repository = Repository(args.db, create=False)
         with repository:
@@ -53,8 +56,16 @@ def run(args: argparse.Namespace) -> int:
                 except OSError as exc:
                     raise CommandLineError(f"cannot write {args.output}: {exc.strerror or exc}") from None
             else:
-                write_records(records, args.format, sys.stdout)
-                sys.stdout.flush()
+                try:
+                    write_records(records, args.format, sys.stdout)
+                    sys.stdout.flush()
+                except BrokenPipeError:
+                    raise  # `results | head`: cli.main ends quietly
+                except OSError as exc:  # a full disk: one line, and the rest of the buffer goes nowhere
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                    raise CommandLineError(
+                        f"cannot write to standard output: {exc.strerror or exc}"
+                    ) from None
     except RepositoryError as exc:
         raise CommandLineError(str(exc)) from None
     except DBAPIError as exc:  # met once the database was open (a damaged page, a read-only file): one line
