@@ -619,3 +619,31 @@ def test_check_dir_reports_an_unreadable_subfolder(tmp_path: Path) -> None:
         (folder / "locked").chmod(0o755)
     assert code == 2
     assert pages[str(folder / "locked")]["status_detail"] == "folder could not be read: Permission denied"
+
+
+# -- 4. files the tool writes honour the umask ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_report_diff_and_export_files_honour_the_umask(tmp_path: Path, umask: int) -> None:
+    db = formula_db(tmp_path)
+    commands = [
+        ["report", "--db", db, "--out", str(tmp_path / "report")],
+        ["diff", "--db", db, "--out", str(tmp_path / "diff")],
+        ["export", "--db", db, "--format", "registry-csv", "--out", str(tmp_path / "export" / "upload.csv")],
+    ]
+    for arguments in commands:
+        completed = subprocess.run(
+            [*SDG_TAGS, *arguments],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            preexec_fn=lambda: os.umask(umask),
+        )
+        assert completed.returncode == 0, completed.stderr[-3000:]
+    written = [path for folder in ("report", "diff", "export") for path in (tmp_path / folder).rglob("*")]
+    files = [path for path in written if path.is_file()]
+    assert len(files) >= 8
+    modes = {str(path.relative_to(tmp_path)): oct(path.stat().st_mode & 0o777) for path in files}
+    assert modes == dict.fromkeys(modes, oct(0o666 & ~umask))
