@@ -7,8 +7,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import sqlite3
 import subprocess
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from sdg_tags.crawler.registry import RegistryFileError, load_registry, load_row
 from sdg_tags.crawler.scope import Scope, dedupe_key, site_key
 from sdg_tags.repository.store import Repository
 
-from tests.sites.crawl_run import PROJECT_ROOT, SDG_TAGS, run_crawl
+from tests.sites.crawl_run import PROJECT_ROOT, SDG_TAGS, crawl_command, run_crawl, write_registry
 from tests.sites.server import Route, SiteServer, page
 
 PASSWORD = "s3cret-Pa55word"
@@ -647,3 +649,53 @@ def test_report_diff_and_export_files_honour_the_umask(tmp_path: Path, umask: in
     assert len(files) >= 8
     modes = {str(path.relative_to(tmp_path)): oct(path.stat().st_mode & 0o777) for path in files}
     assert modes == dict.fromkeys(modes, oct(0o666 & ~umask))
+
+
+# -- 5. the closing summary of a resumed crawl ----------------------------------------------------------
+
+FOLDER_PAGES = 30
+
+
+def stored_rows(db_url: str) -> int:
+    from sdg_tags.repository.schema import observations
+    from sqlalchemy import func, select
+
+    try:
+        with Repository(db_url) as repository, repository.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(observations)).scalar() or 0
+    except Exception:  # the crawl has not created the schema yet
+        return 0
+
+
+def test_the_closing_summary_of_a_resumed_crawl_counts_the_whole_run(tmp_path: Path) -> None:
+    links = " ".join(f'<a href="/docs/p{number}">{number}</a>' for number in range(FOLDER_PAGES))
+    routes: dict[str, Any] = {"/robots.txt": Route(status=404), "/docs/": page(links)}
+    for number in range(FOLDER_PAGES):
+        routes[f"/docs/p{number}"] = Route(body=page("leaf").body, delay=0.02)
+    db_url = f"sqlite:///{tmp_path / 'crawl.db'}"
+    options = ("--job-dir", str(tmp_path / "job"), "--concurrency-per-host", "1", "--delay", "0.1")
+    with SiteServer(routes=routes) as site:
+        registry = write_registry(
+            tmp_path / "registry.json", [{"url": site.url("/docs/"), "urlType": "web folder"}]
+        )
+        first = subprocess.Popen(
+            crawl_command(registry, db_url, *options, "--set", "SDG_WRITE_BATCH_SIZE=3"),
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while stored_rows(db_url) < 8:
+            assert first.poll() is None and time.monotonic() < deadline, "the first session made no progress"
+            time.sleep(0.05)
+        first.send_signal(signal.SIGKILL)  # the run stays open; the second session resumes it
+        first.communicate(timeout=60)
+        assert stored_rows(db_url) < FOLDER_PAGES + 1
+        second = run_crawl(registry, db_url, *options)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "Resuming from" in second.stderr
+    total = FOLDER_PAGES + 1
+    assert f"Run 1 (finished): {total} pages" in second.stdout, second.stdout
+    assert f"  fetch status: ok {total}\n" in second.stdout
+    assert f"  verdict: not-self-describing {total}\n" in second.stdout

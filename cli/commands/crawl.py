@@ -296,26 +296,47 @@ def counts_line(title: str, counts: dict[str, int], order: tuple[str, ...]) -> s
     return f"{title}: " + (", ".join(parts) if parts else "none")
 
 
-def print_summary(stats: dict[str, Any], *, db: str) -> None:
+def print_summary(stats: dict[str, Any], counts: dict[str, Any] | None, *, db: str) -> None:
+    """The closing summary: the run's pages by fetch status and verdict as stored (`counts`, the whole run also
+    after a resume), else this session's crawl stats."""
     from sdg_tags.validators.models import FETCH_STATUSES, VERDICTS
 
-    by_status = {
-        key.removeprefix("sdg/status/"): value
-        for key, value in stats.items()
-        if key.startswith("sdg/status/")
-    }
-    by_verdict = {
-        key.removeprefix("sdg/verdict/"): value
-        for key, value in stats.items()
-        if key.startswith("sdg/verdict/")
-    }
+    if counts is not None:
+        pages = counts.get("pages", 0)
+        by_status = dict(counts.get("fetch_status", {}))
+        by_verdict = dict(counts.get("verdict", {}))
+    else:
+        pages = stats.get("sdg/pages/total", 0)
+        by_status = {
+            key.removeprefix("sdg/status/"): value
+            for key, value in stats.items()
+            if key.startswith("sdg/status/")
+        }
+        by_verdict = {
+            key.removeprefix("sdg/verdict/"): value
+            for key, value in stats.items()
+            if key.startswith("sdg/verdict/")
+        }
     elapsed = stats.get("elapsed_time_seconds")
     took = f" in {elapsed:.1f} s" if isinstance(elapsed, (int, float)) else ""
     run_id = stats.get("sdg/run_id", "?")
     reason = stats.get("finish_reason", "unknown")
-    print(f"Run {run_id} ({reason}): {stats.get('sdg/pages/total', 0)} pages{took}; database {db}")
+    print(f"Run {run_id} ({reason}): {pages} pages{took}; database {db}")
     print(counts_line("  fetch status", by_status, FETCH_STATUSES))
     print(counts_line("  verdict", by_verdict, VERDICTS))
+
+
+def stored_counts(repository: Any, run_id: Any) -> dict[str, Any] | None:
+    """The run's counts as stored (every session of a resumed run), or None when they cannot be read."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(run_id, int):
+        return None
+    try:
+        with repository.engine.connect() as conn:
+            return repository.run_counts(conn, run_id)
+    except DBAPIError:  # the crawl already logged the repository's trouble; the session's stats will do
+        return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -354,10 +375,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"sdg-tags crawl: {nothing_to_resume(latest, job_dir)}")
             return EXIT_OK
         stats = crawl(loaded, repository, overrides, registry=str(args.registry))
+        counts = stored_counts(repository, stats.get("sdg/run_id"))
     finally:
         lock.release()
         repository.close()
-    print_summary(stats, db=repository.display_url)
+    print_summary(stats, counts, db=repository.display_url)
     if loaded.errors:
         print(f"  registry: {len(loaded.errors)} rows unusable (listed on standard error)")
     reason = stats.get("finish_reason")
