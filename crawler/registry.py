@@ -483,6 +483,15 @@ def registry_entry(row: Mapping[str, Any], number: int) -> RegistryEntry:
     return RegistryEntry(**fields)
 
 
+def address_problem(url: str) -> str | None:
+    """Why `url` could not be a registry address (the checks of a url cell), or None."""
+    try:
+        parse_url(url, "url")
+    except RowProblem as problem:
+        return problem.message
+    return None
+
+
 def storable(value: str, column: str) -> None:
     """Text a database and a log can hold: no NUL or other control character, no lone surrogate."""
     found = UNSTORABLE.search(value)

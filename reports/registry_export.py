@@ -15,14 +15,13 @@ import io
 import json
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sdg_tags.crawler.registry import RowProblem, parse_url, shown_url
 from sdg_tags.reports.compliance import collection_paused, resolve_run
 from sdg_tags.reports.csv_tables import SpreadsheetSafeWriter
 from sdg_tags.reports.html import write_text_atomically
@@ -57,6 +56,9 @@ UPLOAD_COLUMNS: tuple[str, ...] = (
     "delete",
 )
 UNUSABLE_ADDRESS = "unusable address"
+# Why an address cannot go into an upload file, or None. The command line passes the registry loader's own check
+# (crawler.registry.address_problem): the export refuses what `crawl --registry` would refuse when read back.
+AddressCheck = Callable[[str], str | None]
 EXPORTED_VERDICTS = frozenset({"compliant", "compliant-with-warnings"})
 REGISTRY_TYPES: dict[str, str] = {"information": "Information", "procedure": "Procedure"}
 
@@ -105,22 +107,15 @@ def link_address(page: ReportPage) -> str:
     return read_at
 
 
-def unusable_address(address: str) -> str | None:
-    """Why an address cannot go into an upload file (the registry loader's own check), or None."""
-    try:
-        parse_url(address, "url")
-    except RowProblem as problem:
-        return problem.message
-    return None
-
-
 def plain(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def export_links(pages: Sequence[ReportPage]) -> tuple[list[ExportLink], dict[str, int], list[str]]:
+def export_links(
+    pages: Sequence[ReportPage], address_problem: AddressCheck | None = None
+) -> tuple[list[ExportLink], dict[str, int], list[str]]:
     """The links to export (one per address, first page wins), how many pages were left out by reason, and one
-    line per page whose address is unusable in an upload file."""
+    line per page whose address `address_problem` refuses."""
     links: list[ExportLink] = []
     skipped: Counter[str] = Counter()
     unusable: list[str] = []
@@ -134,10 +129,10 @@ def export_links(pages: Sequence[ReportPage]) -> tuple[list[ExportLink], dict[st
             skipped["assistance page only (the registry has no assistance type)"] += 1
             continue
         address = link_address(page)
-        why = unusable_address(address)
+        why = address_problem(address) if address_problem is not None else None
         if why is not None:
             skipped[UNUSABLE_ADDRESS] += 1
-            unusable.append(f"page {shown_url(page.url)}: {UNUSABLE_ADDRESS}: {why}")
+            unusable.append(f"page: {UNUSABLE_ADDRESS}: {why}")
             continue
         key = url_identity(address) or address
         if key in seen:
@@ -249,8 +244,10 @@ def write_export(
     country: str | None = None,
     provider: str | None = None,
     corrects: str | None = None,
+    address_problem: AddressCheck | None = None,
 ) -> ExportResult:
-    """Build an upload file from a run, record it in the export ledger, and write it to `out` (else stdout)."""
+    """Build an upload file from a run, record it in the export ledger, and write it to `out` (else stdout);
+    pages whose address `address_problem` refuses are left out, one line each in `unusable`."""
     if file_format not in EXPORT_FORMATS:
         raise ExportError(f"unknown format '{file_format}' (use {' or '.join(EXPORT_FORMATS)})")
     run = resolve_run(repository, run_id)
@@ -264,7 +261,7 @@ def write_export(
             ) from None
     with collection_paused():
         pages = load_report_pages(repository, run.id, country=country, provider=provider)
-    links, skipped, unusable = export_links(pages)
+    links, skipped, unusable = export_links(pages, address_problem)
     countries = sorted({link.country for link in links if link.country})
     if file_format == "registry-json" and len(countries) > 1 and not country:
         raise ExportError(

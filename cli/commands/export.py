@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from sdg_tags.cli.commands.report import check_country
     from sdg_tags.cli.commands.results import chosen_run
     from sdg_tags.cli.main import CommandLineError
+    from sdg_tags.crawler.registry import address_problem
     from sdg_tags.reports.compliance import ReportError
     from sdg_tags.reports.registry_export import ExportError, write_export
     from sdg_tags.repository.exports import list_exports
@@ -80,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
                     country=country,
                     provider=args.provider,
                     corrects=args.corrects,
+                    address_problem=address_problem,
                 )
             except OSError as exc:
                 raise CommandLineError(f"cannot write {out}: {exc.strerror or exc}") from None
