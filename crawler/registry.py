@@ -82,10 +82,11 @@ SHOWN_CHARACTERS = 200
 ABRIDGED = "…"
 # `scheme:` and `//` are optional so that `user:pw@host` without a scheme is caught too.
 USER_INFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://)?)([^/?#]*)@")
-# Characters no database text column or log line should receive: C0/C1 controls, DEL, lone surrogates.
+# Characters a shown value or an address never carries as they are: C0/C1 controls, DEL, lone surrogates.
 # host[:port] as fetchers read it: a bracketed IPv6 literal or a name without brackets and colons, then a port.
 HOST_PORT = re.compile(r"(\[[^\[\]]+\]|[^\[\]:]*)(:[0-9]*)?")
-UNSTORABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+ESCAPED_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+NOT_STORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 class RegistryFileError(Exception):
@@ -139,7 +140,7 @@ def column_key(name: str) -> str:
 
 def shown(value: str) -> str:
     """A value as a reason may quote it: control characters and lone surrogates %-escaped, abridged."""
-    text = UNSTORABLE.sub(escaped_character, value[: SHOWN_CHARACTERS + 1])
+    text = ESCAPED_CHARACTERS.sub(escaped_character, value[: SHOWN_CHARACTERS + 1])
     return text[:SHOWN_CHARACTERS] + ABRIDGED if len(text) > SHOWN_CHARACTERS else text
 
 
@@ -493,11 +494,11 @@ def address_problem(url: str) -> str | None:
 
 
 def storable(value: str, column: str) -> None:
-    """Text a database and a log can hold: no NUL or other control character, no lone surrogate."""
-    found = UNSTORABLE.search(value)
-    if found is not None and found.group(0) not in "\t\n\r":
-        what = "a lone surrogate" if "\ud800" <= found.group(0) <= "\udfff" else "a control character"
-        raise RowProblem(column, f"'{shown(value)}' contains {what} ({escaped_character(found)})")
+    """Text every repository can hold: no NUL (PostgreSQL refuses it), no lone surrogate (not UTF-8)."""
+    found = NOT_STORABLE.search(value)
+    if found is not None:
+        what = "a NUL character" if found.group(0) == "\x00" else "a lone surrogate (not valid Unicode)"
+        raise RowProblem(column, f"'{shown(value)}' contains {what}")
 
 
 def parse_url(value: str | None, column: str, row: int = 0) -> str:
@@ -510,7 +511,7 @@ def parse_url(value: str | None, column: str, row: int = 0) -> str:
 
     if len(value) > MAX_URL_LENGTH:
         raise unusable(f"is {len(value)} characters long (the crawler takes at most {MAX_URL_LENGTH})")
-    found = UNSTORABLE.search(value)
+    found = ESCAPED_CHARACTERS.search(value)
     if found is not None:
         if "\ud800" <= found.group(0) <= "\udfff":
             raise unusable("contains a lone surrogate (not valid Unicode)")
