@@ -82,10 +82,11 @@ SHOWN_CHARACTERS = 200
 ABRIDGED = "…"
 # `scheme:` and `//` are optional so that `user:pw@host` without a scheme is caught too.
 USER_INFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://)?)([^/?#]*)@")
-# Characters a shown value or an address never carries as they are: C0/C1 controls, DEL, lone surrogates.
 # host[:port] as fetchers read it: a bracketed IPv6 literal or a name without brackets and colons, then a port.
 HOST_PORT = re.compile(r"(\[[^\[\]]+\]|[^\[\]:]*)(:[0-9]*)?")
+# Characters a shown value or an address never carries as they are: C0/C1 controls, DEL, lone surrogates.
 ESCAPED_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# What no repository can store in a text column: NUL (PostgreSQL), lone surrogates (not UTF-8).
 NOT_STORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
@@ -386,7 +387,8 @@ def load_rows(path: Path, rows: Iterable[tuple[int, Any]], file_format: str) -> 
                     (name for name in row if COLUMN_ALIASES.get(column_key(str(name))) == "url"), "url"
                 )
                 raise RowProblem(
-                    url_column, f"duplicate url {entry.url} (first in row {first_row[entry.url]}); skipped"
+                    url_column,
+                    f"duplicate url {shown(entry.url)} (first in row {first_row[entry.url]}); skipped",
                 )
         except RowProblem as problem:
             error = RegistryRowError(
