@@ -117,6 +117,7 @@ def cli_run(*arguments: str, timeout: float = 60) -> subprocess.CompletedProcess
     )
 
 
+@pytest.mark.slow  # a subprocess or a real crawl
 @pytest.mark.parametrize("command", ["crawl", "diff"])
 def test_a_deeply_nested_registry_gives_one_line_and_exit_2(tmp_path: Path, command: str) -> None:
     registry = tmp_path / "deep.json"
@@ -129,6 +130,7 @@ def test_a_deeply_nested_registry_gives_one_line_and_exit_2(tmp_path: Path, comm
     assert "nested too deeply" in completed.stderr
 
 
+@pytest.mark.slow  # a subprocess or a real crawl
 def test_crawl_records_bad_rows_as_invalid_url_and_crawls_the_rest(tmp_path: Path) -> None:
     with SiteServer(routes={"/robots.txt": Route(status=404), "/good": page("ok")}) as site:
         good = site.url("/good")
@@ -166,6 +168,7 @@ def test_report_lists_invalid_url_as_a_fetch_status() -> None:
     assert set(FETCH_STATUS_REASONS) == set(FETCH_STATUSES) - {"ok", "not-modified", "noindex"}
 
 
+@pytest.mark.slow  # a subprocess or a real crawl
 @pytest.mark.redis
 def test_enqueue_reports_and_records_bad_rows(tmp_path: Path, redis_url: str) -> None:
     registry = write_csv_registry(
@@ -453,6 +456,7 @@ def assert_one_line(
     assert str(path) in completed.stderr and cause in completed.stderr, completed.stderr
 
 
+@pytest.mark.slow  # a subprocess or a real crawl
 @pytest.mark.parametrize("command", list(DB_COMMANDS))
 @pytest.mark.parametrize(
     ("make", "cause"),
@@ -478,6 +482,7 @@ def immutable(path: Path) -> None:
         pytest.skip(f"chattr +i is not available here: {completed.stderr.strip()}")
 
 
+@pytest.mark.slow  # a subprocess or a real crawl
 @pytest.mark.parametrize("command", ["crawl", "export"])
 @pytest.mark.parametrize("how", ["chmod", "immutable"])
 def test_a_read_only_database_is_one_line_for_the_commands_that_write(
@@ -500,6 +505,7 @@ def test_a_read_only_database_is_one_line_for_the_commands_that_write(
     assert not (tmp_path / "upload.csv").exists()
 
 
+@pytest.mark.slow  # a subprocess or a real crawl
 def test_a_read_only_database_can_still_be_read(tmp_path: Path) -> None:
     db = tmp_path / "read-only.db"
     stored_run(f"sqlite:///{db}")
@@ -514,6 +520,7 @@ def test_a_read_only_database_can_still_be_read(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow  # a subprocess or a real crawl
 def test_a_locked_database_is_one_line(tmp_path: Path) -> None:
     """Another process holds SQLite's exclusive lock: `results` waits the busy timeout (30 s), then one line."""
     db = tmp_path / "locked.db"
@@ -544,6 +551,7 @@ def check_with_stdout(tmp_path: Path, redirect: str) -> subprocess.CompletedProc
     )
 
 
+@pytest.mark.slow  # a subprocess or a real crawl
 @pytest.mark.parametrize(
     ("redirect", "cause"),
     [(">&-", "standard output is closed"), (">/dev/full", "No space left on device")],
@@ -557,6 +565,7 @@ def test_check_with_unusable_standard_output_is_one_line(tmp_path: Path, redirec
     assert completed.stderr.startswith("sdg-tags check: error: ") and cause in completed.stderr
 
 
+@pytest.mark.slow  # a subprocess or a real crawl
 @pytest.mark.parametrize(
     ("redirect", "cause"),
     [(">&-", "standard output is closed"), (">/dev/full", "No space left on device")],
@@ -586,6 +595,7 @@ def check_folder(folder: Path) -> tuple[int, dict[str, dict[str, Any]]]:
     return completed.returncode, pages
 
 
+@pytest.mark.slow  # a subprocess or a real crawl
 def test_check_dir_reports_names_it_cannot_read_instead_of_skipping_them(tmp_path: Path) -> None:
     """Root reads any file, so these are the cases that stay unreadable for root: a FIFO (reading it would
     block for ever), a link to nothing, a link loop."""
@@ -609,6 +619,7 @@ def test_check_dir_reports_names_it_cannot_read_instead_of_skipping_them(tmp_pat
     assert all(pages[str(folder / name)]["verdict"] == "not-evaluated" for name in ("fifo.html", "loop.html"))
 
 
+@pytest.mark.slow  # a subprocess or a real crawl
 def test_check_dir_reports_an_unreadable_subfolder(tmp_path: Path) -> None:
     if os.geteuid() == 0:
         pytest.skip("root lists any folder (the FIFO and link cases cover root)")
@@ -628,6 +639,7 @@ def test_check_dir_reports_an_unreadable_subfolder(tmp_path: Path) -> None:
 # -- 4. files the tool writes honour the umask ----------------------------------------------------------
 
 
+@pytest.mark.slow  # a subprocess or a real crawl
 @pytest.mark.parametrize("umask", [0o022, 0o027])
 def test_report_diff_and_export_files_honour_the_umask(tmp_path: Path, umask: int) -> None:
     db = formula_db(tmp_path)
@@ -669,6 +681,7 @@ def stored_rows(db_url: str) -> int:
         return 0
 
 
+@pytest.mark.slow  # a subprocess or a real crawl
 def test_the_closing_summary_of_a_resumed_crawl_counts_the_whole_run(tmp_path: Path) -> None:
     links = " ".join(f'<a href="/docs/p{number}">{number}</a>' for number in range(FOLDER_PAGES))
     routes: dict[str, Any] = {"/robots.txt": Route(status=404), "/docs/": page(links)}
