@@ -209,7 +209,9 @@ def load_text(path: Path, text: str) -> RegistryLoad:
         return load_rows(path, csv_rows(path, text, delimiter), "csv")
     if looks_like_url(first.strip()):
         return load_url_list(path, lines)
-    columns = ", ".join(cell.strip() for cell in next(csv.reader([first]), []) if cell.strip()) or "none"
+    columns = shown(
+        ", ".join(cell.strip() for cell in next(csv.reader([first]), []) if cell.strip()) or "none"
+    )
     raise RegistryFileError(
         f"{path}: no url column in the header (columns: {columns}); name the column with the addresses 'url', "
         "or give one URL per line"
@@ -299,7 +301,7 @@ def excel_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             if header is None:
                 header = [cell.strip() for cell in cells]
                 if not any(COLUMN_ALIASES.get(column_key(name)) == "url" for name in header):
-                    columns = ", ".join(name for name in header if name) or "none"
+                    columns = shown(", ".join(name for name in header if name) or "none")
                     raise RegistryFileError(
                         f"{path}: no url column in the header of sheet '{sheet.title}' (columns: {columns}); "
                         "name the column with the addresses 'url'"
@@ -332,7 +334,7 @@ def load_json(path: Path, text: str) -> RegistryLoad:
     if isinstance(document, dict):
         items = next((value for key, value in document.items() if column_key(key) == "linkdata"), None)
         if not isinstance(items, list):
-            keys = ", ".join(document) or "none"
+            keys = shown(", ".join(document) or "none")
             raise RegistryFileError(f"{path}: the JSON object has no 'linkData' list (keys: {keys})")
         # The web-service envelope names the country and the author once for every link.
         for key, value in document.items():

@@ -104,6 +104,17 @@ def test_lone_surrogates_and_nul_in_json_rows_are_reported(tmp_path: Path) -> No
         str(error).encode("utf-8")  # storable and printable as it is
 
 
+def test_a_file_error_names_keys_and_columns_on_one_short_line(tmp_path: Path) -> None:
+    json_file = tmp_path / "registry.json"
+    json_file.write_text(json.dumps({"a\nb": 1, "c" * 5000: 2}), encoding="utf-8")
+    csv_file = tmp_path / "registry.csv"
+    csv_file.write_text(f"name\x01,{'x' * 5000}\nvalue,value\n", encoding="utf-8")
+    for path in (json_file, csv_file):
+        with pytest.raises(RegistryFileError) as raised:
+            load_registry(path)
+        assert "\n" not in str(raised.value) and len(str(raised.value)) < MAX_REASON_CHARACTERS
+
+
 def test_a_registry_nested_100000_deep_is_one_line(tmp_path: Path) -> None:
     registry = tmp_path / "deep.json"
     registry.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
@@ -714,3 +725,58 @@ def test_the_closing_summary_of_a_resumed_crawl_counts_the_whole_run(tmp_path: P
     assert f"Run 1 (finished): {total} pages" in second.stdout, second.stdout
     assert f"  fetch status: ok {total}\n" in second.stdout
     assert f"  verdict: not-self-describing {total}\n" in second.stdout
+
+
+CSV_HEADER = ["url", "title", "type", "country", "delete", "excluded paths"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.one_of(URL_TEXT, st.text(max_size=20)), min_size=0, max_size=7), max_size=8))
+def test_loading_a_random_csv_never_raises(rows: list[list[str]]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "registry.csv"
+        with path.open("w", encoding="utf-8", errors="surrogatepass", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow(CSV_HEADER)
+            writer.writerows(rows)
+        try:
+            load = load_registry(path)
+        except RegistryFileError as exc:  # a lone surrogate makes the file no UTF-8: one line for the file
+            assert "not UTF-8" in str(exc)
+            return
+    numbers = [entry.source_row for entry in load.entries] + [error.row for error in load.errors]
+    assert len(numbers) == len(set(numbers))
+    assert all(2 <= number for number in numbers if number is not None)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        st.text(max_size=200).map(lambda text: text.encode("utf-8", "surrogatepass")),
+        st.recursive(
+            st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=10)),
+            lambda children: st.one_of(
+                st.lists(children, max_size=4), st.dictionaries(st.text(max_size=8), children, max_size=4)
+            ),
+            max_leaves=12,
+        ).map(lambda document: json.dumps(document).encode()),
+    ),
+    st.sampled_from(["registry.csv", "registry.json", "registry.txt", "registry.xlsx"]),
+)
+def test_loading_any_file_gives_entries_or_one_file_error(data: bytes, name: str) -> None:
+    """Any bytes: entries and row errors, or one short line for the whole file."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        try:
+            load = load_registry(path)
+        except RegistryFileError as exc:
+            assert "\n" not in str(exc) and len(str(exc)) < MAX_REASON_CHARACTERS
+            return
+    for error in load.errors:
+        str(error).encode("utf-8")
