@@ -192,6 +192,7 @@ def test_enqueue_reports_and_records_bad_rows(tmp_path: Path, redis_url: str) ->
     reported = [line for line in completed.stderr.splitlines() if "skipped row: " in line]
     assert len(reported) == len(BAD_URLS)
     assert all(line.startswith("sdg-tags enqueue: ") for line in reported)
+    assert f"{len(BAD_URLS)} registry rows stored as invalid-url" in completed.stdout
     assert PASSWORD not in completed.stderr + completed.stdout
     with Repository(db) as repository:
         run_id = repository.latest_run_id(finished_only=False)

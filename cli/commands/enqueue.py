@@ -168,7 +168,9 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"Run {summary.run_id} enqueued in Redis namespace '{args.name}': {summary.queued} URLs queued on "
         f"{plural(summary.hosts, 'host')}, {summary.held} registered pages held back until the folder crawls "
-        "are done" + (f", {summary.duplicates} duplicate URLs skipped" if summary.duplicates else "")
+        "are done"
+        + (f", {summary.duplicates} duplicate URLs skipped" if summary.duplicates else "")
+        + (f", {summary.invalid_urls} registry rows stored as invalid-url" if summary.invalid_urls else "")
     )
     print("Start workers (any number, any machine): sdg-tags worker --redis URL --db URL (the same URLs)")
     return code

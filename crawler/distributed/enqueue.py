@@ -49,6 +49,7 @@ class EnqueueSummary:
     held: int  # registered pages parked inside registered folders
     duplicates: int  # seeds whose URL another entry already covers
     hosts: int
+    invalid_urls: int = 0  # registry rows stored with fetch status invalid-url
 
 
 def chunks(items: Sequence[Item], size: int) -> Iterator[Sequence[Item]]:
@@ -153,5 +154,11 @@ def enqueue_registry(
         held,
     )
     return EnqueueSummary(
-        run_id=run_id, entries=len(crawlable), queued=queued, held=held, duplicates=duplicates, hosts=hosts
+        run_id=run_id,
+        entries=len(crawlable),
+        queued=queued,
+        held=held,
+        duplicates=duplicates,
+        hosts=hosts,
+        invalid_urls=len({record.url for record in invalid}),
     )
