@@ -82,6 +82,7 @@ SHOWN_CHARACTERS = 200
 ABRIDGED = "…"
 # `scheme:` and `//` are optional so that `user:pw@host` without a scheme is caught too.
 USER_INFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://)?)([^/?#]*)@")
+WHITE_SPACE = re.compile(r"\s")
 # host[:port] as fetchers read it: a bracketed IPv6 literal or a name without brackets and colons, then a port.
 HOST_PORT = re.compile(r"(\[[^\[\]]+\]|[^\[\]:]*)(:[0-9]*)?")
 # Characters a shown value or an address never carries as they are: C0/C1 controls, DEL, lone surrogates.
@@ -508,10 +509,10 @@ def storable(value: str, column: str) -> None:
 def parse_url(value: str | None, column: str, row: int = 0) -> str:
     if value is None:
         raise RowProblem(column, "missing url", url=f"(no url in row {row})")
-    show = shown_url(value)
 
     def unusable(why: str) -> RowProblem:
-        return RowProblem(column, f"url '{show}' {why}", url=show)
+        show = shown_url(value)  # only for a bad row: most rows are good
+        return RowProblem(column, f"url '{show}' {why.replace('{show}', show)}", url=show)
 
     if len(value) > MAX_URL_LENGTH:
         raise unusable(f"is {len(value)} characters long (the crawler takes at most {MAX_URL_LENGTH})")
@@ -520,7 +521,7 @@ def parse_url(value: str | None, column: str, row: int = 0) -> str:
         if "\ud800" <= found.group(0) <= "\udfff":
             raise unusable("contains a lone surrogate (not valid Unicode)")
         raise unusable(f"contains a control character ({escaped_character(found)})")
-    if any(character.isspace() for character in value):
+    if WHITE_SPACE.search(value):
         raise unusable("contains white space")
     try:
         parts = urlsplit(value)
@@ -532,7 +533,7 @@ def parse_url(value: str | None, column: str, row: int = 0) -> str:
         raise unusable(f"is not a valid URL ({shown(reason)})") from None
     if parts.scheme.lower() not in ("http", "https"):
         if not parts.scheme or value.lower().startswith("www."):
-            raise unusable(f"has no http(s) scheme; write https://{show}")
+            raise unusable("has no http(s) scheme; write https://{show}")
         raise unusable("is not an http(s) URL")
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         raise unusable("has a user name or password in it; registry addresses must not carry credentials")
