@@ -165,8 +165,15 @@ def test_crawl_records_bad_rows_as_invalid_url_and_crawls_the_rest(tmp_path: Pat
     assert run.counts["fetch_status"]["invalid-url"] == len(BAD_URLS)
     assert "invalid-url 8" in crawl.stdout
     assert "registry: 8 rows unusable" in crawl.stdout
-    # The credential reaches neither the repository (database and its WAL) nor the log.
-    for path in tmp_path.glob("crawl.db*"):
+    # The report counts them, with the reason a coordinator reads.
+    assert main(["report", "--db", f"sqlite:///{db_file}", "--out", str(tmp_path / "report")]) == 0
+    report = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+    [status] = [
+        row for row in report["could_not_check"]["by_fetch_status"] if row["fetch_status"] == "invalid-url"
+    ]
+    assert status["pages"] == len(BAD_URLS) and status["reason"].startswith("The registry row's address")
+    # The credential reaches neither the repository (database and its WAL), the report, nor the log.
+    for path in [*tmp_path.glob("crawl.db*"), *(tmp_path / "report").iterdir()]:
         assert PASSWORD.encode() not in path.read_bytes(), path
     assert PASSWORD not in crawl.stderr and PASSWORD not in crawl.stdout
 
