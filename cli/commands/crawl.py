@@ -9,7 +9,10 @@ import re
 import socket
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # type hints only: the module must import nothing heavy when the CLI starts
+    from sdg_tags.crawler.registry import RegistryLoad
 
 EPILOG = """\
 exit codes:
@@ -264,7 +267,7 @@ def parse_set_options(assignments: list[str]) -> dict[str, Any]:
     return settings
 
 
-def load_registry_file(path: Path, command: str) -> Any:
+def load_registry_file(path: Path, command: str) -> RegistryLoad:
     """The registry file (a RegistryLoad); each unusable row is printed once (file:row column: why)."""
     from sdg_tags.cli.main import CommandLineError
     from sdg_tags.crawler.registry import RegistryFileError, load_registry
@@ -278,7 +281,7 @@ def load_registry_file(path: Path, command: str) -> Any:
     return loaded
 
 
-def load_entries(path: Path, command: str = "crawl") -> Any:
+def load_entries(path: Path, command: str = "crawl") -> RegistryLoad:
     """The registry file (a RegistryLoad) with something to crawl; each skipped row printed once."""
     from sdg_tags.cli.main import CommandLineError
 
@@ -390,7 +393,9 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_STOPPED
 
 
-def crawl(loaded: Any, repository: Any, overrides: dict[str, Any], *, registry: str) -> dict[str, Any]:
+def crawl(
+    loaded: RegistryLoad, repository: Any, overrides: dict[str, Any], *, registry: str
+) -> dict[str, Any]:
     """Run the registry spider on a RegistryLoad in this process (the Twisted reactor starts and stops once);
     return its stats. The rows with an unusable address are stored with the run as `invalid-url`."""
     from scrapy import signals
