@@ -465,6 +465,13 @@ def registry_entry(row: Mapping[str, Any], number: int) -> RegistryEntry:
         fields["url_type"] = URL_TYPES[normalised]
     fields["national_code"] = text("national_code")
     fields["parent_url"] = text("parent_url")
+    if fields["parent_url"] is not None and USER_INFO.match(
+        fields["parent_url"]
+    ):  # stored, so never a password
+        raise RowProblem(
+            column_name("parent_url", "parent url"),
+            f"parent url '{shown(without_user_info(fields['parent_url']))}' has a user name or password in it",
+        )
     fields["excluded_paths"] = items_of(columns.get("excluded_paths"), PATH_SEPARATORS, "path")
     fields["ignore_params"] = items_of(columns.get("ignore_params"), PATH_SEPARATORS, "param")
     fields["delete"] = parse_delete(columns.get("delete"))

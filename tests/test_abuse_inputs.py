@@ -78,6 +78,18 @@ def test_each_bad_row_is_reported_once_with_row_column_and_reason(tmp_path: Path
     assert len(stored[8]) < MAX_REASON_CHARACTERS
 
 
+def test_a_parent_url_with_a_password_is_refused_too(tmp_path: Path) -> None:
+    registry = tmp_path / "registry.csv"
+    registry.write_text(
+        f"url,parent url\nhttps://a.example/x,https://someone:{PASSWORD}@a.example/\nhttps://b.example/,\n",
+        encoding="utf-8",
+    )
+    load = load_registry(registry)
+    assert [entry.url for entry in load.entries] == ["https://b.example/"]
+    assert [(error.row, error.column) for error in load.errors] == [(2, "parent url")]
+    assert "user name or password" in load.errors[0].message and PASSWORD not in str(load.errors[0])
+
+
 def test_an_over_long_csv_cell_is_one_bad_row_not_a_bad_file(tmp_path: Path) -> None:
     registry = tmp_path / "registry.csv"
     registry.write_text(
