@@ -1,7 +1,11 @@
 """Registry files: the link-registry upload layout (SPEC §7.1) as CSV, Excel or JSON, or a plain list of URLs.
 
 `load_registry(path)` returns the good rows as `RegistryEntry` and one `RegistryRowError` per bad row (file, row,
-column, why); bad rows are skipped. A file that cannot be read at all raises `RegistryFileError` (one line).
+column, why); bad rows are skipped, and no row, whatever its bytes, makes loading raise. Rows whose address is
+unusable are also listed as `InvalidUrl` (the crawl records them with fetch status `invalid-url`). A reason quotes
+at most `SHOWN_CHARACTERS` of a value, with control characters escaped and user info (`user:password@`) replaced
+by `***`, so a row can neither flood a log nor leak a credential into it. A file that cannot be read at all raises
+`RegistryFileError` (one line).
 Pure Python: the crawler, the CLI and the web app all load registry files through here without Scrapy.
 """
 
@@ -13,11 +17,12 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from sdg_tags.repository.records import RegistryEntry, RegistryRowError
+from sdg_tags.repository.records import PageRecord, RegistryEntry, RegistryRowError
 
 # Header names compared after lower-casing and dropping everything but letters and digits, so `url type`,
 # `url_type`, `urlType` and `URL-TYPE` are one column. Besides the upload names (SPEC §7.1) this accepts the
@@ -70,6 +75,20 @@ CSV_DELIMITERS: tuple[str, ...] = (",", ";", "\t")
 LIST_SEPARATORS = re.compile(r";")
 PATH_SEPARATORS = re.compile(r"[;,\n]")
 INLINE_COMMENT = re.compile(r"\s#.*$")
+# Scrapy's URLLENGTH_LIMIT: the crawler would drop a longer URL without a word.
+MAX_URL_LENGTH = 2083
+# Characters of a value quoted in a reason (or stored as an invalid row's address); the rest is abridged.
+SHOWN_CHARACTERS = 200
+ABRIDGED = "…"
+# `scheme:` and `//` are optional so that `user:pw@host` without a scheme is caught too.
+USER_INFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://)?)([^/?#]*)@")
+WHITE_SPACE = re.compile(r"\s")
+# host[:port] as fetchers read it: a bracketed IPv6 literal or a name without brackets and colons, then a port.
+HOST_PORT = re.compile(r"(\[[^\[\]]+\]|[^\[\]:]*)(:[0-9]*)?")
+# Characters a shown value or an address never carries as they are: C0/C1 controls, DEL, lone surrogates.
+ESCAPED_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# What no repository can store in a text column: NUL (PostgreSQL), lone surrogates (not UTF-8).
+NOT_STORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 class RegistryFileError(Exception):
@@ -83,19 +102,68 @@ class RegistryLoad:
     entries: list[RegistryEntry] = field(default_factory=list)
     errors: list[RegistryRowError] = field(default_factory=list)
     format: str = "csv"  # "csv", "json", "xlsx" or "url-list"
+    invalid_urls: list[InvalidUrl] = field(default_factory=list)  # the errors whose address is unusable
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidUrl:
+    """A row whose address cannot be fetched: what the crawl stores for it with fetch status `invalid-url`."""
+
+    row: int
+    url: str  # the address as shown: user info replaced by ***, control characters %-escaped, abridged
+    reason: str  # the row's RegistryRowError as one line
 
 
 class RowProblem(Exception):
-    """A bad value in one row: the column (as written in the file) and why."""
+    """A bad value in one row: the column (as written in the file) and why; `url` (the address as shown) when the
+    row's address itself is unusable."""
 
-    def __init__(self, column: str | None, message: str) -> None:
+    def __init__(self, column: str | None, message: str, *, url: str | None = None) -> None:
         super().__init__(message)
         self.column = column
         self.message = message
+        self.url = url
+
+
+def invalid_url_records(load: RegistryLoad, fetched_at: datetime) -> list[PageRecord]:
+    """What a run stores for the rows whose address is unusable: fetch status `invalid-url`, the reason as the
+    detail (a repeated unusable address is stored once)."""
+    return [
+        PageRecord(
+            url=invalid.url, fetch_status="invalid-url", status_detail=invalid.reason, fetched_at=fetched_at
+        )
+        for invalid in load.invalid_urls
+    ]
 
 
 def column_key(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def shown(value: str) -> str:
+    """A value as a reason may quote it: control characters and lone surrogates %-escaped, abridged."""
+    text = ESCAPED_CHARACTERS.sub(escaped_character, value[: SHOWN_CHARACTERS + 1])
+    return text[:SHOWN_CHARACTERS] + ABRIDGED if len(text) > SHOWN_CHARACTERS else text
+
+
+def escaped_character(found: re.Match[str]) -> str:
+    return quote(found.group(0).encode("utf-8", "surrogatepass"), safe="")
+
+
+def without_user_info(value: str) -> str:
+    """The address with any `user:password@` replaced by `***@`: a credential is never shown nor stored."""
+    return USER_INFO.sub(r"\1***@", value, count=1)
+
+
+def shown_url(value: str) -> str:
+    """An address as shown and stored for an invalid row: no user info, no control characters, abridged, and
+    one that `urlsplit` accepts (reports parse stored addresses)."""
+    text = shown(without_user_info(value))
+    try:
+        urlsplit(text)
+    except ValueError:  # unbalanced brackets, or a host that NFKC-normalises to a delimiter
+        text = quote(text, safe="!$&'()*+,;=:/?#@%~")
+    return text
 
 
 def load_registry(path: Path) -> RegistryLoad:
@@ -142,7 +210,9 @@ def load_text(path: Path, text: str) -> RegistryLoad:
         return load_rows(path, csv_rows(path, text, delimiter), "csv")
     if looks_like_url(first.strip()):
         return load_url_list(path, lines)
-    columns = ", ".join(cell.strip() for cell in next(csv.reader([first]), []) if cell.strip()) or "none"
+    columns = shown(
+        ", ".join(cell.strip() for cell in next(csv.reader([first]), []) if cell.strip()) or "none"
+    )
     raise RegistryFileError(
         f"{path}: no url column in the header (columns: {columns}); name the column with the addresses 'url', "
         "or give one URL per line"
@@ -164,29 +234,40 @@ def looks_like_url(text: str) -> bool:
     return "://" in text or text.lower().startswith("www.")
 
 
-def csv_rows(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(spreadsheet row number, {header as written: cell}) per non-empty data row; the header is row 1."""
+def csv_rows(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, dict[str, Any] | RowProblem]]:
+    """(spreadsheet row number, {header as written: cell}) per non-empty data row; the header is row 1. A row
+    the CSV reader rejects (a cell over its field limit) is a RowProblem for that row, not the end of the file."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     row_number = 0
-    try:
-        for cells in reader:
+    while True:
+        line_before = reader.line_num
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
             row_number += 1
             if header is None:
-                if not any(cell.strip() for cell in cells):
-                    continue
-                if cells[0].lstrip().startswith("#"):  # comment lines above the header (sdg-tags export ids)
-                    continue
-                header = [cell.strip() for cell in cells]
-                continue
+                raise RegistryFileError(f"{path}:{row_number}: cannot parse the CSV header: {exc}") from None
+            yield row_number, RowProblem(None, f"cannot parse CSV: {exc}")
+            if reader.line_num == line_before:  # the reader did not move on: nothing more can be read
+                return
+            continue
+        row_number += 1
+        if header is None:
             if not any(cell.strip() for cell in cells):
                 continue
-            yield (
-                row_number,
-                {name: cells[index] if index < len(cells) else "" for index, name in enumerate(header)},
-            )
-    except csv.Error as exc:
-        raise RegistryFileError(f"{path}:{row_number + 1}: cannot parse CSV: {exc}") from None
+            if cells[0].lstrip().startswith("#"):  # comment lines above the header (sdg-tags export ids)
+                continue
+            header = [cell.strip() for cell in cells]
+            continue
+        if not any(cell.strip() for cell in cells):
+            continue
+        yield (
+            row_number,
+            {name: cells[index] if index < len(cells) else "" for index, name in enumerate(header)},
+        )
 
 
 def load_url_list(path: Path, lines: list[str]) -> RegistryLoad:
@@ -221,7 +302,7 @@ def excel_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             if header is None:
                 header = [cell.strip() for cell in cells]
                 if not any(COLUMN_ALIASES.get(column_key(name)) == "url" for name in header):
-                    columns = ", ".join(name for name in header if name) or "none"
+                    columns = shown(", ".join(name for name in header if name) or "none")
                     raise RegistryFileError(
                         f"{path}: no url column in the header of sheet '{sheet.title}' (columns: {columns}); "
                         "name the column with the addresses 'url'"
@@ -245,11 +326,16 @@ def load_json(path: Path, text: str) -> RegistryLoad:
         raise RegistryFileError(
             f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise RegistryFileError(
+            f"{path}: the JSON is nested too deeply to read; a registry is a list of links (or "
+            '{"linkData": [...]})'
+        ) from None
     defaults: dict[str, Any] = {}
     if isinstance(document, dict):
         items = next((value for key, value in document.items() if column_key(key) == "linkdata"), None)
         if not isinstance(items, list):
-            keys = ", ".join(document) or "none"
+            keys = shown(", ".join(document) or "none")
             raise RegistryFileError(f"{path}: the JSON object has no 'linkData' list (keys: {keys})")
         # The web-service envelope names the country and the author once for every link.
         for key, value in document.items():
@@ -284,25 +370,43 @@ def load_json(path: Path, text: str) -> RegistryLoad:
 
 
 def load_rows(path: Path, rows: Iterable[tuple[int, Any]], file_format: str) -> RegistryLoad:
-    """Turn raw rows into entries, one error per bad row; a repeated URL keeps its first row."""
+    """Turn raw rows into entries, one error per bad row; a repeated URL keeps its first row. Never raises for a
+    row: whatever it holds, it becomes an entry or a RegistryRowError."""
     load = RegistryLoad(format=file_format)
     first_row: dict[str, int] = {}
     for number, row in rows:
         try:
+            if isinstance(row, RowProblem):
+                raise row
             if not isinstance(row, Mapping):
-                raise RowProblem(None, f"expected an object with 'url', got {type(row).__name__}")
+                raise RowProblem(
+                    None,
+                    f"expected an object with 'url', got {type(row).__name__}",
+                    url=f"(no url in row {number})",
+                )
             entry = registry_entry(row, number)
             if entry.url in first_row:
                 url_column = next(
-                    (name for name in row if COLUMN_ALIASES.get(column_key(name)) == "url"), "url"
+                    (name for name in row if COLUMN_ALIASES.get(column_key(str(name))) == "url"), "url"
                 )
                 raise RowProblem(
-                    url_column, f"duplicate url {entry.url} (first in row {first_row[entry.url]}); skipped"
+                    url_column,
+                    f"duplicate url {shown(entry.url)} (first in row {first_row[entry.url]}); skipped",
                 )
         except RowProblem as problem:
-            load.errors.append(
-                RegistryRowError(file=str(path), row=number, column=problem.column, message=problem.message)
+            error = RegistryRowError(
+                file=str(path),
+                row=number,
+                column=shown(problem.column) if problem.column is not None else None,
+                message=problem.message,
             )
+            load.errors.append(error)
+            if problem.url is not None:
+                load.invalid_urls.append(InvalidUrl(row=number, url=problem.url, reason=str(error)))
+            continue
+        except ValueError as exc:  # a value the entry model refuses (pydantic): this row only
+            reason = shown(str(exc).splitlines()[0])
+            load.errors.append(RegistryRowError(file=str(path), row=number, column=None, message=reason))
             continue
         first_row[entry.url] = number
         load.entries.append(entry)
@@ -329,9 +433,18 @@ def registry_entry(row: Mapping[str, Any], number: int) -> RegistryEntry:
         if isinstance(value, dict | list):
             raise RowProblem(columns[target][0], f"expected text, got a JSON {type(value).__name__}")
         stripped = str(value).strip()
+        if target != "url":  # the url gets its own, more telling checks
+            storable(stripped, columns[target][0])
         return stripped or None
 
-    url = parse_url(text("url"), column_name("url", "url"))
+    url_cell = columns.get("url", ("url", None))[1]
+    if isinstance(url_cell, dict | list):
+        raise RowProblem(
+            column_name("url", "url"),
+            f"expected text, got a JSON {type(url_cell).__name__}",
+            url=f"(no url in row {number})",
+        )
+    url = parse_url(text("url"), column_name("url", "url"), number)
     fields: dict[str, Any] = {"url": url, "source_row": number}
     fields["title"] = text("title")
     fields["description"] = text("description")
@@ -347,11 +460,18 @@ def registry_entry(row: Mapping[str, Any], number: int) -> RegistryEntry:
         if normalised not in URL_TYPES:
             raise RowProblem(
                 column_name("url_type", "url type"),
-                f"unknown url type '{url_type}' (expected 'web page' or 'web folder')",
+                f"unknown url type '{shown(url_type)}' (expected 'web page' or 'web folder')",
             )
         fields["url_type"] = URL_TYPES[normalised]
     fields["national_code"] = text("national_code")
     fields["parent_url"] = text("parent_url")
+    if fields["parent_url"] is not None and USER_INFO.match(
+        fields["parent_url"]
+    ):  # stored, so never a password
+        raise RowProblem(
+            column_name("parent_url", "parent url"),
+            f"parent url '{shown(without_user_info(fields['parent_url']))}' has a user name or password in it",
+        )
     fields["excluded_paths"] = items_of(columns.get("excluded_paths"), PATH_SEPARATORS, "path")
     fields["ignore_params"] = items_of(columns.get("ignore_params"), PATH_SEPARATORS, "param")
     fields["delete"] = parse_delete(columns.get("delete"))
@@ -359,7 +479,8 @@ def registry_entry(row: Mapping[str, Any], number: int) -> RegistryEntry:
     if country is not None:
         if not re.fullmatch(r"[A-Za-z]{2}", country):
             raise RowProblem(
-                column_name("country", "country"), f"country '{country}' is not a two-letter code (like 'SE')"
+                column_name("country", "country"),
+                f"country '{shown(country)}' is not a two-letter code (like 'SE')",
             )
         fields["country"] = country.upper()
     fields["provider"] = text("provider")
@@ -369,24 +490,66 @@ def registry_entry(row: Mapping[str, Any], number: int) -> RegistryEntry:
         if normalised not in NOTIFICATION_TYPES:
             raise RowProblem(
                 column_name("notification_type", "notification type"),
-                f"unknown notification type '{notification}' (expected CRAWL, UPLOAD, MANUAL or WEBSERVICE)",
+                f"unknown notification type '{shown(notification)}' (expected CRAWL, UPLOAD, MANUAL or WEBSERVICE)",
             )
         fields["notification_type"] = normalised
     return RegistryEntry(**fields)
 
 
-def parse_url(value: str | None, column: str) -> str:
+def address_problem(url: str) -> str | None:
+    """Why `url` could not be a registry address (the checks of a url cell), or None."""
+    try:
+        parse_url(url, "url")
+    except RowProblem as problem:
+        return problem.message
+    return None
+
+
+def storable(value: str, column: str) -> None:
+    """Text every repository can hold: no NUL (PostgreSQL refuses it), no lone surrogate (not UTF-8)."""
+    found = NOT_STORABLE.search(value)
+    if found is not None:
+        what = "a NUL character" if found.group(0) == "\x00" else "a lone surrogate (not valid Unicode)"
+        raise RowProblem(column, f"'{shown(value)}' contains {what}")
+
+
+def parse_url(value: str | None, column: str, row: int = 0) -> str:
     if value is None:
-        raise RowProblem(column, "missing url")
-    if any(character.isspace() for character in value):
-        raise RowProblem(column, f"url '{value}' contains white space")
-    parts = urlsplit(value)
+        raise RowProblem(column, "missing url", url=f"(no url in row {row})")
+
+    def unusable(why: str) -> RowProblem:
+        show = shown_url(value)  # only for a bad row: most rows are good
+        return RowProblem(column, f"url '{show}' {why.replace('{show}', show)}", url=show)
+
+    if len(value) > MAX_URL_LENGTH:
+        raise unusable(f"is {len(value)} characters long (the crawler takes at most {MAX_URL_LENGTH})")
+    found = ESCAPED_CHARACTERS.search(value)
+    if found is not None:
+        if "\ud800" <= found.group(0) <= "\udfff":
+            raise unusable("contains a lone surrogate (not valid Unicode)")
+        raise unusable(f"contains a control character ({escaped_character(found)})")
+    if WHITE_SPACE.search(value):
+        raise unusable("contains white space")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range", "Port could not be cast ..."
+        reason = str(exc)
+        if "Port" in reason or "port" in reason:
+            raise unusable("has an invalid port (a number from 1 to 65535)") from None
+        raise unusable(f"is not a valid URL ({shown(reason)})") from None
     if parts.scheme.lower() not in ("http", "https"):
         if not parts.scheme or value.lower().startswith("www."):
-            raise RowProblem(column, f"url '{value}' has no http(s) scheme; write https://{value}")
-        raise RowProblem(column, f"url '{value}' is not an http(s) URL")
+            raise unusable("has no http(s) scheme; write https://{show}")
+        raise unusable("is not an http(s) URL")
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise unusable("has a user name or password in it; registry addresses must not carry credentials")
     if not parts.hostname:
-        raise RowProblem(column, f"url '{value}' has no host name")
+        raise unusable("has no host name")
+    if not HOST_PORT.fullmatch(parts.netloc.rpartition("@")[2]):
+        raise unusable("is not a valid URL (its host and port cannot be told apart)")
+    if port == 0:
+        raise unusable("has an invalid port (a number from 1 to 65535)")
     return value
 
 
@@ -394,7 +557,9 @@ def registry_type(item: str, column: str) -> str:
     canonical = REGISTRY_TYPES.get(item.strip().lower())
     if canonical is None:
         hint = " (the registry has no assistance type)" if item.strip().lower() == "assistance" else ""
-        raise RowProblem(column, f"unknown type value '{item}' (expected Information or Procedure){hint}")
+        raise RowProblem(
+            column, f"unknown type value '{shown(item)}' (expected Information or Procedure){hint}"
+        )
     return canonical
 
 
@@ -404,6 +569,7 @@ def items_of(cell: tuple[str, Any] | None, separators: re.Pattern[str], object_k
         return []
     name, value = cell
     if isinstance(value, str):
+        storable(value, name)
         return [item.strip() for item in separators.split(value) if item.strip()]
     if isinstance(value, list):
         items: list[str] = []
@@ -414,6 +580,7 @@ def items_of(cell: tuple[str, Any] | None, separators: re.Pattern[str], object_k
                 )
             if not isinstance(element, str | int | float):
                 raise RowProblem(name, f'expected a list of strings or of {{"{object_key}": ...}} objects')
+            storable(str(element), name)
             items.extend(item.strip() for item in separators.split(str(element)) if item.strip())
         return items
     raise RowProblem(name, f"expected text or a list, got {type(value).__name__}")
@@ -430,4 +597,4 @@ def parse_delete(cell: tuple[str, Any] | None) -> bool:
         return True
     if normalised in NO:
         return False
-    raise RowProblem(name, f"delete must be 'y' or 'n', not '{value}'")
+    raise RowProblem(name, f"delete must be 'y' or 'n', not '{shown(str(value))}'")

@@ -1,8 +1,10 @@
-"""`pages.csv` and `findings.csv`: every page and every finding of a report, for spreadsheets and scripts.
+"""The one CSV writer of the tool, and `pages.csv` / `findings.csv`: every page and finding of a report.
 
-Coordinators open these in spreadsheet programs, which run a cell starting with `=`, `+`, `-`, `@` (or a tab or
+Coordinators open CSVs in spreadsheet programs, which run a cell starting with `=`, `+`, `-`, `@` (or a tab or
 carriage return) as a formula; crawled text is untrusted, so such cells get a leading `'` (OWASP's advice).
-Numbers stay numbers. UTF-8 with a BOM so that Excel detects the encoding.
+Numbers stay numbers. Every CSV the tool writes (report, diff, `results --format csv`, `export --format
+registry-csv`) goes through `SpreadsheetSafeWriter`; report files are UTF-8 with a BOM so that Excel detects the
+encoding.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sdg_tags.reports.pages import FINDING_KEYS, TAG_KEYS, ReportPage
 
@@ -82,10 +84,10 @@ def page_row(page: ReportPage) -> list[str | int]:
         page.rule_ids,
         *[tags.get(key) for key in TAG_KEYS],
     ]
-    return safe_row(row)
+    return row
 
 
-def safe_row(row: list[Any]) -> list[str | int]:
+def safe_row(row: Iterable[Any]) -> list[str | int]:
     """`spreadsheet_safe` over a row, with the common case (text) inlined: it runs for millions of cells."""
     first = FORMULA_FIRST_CHARACTERS
     return [
@@ -94,16 +96,30 @@ def safe_row(row: list[Any]) -> list[str | int]:
     ]
 
 
-def finding_rows(page: ReportPage) -> Iterable[list[str | int]]:
+def finding_rows(page: ReportPage) -> Iterable[list[Any]]:
     head = [page.url, page.verdict, page.country, page.provider]
     for finding in page.findings:
-        yield safe_row(head + [finding.get(key) for key in FINDING_KEYS])
+        yield head + [finding.get(key) for key in FINDING_KEYS]
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str | int]]) -> None:
+class SpreadsheetSafeWriter:
+    """`csv.writer` whose every cell goes through `spreadsheet_safe` (None, lists, booleans, formulas)."""
+
+    def __init__(self, output: TextIO, *, lineterminator: str = "\r\n") -> None:
+        self.writer = csv.writer(output, lineterminator=lineterminator)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self.writer.writerow(safe_row(row))
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        self.writer.writerows(safe_row(row) for row in rows)
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Iterable[Any]]) -> None:
+    """A CSV file for spreadsheets: UTF-8 with BOM, the header, then the rows with every cell made safe."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as output:
-        writer = csv.writer(output)
+        writer = SpreadsheetSafeWriter(output)
         writer.writerow(header)
         writer.writerows(rows)
 

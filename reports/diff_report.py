@@ -20,7 +20,7 @@ from sdg_tags.reports.compliance import (
     rules_for_script,
     run_summary,
 )
-from sdg_tags.reports.csv_tables import spreadsheet_safe, write_csv
+from sdg_tags.reports.csv_tables import write_csv
 from sdg_tags.reports.html import render, write_text_atomically
 from sdg_tags.reports.pages import load_report_pages
 from sdg_tags.reports.registry_diff import DIFF_COLUMNS, NOTE, DiffRow, RegistryDiff, diff_summary
@@ -155,7 +155,7 @@ def _write_diff(
     write_csv(
         files["diff.csv"],
         DIFF_COLUMNS,
-        ([spreadsheet_safe(getattr(row, column)) for column in DIFF_COLUMNS] for row in rows),
+        ([getattr(row, column) for column in DIFF_COLUMNS] for row in rows),
     )
     write_text_atomically(files["diff.json"], json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
     counts = Counter(row.rule for row in rows if row.rule)

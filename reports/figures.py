@@ -48,6 +48,7 @@ FETCH_STATUS_REASONS: dict[str, str] = {
     "too-large": "The response was larger than the size limit",
     "decode-error": "The body could not be decoded or decompressed",
     "out-of-scope": "The address is outside the registered scope",
+    "invalid-url": "The registry row's address cannot be fetched (malformed, not http(s), or with a password)",
 }
 MAX_LISTED_FAILURES = 10_000
 

@@ -98,11 +98,27 @@ def render(template: str, context: dict[str, Any], *, script_data: Any) -> str:
     )
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux); else set and reset."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o077)  # a moment in which another thread's new file is private, never more open
+    os.umask(mask)
+    return mask
+
+
 def write_text_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename, so readers never see half a file."""
+    """Write via a temporary file in the same folder and rename, so readers never see half a file. The file
+    gets the mode any other tool would give it (0666 less the umask), not mkstemp's private 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(handle, 0o666 & ~current_umask())
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as output:
             output.write(text)
         os.replace(temporary, path)

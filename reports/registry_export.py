@@ -10,13 +10,12 @@ Timestamps are ISO 8601 UTC (`2025-01-31T23:00:00Z`).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sdg_tags.reports.compliance import collection_paused, resolve_run
+from sdg_tags.reports.csv_tables import SpreadsheetSafeWriter
 from sdg_tags.reports.html import write_text_atomically
 from sdg_tags.reports.pages import ReportPage, load_report_pages
 from sdg_tags.reports.registry_diff import normalized_code
@@ -55,6 +55,10 @@ UPLOAD_COLUMNS: tuple[str, ...] = (
     "ignore params",
     "delete",
 )
+UNUSABLE_ADDRESS = "unusable address"
+# Why an address cannot go into an upload file, or None. The command line passes the registry loader's own check
+# (crawler.registry.address_problem): the export refuses what `crawl --registry` would refuse when read back.
+AddressCheck = Callable[[str], str | None]
 EXPORTED_VERDICTS = frozenset({"compliant", "compliant-with-warnings"})
 REGISTRY_TYPES: dict[str, str] = {"information": "Information", "procedure": "Procedure"}
 
@@ -87,15 +91,19 @@ class ExportResult:
     text: str
     links: list[ExportLink]
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> pages
+    unusable: list[str] = field(default_factory=list)  # one line per page left out for its address
 
 
 def link_address(page: ReportPage) -> str:
     """The address to register: the page's canonical URL when it is on the same host, else where it was read."""
     read_at = page.final_url or page.url
     canonical = page.canonical_url
-    if canonical and urlsplit(canonical).scheme in ("http", "https"):
-        if (urlsplit(canonical).hostname or "").lower() == (urlsplit(read_at).hostname or "").lower():
-            return canonical
+    try:
+        if canonical and urlsplit(canonical).scheme in ("http", "https"):
+            if (urlsplit(canonical).hostname or "").lower() == (urlsplit(read_at).hostname or "").lower():
+                return canonical
+    except ValueError:  # a canonical link no parser reads (`http://[::1`): the page's own address
+        pass
     return read_at
 
 
@@ -103,10 +111,14 @@ def plain(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def export_links(pages: Sequence[ReportPage]) -> tuple[list[ExportLink], dict[str, int]]:
-    """The links to export (one per address, first page wins) and how many pages were left out, by reason."""
+def export_links(
+    pages: Sequence[ReportPage], address_problem: AddressCheck | None = None
+) -> tuple[list[ExportLink], dict[str, int], list[str]]:
+    """The links to export (one per address, first page wins), how many pages were left out by reason, and one
+    line per page whose address `address_problem` refuses."""
     links: list[ExportLink] = []
     skipped: Counter[str] = Counter()
+    unusable: list[str] = []
     seen: set[str] = set()
     for page in pages:
         if page.verdict not in EXPORTED_VERDICTS:
@@ -117,6 +129,11 @@ def export_links(pages: Sequence[ReportPage]) -> tuple[list[ExportLink], dict[st
             skipped["assistance page only (the registry has no assistance type)"] += 1
             continue
         address = link_address(page)
+        why = address_problem(address) if address_problem is not None else None
+        if why is not None:
+            skipped[UNUSABLE_ADDRESS] += 1
+            unusable.append(f"page: {UNUSABLE_ADDRESS}: {why}")
+            continue
         key = url_identity(address) or address
         if key in seen:
             skipped["same address as another exported page (canonical link)"] += 1
@@ -139,7 +156,25 @@ def export_links(pages: Sequence[ReportPage]) -> tuple[list[ExportLink], dict[st
                 provider=page.provider,
             )
         )
-    return links, dict(sorted(skipped.items()))
+    return links, dict(sorted(skipped.items())), unusable
+
+
+def upload_cells(link: ExportLink) -> dict[str, str]:
+    """A link's cells by UPLOAD_COLUMNS name (a column missing here is a KeyError, not a shifted file)."""
+    return {
+        "title": link.title,
+        "url": link.url,
+        "description": link.description,
+        "type": ";".join(link.types),
+        "categories": ";".join(link.categories),
+        "language": link.language,
+        "url type": "web page",
+        "national code": link.national_code,
+        "parent url": link.parent_url,
+        "excluded paths": "",
+        "ignore params": "",
+        "delete": "n",
+    }
 
 
 def csv_text(
@@ -151,25 +186,11 @@ def csv_text(
     )
     if corrects:
         output.write(f"# corrects {corrects}\n")
-    writer = csv.writer(output, lineterminator="\n")
+    writer = SpreadsheetSafeWriter(output, lineterminator="\n")
     writer.writerow(UPLOAD_COLUMNS)
     for link in links:
-        writer.writerow(
-            [
-                link.title,
-                link.url,
-                link.description,
-                ";".join(link.types),
-                ";".join(link.categories),
-                link.language,
-                "web page",
-                link.national_code,
-                link.parent_url,
-                "",
-                "",
-                "n",
-            ]
-        )
+        cells = upload_cells(link)
+        writer.writerow(cells[column] for column in UPLOAD_COLUMNS)
     return output.getvalue()
 
 
@@ -223,8 +244,10 @@ def write_export(
     country: str | None = None,
     provider: str | None = None,
     corrects: str | None = None,
+    address_problem: AddressCheck | None = None,
 ) -> ExportResult:
-    """Build an upload file from a run, record it in the export ledger, and write it to `out` (else stdout)."""
+    """Build an upload file from a run, record it in the export ledger, and write it to `out` (else stdout);
+    pages whose address `address_problem` refuses are left out, one line each in `unusable`."""
     if file_format not in EXPORT_FORMATS:
         raise ExportError(f"unknown format '{file_format}' (use {' or '.join(EXPORT_FORMATS)})")
     run = resolve_run(repository, run_id)
@@ -238,7 +261,7 @@ def write_export(
             ) from None
     with collection_paused():
         pages = load_report_pages(repository, run.id, country=country, provider=provider)
-    links, skipped = export_links(pages)
+    links, skipped, unusable = export_links(pages, address_problem)
     countries = sorted({link.country for link in links if link.country})
     if file_format == "registry-json" and len(countries) > 1 and not country:
         raise ExportError(
@@ -283,4 +306,4 @@ def write_export(
         tool_version=package_version(),
         write=write,
     )
-    return ExportResult(record=record, text=text, links=links, skipped=skipped)
+    return ExportResult(record=record, text=text, links=links, skipped=skipped, unusable=unusable)

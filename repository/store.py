@@ -62,7 +62,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 DEFAULT_DATABASE_URL = "sqlite:///sdg-tags.db"
@@ -115,6 +115,17 @@ class UnknownRunError(RepositoryError, LookupError):
 
 class RunLockedError(RepositoryError):
     """Another run holds the repository's run lock."""
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The driver's reason for a database error in one line (no SQL, no parameters): what a person needs."""
+    original = getattr(exc, "orig", None) or exc
+    return (str(original).strip().splitlines() or [type(original).__name__])[0]
+
+
+def database_failure(display_url: str, exc: DBAPIError) -> RepositoryError:
+    """A database error met while a command used the repository, as one line naming the database."""
+    return RepositoryError(f"database {display_url}: {failure_reason(exc)}")
 
 
 def database_url(url: str) -> str:
@@ -247,6 +258,10 @@ class RunLock:
             except IntegrityError:  # PostgreSQL: another process inserted between our read and our insert
                 if attempt == 1:
                     raise
+            except OperationalError as exc:  # a read-only or locked file: before any work starts
+                raise RepositoryError(
+                    f"cannot write to database {self.repository.display_url}: {failure_reason(exc)}"
+                ) from None
         raise AssertionError("unreachable")
 
     def stale_reason(self, holder: Any) -> str | None:
@@ -349,6 +364,8 @@ class Repository:
         in_memory = self.in_memory
         if not in_memory:
             path = Path(parsed.database or "")
+            if path.is_dir():
+                raise RepositoryError(f"database file '{path}' is a folder, not a database file")
             if not self.create and not path.exists():
                 raise RepositoryError(
                     f"database file '{path}' does not exist; run 'sdg-tags crawl --db {self.url}' first "
@@ -399,9 +416,8 @@ class Repository:
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
                 if current_revision(conn) != head:
                     upgrade_to_head(conn)
-        except OperationalError as exc:
-            reason = str(exc.orig or exc).strip().splitlines()[0]
-            raise RepositoryError(f"cannot open database {self.display_url}: {reason}") from None
+        except DatabaseError as exc:  # locked, not a database, corrupt (OperationalError is one of them)
+            raise RepositoryError(f"cannot open database {self.display_url}: {failure_reason(exc)}") from None
 
     @contextmanager
     def transaction(self, engine: Engine | None = None) -> Iterator[Connection]:

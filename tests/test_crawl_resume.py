@@ -248,4 +248,8 @@ def test_bad_rows_are_printed_and_skipped(tmp_path: Path) -> None:
             f"sdg-tags crawl: skipped row: {registry}:3 column 'url': url 'ftp://example.se/' is not an http(s) URL"
             in run.stderr
         )
-        assert list(run.pages()) == [site.url("/")]
+        pages = run.pages()
+        assert [url for url, record in pages.items() if record["fetch_status"] != "invalid-url"] == [
+            site.url("/")
+        ]
+        assert pages["ftp://example.se/"]["fetch_status"] == "invalid-url"

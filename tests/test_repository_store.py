@@ -53,6 +53,7 @@ ZERO_STATUS = {
     "too-large": 0,
     "decode-error": 0,
     "out-of-scope": 0,
+    "invalid-url": 0,
 }
 ZERO_VERDICT = {
     "compliant": 0,

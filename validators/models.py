@@ -278,6 +278,7 @@ FetchStatus = Literal[
     "too-large",
     "decode-error",
     "out-of-scope",
+    "invalid-url",
 ]
 EVALUATED_FETCH_STATUSES: frozenset[str] = frozenset({"ok", "not-modified", "noindex"})
 FETCH_STATUSES: tuple[str, ...] = get_args(FetchStatus)

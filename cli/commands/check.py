@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,10 +233,12 @@ def build_options(args: argparse.Namespace) -> ValidationOptions:
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One page to check: `kind` is "file", "url", "stdin", or "empty-folder" (nothing to check in it)."""
+    """One page to check: `kind` is "file", "url", "stdin", "empty-folder" (nothing to check in it) or
+    "unreadable" (a name in a folder that cannot be read; `detail` says why)."""
 
     kind: str
     name: str
+    detail: str | None = None
 
 
 def expand_targets(arguments: list[str]) -> list[Target]:
@@ -267,12 +270,7 @@ def expand_targets(arguments: list[str]) -> list[Target]:
                 raise CommandLineError(f"{argument!r} is not a valid URL (no host name, or a bad port)")
             targets.append(Target("url", argument))
         elif os.path.isdir(argument):
-            found = sorted(
-                str(path)
-                for path in Path(argument).rglob("*")
-                if path.suffix.lower() in HTML_SUFFIXES and path.is_file()
-            )
-            targets += [Target("file", path) for path in found] or [Target("empty-folder", argument)]
+            targets += folder_targets(argument) or [Target("empty-folder", argument)]
         elif _url_without_scheme(argument):
             raise CommandLineError(
                 f"{argument!r} is neither a file nor a URL; for the web page add https:// ('https://{argument}')"
@@ -292,6 +290,37 @@ def _url_without_scheme(argument: str) -> bool:
         or argument.lower().startswith("www.")
         or host.group(1).lower() not in _FILE_EXTENSIONS
     )
+
+
+def folder_targets(folder: str) -> list[Target]:
+    """The *.html/*.htm files under a folder (recursively, sorted; linked folders are not entered), and what
+    could not be read there: a subfolder that cannot be listed, an HTML name that is no regular file."""
+    found: list[Target] = []
+
+    def unlistable(error: OSError) -> None:
+        why = error.strerror or str(error)
+        found.append(Target("unreadable", error.filename or folder, f"folder could not be read: {why}"))
+
+    for directory, _folders, files in os.walk(folder, onerror=unlistable):
+        for name in files:
+            if name.lower().endswith(HTML_SUFFIXES):
+                path = os.path.join(directory, name)
+                problem = _not_regular_file(path)
+                found.append(Target("file", path) if problem is None else Target("unreadable", path, problem))
+    return sorted(found, key=lambda target: target.name)
+
+
+def _not_regular_file(path: str) -> str | None:
+    """Why a name found in a folder is not read (a FIFO would block the read for ever), or None."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "a symbolic link to nothing" if os.path.islink(path) else "no such file"
+    except OSError as exc:  # a link loop, a name too long, ...
+        return f"cannot be read ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    return "not a regular file (a FIFO); not read" if stat.S_ISFIFO(mode) else "not a regular file; not read"
 
 
 def _not_evaluated(
@@ -386,6 +415,8 @@ def check_target(target: Target, options: ValidationOptions, args: argparse.Name
     note: str | None = None
     if target.kind == "empty-folder":
         return _not_evaluated(target.name, "no *.html or *.htm files in this folder", options)
+    if target.kind == "unreadable":
+        return _not_evaluated(target.name, target.detail or "could not be read", options)
     if target.kind == "url":
         from sdg_tags.fetcher import fetch_url
 
@@ -454,6 +485,19 @@ def _use_color() -> bool:
 
 
 def _write(text: str, machine_format: bool) -> None:
+    try:
+        _write_stdout(text, machine_format)
+    except BrokenPipeError:
+        raise  # `check ... | head`: cli.main ends quietly
+    except OSError as exc:  # a full disk, a closed descriptor
+        from sdg_tags.cli.main import CommandLineError
+
+        # What is still buffered would fail again at exit, with a second message: let it go nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise CommandLineError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+def _write_stdout(text: str, machine_format: bool) -> None:
     encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
     if machine_format and encoding != "utf8" and hasattr(sys.stdout, "buffer"):
         # JSON, XML and SARIF are UTF-8 whatever the terminal's locale says.
@@ -468,6 +512,10 @@ def _write(text: str, machine_format: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if sys.stdout is None:  # started with descriptor 1 closed (`>&-`): nowhere to put the report
+        from sdg_tags.cli.main import CommandLineError
+
+        raise CommandLineError("standard output is closed; redirect it to a file (or /dev/null)")
     options = build_options(args)
     targets = expand_targets(args.targets)
     if not getattr(args, "render", False):

@@ -9,7 +9,10 @@ import re
 import socket
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # type hints only: the module must import nothing heavy when the CLI starts
+    from sdg_tags.crawler.registry import RegistryLoad
 
 EPILOG = """\
 exit codes:
@@ -264,8 +267,8 @@ def parse_set_options(assignments: list[str]) -> dict[str, Any]:
     return settings
 
 
-def load_entries(path: Path) -> list[Any]:
-    """The registry's good rows; each skipped row is printed (file, row, column, why)."""
+def load_registry_file(path: Path, command: str) -> RegistryLoad:
+    """The registry file (a RegistryLoad); each unusable row is printed once (file:row column: why)."""
     from sdg_tags.cli.main import CommandLineError
     from sdg_tags.crawler.registry import RegistryFileError, load_registry
 
@@ -274,12 +277,20 @@ def load_entries(path: Path) -> list[Any]:
     except RegistryFileError as exc:
         raise CommandLineError(str(exc)) from None
     for error in loaded.errors:
-        print(f"sdg-tags crawl: skipped row: {error}", file=sys.stderr)
+        print(f"sdg-tags {command}: skipped row: {error}", file=sys.stderr)
+    return loaded
+
+
+def load_entries(path: Path, command: str = "crawl") -> RegistryLoad:
+    """The registry file (a RegistryLoad) with something to crawl; each skipped row printed once."""
+    from sdg_tags.cli.main import CommandLineError
+
+    loaded = load_registry_file(path, command)
     crawlable = [entry for entry in loaded.entries if not entry.delete]
     if not crawlable:
         skipped = f" ({len(loaded.errors)} rows skipped, see above)" if loaded.errors else ""
         raise CommandLineError(f"{path}: no registry entry to crawl{skipped}")
-    return loaded.entries
+    return loaded
 
 
 def counts_line(title: str, counts: dict[str, int], order: tuple[str, ...]) -> str:
@@ -288,26 +299,47 @@ def counts_line(title: str, counts: dict[str, int], order: tuple[str, ...]) -> s
     return f"{title}: " + (", ".join(parts) if parts else "none")
 
 
-def print_summary(stats: dict[str, Any], *, db: str) -> None:
+def print_summary(stats: dict[str, Any], counts: dict[str, Any] | None, *, db: str) -> None:
+    """The closing summary: the run's pages by fetch status and verdict as stored (`counts`, the whole run also
+    after a resume), else this session's crawl stats."""
     from sdg_tags.validators.models import FETCH_STATUSES, VERDICTS
 
-    by_status = {
-        key.removeprefix("sdg/status/"): value
-        for key, value in stats.items()
-        if key.startswith("sdg/status/")
-    }
-    by_verdict = {
-        key.removeprefix("sdg/verdict/"): value
-        for key, value in stats.items()
-        if key.startswith("sdg/verdict/")
-    }
+    if counts is not None:
+        pages = counts.get("pages", 0)
+        by_status = dict(counts.get("fetch_status", {}))
+        by_verdict = dict(counts.get("verdict", {}))
+    else:
+        pages = stats.get("sdg/pages/total", 0)
+        by_status = {
+            key.removeprefix("sdg/status/"): value
+            for key, value in stats.items()
+            if key.startswith("sdg/status/")
+        }
+        by_verdict = {
+            key.removeprefix("sdg/verdict/"): value
+            for key, value in stats.items()
+            if key.startswith("sdg/verdict/")
+        }
     elapsed = stats.get("elapsed_time_seconds")
     took = f" in {elapsed:.1f} s" if isinstance(elapsed, (int, float)) else ""
     run_id = stats.get("sdg/run_id", "?")
     reason = stats.get("finish_reason", "unknown")
-    print(f"Run {run_id} ({reason}): {stats.get('sdg/pages/total', 0)} pages{took}; database {db}")
+    print(f"Run {run_id} ({reason}): {pages} pages{took}; database {db}")
     print(counts_line("  fetch status", by_status, FETCH_STATUSES))
     print(counts_line("  verdict", by_verdict, VERDICTS))
+
+
+def stored_counts(repository: Any, run_id: Any) -> dict[str, Any] | None:
+    """The run's counts as stored (every session of a resumed run), or None when they cannot be read."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(run_id, int):
+        return None
+    try:
+        with repository.engine.connect() as conn:
+            return repository.run_counts(conn, run_id)
+    except DBAPIError:  # the crawl already logged the repository's trouble; the session's stats will do
+        return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -319,7 +351,7 @@ def run(args: argparse.Namespace) -> int:
         return run_distributed_crawl(args)
 
     overrides = setting_overrides(args)
-    entries = load_entries(Path(args.registry))
+    loaded = load_entries(Path(args.registry))
 
     from sdg_tags.repository.store import Repository, RepositoryError, RunLockedError
 
@@ -345,11 +377,14 @@ def run(args: argparse.Namespace) -> int:
 
             print(f"sdg-tags crawl: {nothing_to_resume(latest, job_dir)}")
             return EXIT_OK
-        stats = crawl(entries, repository, overrides, registry=str(args.registry))
+        stats = crawl(loaded, repository, overrides, registry=str(args.registry))
+        counts = stored_counts(repository, stats.get("sdg/run_id"))
     finally:
         lock.release()
         repository.close()
-    print_summary(stats, db=repository.display_url)
+    print_summary(stats, counts, db=repository.display_url)
+    if loaded.errors:
+        print(f"  registry: {len(loaded.errors)} rows unusable (listed on standard error)")
     reason = stats.get("finish_reason")
     if reason == "finished":
         return EXIT_OK
@@ -358,17 +393,37 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_STOPPED
 
 
-def crawl(entries: list[Any], repository: Any, overrides: dict[str, Any], *, registry: str) -> dict[str, Any]:
-    """Run the registry spider in this process (the Twisted reactor starts and stops once); return its stats."""
+def crawl(
+    loaded: RegistryLoad, repository: Any, overrides: dict[str, Any], *, registry: str
+) -> dict[str, Any]:
+    """Run the registry spider on a RegistryLoad in this process (the Twisted reactor starts and stops once);
+    return its stats. The rows with an unusable address are stored with the run as `invalid-url`."""
+    from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
+    from sdg_tags.crawler.evaluation import stat_keys
+    from sdg_tags.crawler.registry import invalid_url_records
     from sdg_tags.crawler.spiders.registry import RegistrySpider
+    from sdg_tags.repository.timestamps import utc_now
 
     settings = Settings()
     settings.setmodule("sdg_tags.crawler.settings", priority="project")
     settings.setdict(overrides, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(RegistrySpider)
-    process.crawl(crawler, entries=entries, repository=repository, lock_held=True, registry=registry)
+
+    def store_invalid_rows() -> None:
+        # spider_opened comes after the repository writer opened the run; a resumed run rewrites the same rows.
+        run_id = crawler.stats.get_value("sdg/run_id") if crawler.stats is not None else None
+        records = invalid_url_records(loaded, utc_now())
+        if run_id is None or not records:
+            return
+        repository.write_pages(run_id, records)
+        for record in {record.url: record for record in records}.values():
+            for key in stat_keys(record):
+                crawler.stats.inc_value(key)
+
+    crawler.signals.connect(store_invalid_rows, signal=signals.spider_opened, weak=False)
+    process.crawl(crawler, entries=loaded.entries, repository=repository, lock_held=True, registry=registry)
     process.start()
     return dict(crawler.stats.get_stats()) if crawler.stats is not None else {}

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 DEFAULT_DB = "sqlite:///sdg-tags.db"
-MAX_ROW_ERRORS_SHOWN = 10
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,24 +38,15 @@ def run(args: argparse.Namespace) -> int:
     from sdg_tags.cli.main import CommandLineError
     from sdg_tags.reports.compliance import ReportError
     from sdg_tags.reports.diff_report import write_diff
-    from sdg_tags.repository.store import Repository, RepositoryError
+    from sdg_tags.repository.store import Repository, RepositoryError, database_failure
+    from sqlalchemy.exc import DBAPIError
 
     entries = None
     source = None
     if args.registry:
-        from sdg_tags.crawler.registry import RegistryFileError, load_registry
+        from sdg_tags.cli.commands.crawl import load_registry_file
 
-        try:
-            load = load_registry(Path(args.registry))
-        except RegistryFileError as exc:
-            raise CommandLineError(str(exc)) from None
-        for error in load.errors[:MAX_ROW_ERRORS_SHOWN]:
-            print(f"sdg-tags diff: skipped {error}", file=sys.stderr)
-        if len(load.errors) > MAX_ROW_ERRORS_SHOWN:
-            print(
-                f"sdg-tags diff: ... and {len(load.errors) - MAX_ROW_ERRORS_SHOWN} more skipped rows",
-                file=sys.stderr,
-            )
+        load = load_registry_file(Path(args.registry), "diff")
         if not load.entries:
             raise CommandLineError(f"{args.registry}: no usable registry entry (see the skipped rows above)")
         entries, source = load.entries, args.registry
@@ -81,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
                 ) from None
     except (RepositoryError, ReportError) as exc:
         raise CommandLineError(str(exc)) from None
+    except DBAPIError as exc:  # met once the database was open (a damaged page, a read-only file): one line
+        raise CommandLineError(str(database_failure(repository.display_url, exc))) from None
     summary = outputs.summary["summary"]
     print(
         f"Registry vs run {run_id}: {summary['entries']} entries, {summary['entries_matched']} found in the crawl; "

@@ -129,18 +129,27 @@ def enqueue(args: argparse.Namespace, overrides: dict[str, Any]) -> tuple[int, A
     from sdg_tags.cli.commands.crawl import load_entries
     from sdg_tags.cli.main import CommandLineError
     from sdg_tags.crawler.distributed.enqueue import RunInProgressError, enqueue_registry
+    from sdg_tags.crawler.registry import invalid_url_records
     from sdg_tags.repository.store import Repository, RepositoryError
+    from sdg_tags.repository.timestamps import utc_now
 
     logging.basicConfig(level=getattr(logging, args.log_level), format="%(levelname)s: %(message)s")
     # Alembic says which dialect it uses each time the repository is opened: noise for an operator.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
-    entries = load_entries(Path(args.registry))
+    loaded = load_entries(Path(args.registry), args.command)
     frontier = connect(args.redis, args.name)
     if getattr(args, "reset", False):  # `crawl --distributed` has no --reset
         frontier.reset()
     try:
         with Repository(args.db) as repository:
-            summary = enqueue_registry(entries, frontier, repository, overrides, source=str(args.registry))
+            summary = enqueue_registry(
+                loaded.entries,
+                frontier,
+                repository,
+                overrides,
+                source=str(args.registry),
+                invalid=invalid_url_records(loaded, utc_now()),
+            )
     except RunInProgressError as exc:
         print(f"sdg-tags {args.command}: {exc}", file=sys.stderr)
         return EXIT_BUSY, None
@@ -159,7 +168,9 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"Run {summary.run_id} enqueued in Redis namespace '{args.name}': {summary.queued} URLs queued on "
         f"{plural(summary.hosts, 'host')}, {summary.held} registered pages held back until the folder crawls "
-        "are done" + (f", {summary.duplicates} duplicate URLs skipped" if summary.duplicates else "")
+        "are done"
+        + (f", {summary.duplicates} duplicate URLs skipped" if summary.duplicates else "")
+        + (f", {summary.invalid_urls} registry rows stored as invalid-url" if summary.invalid_urls else "")
     )
     print("Start workers (any number, any machine): sdg-tags worker --redis URL --db URL (the same URLs)")
     return code

@@ -43,11 +43,13 @@ def run(args: argparse.Namespace) -> int:
     from sdg_tags.cli.commands.report import check_country
     from sdg_tags.cli.commands.results import chosen_run
     from sdg_tags.cli.main import CommandLineError
+    from sdg_tags.crawler.registry import address_problem
     from sdg_tags.reports.compliance import ReportError
     from sdg_tags.reports.registry_export import ExportError, write_export
     from sdg_tags.repository.exports import list_exports
-    from sdg_tags.repository.store import Repository, RepositoryError
+    from sdg_tags.repository.store import Repository, RepositoryError, database_failure
     from sdg_tags.repository.timestamps import iso_utc
+    from sqlalchemy.exc import DBAPIError
 
     country = check_country(args.country)
     out = Path(args.out) if args.out else None
@@ -79,11 +81,16 @@ def run(args: argparse.Namespace) -> int:
                     country=country,
                     provider=args.provider,
                     corrects=args.corrects,
+                    address_problem=address_problem,
                 )
             except OSError as exc:
                 raise CommandLineError(f"cannot write {out}: {exc.strerror or exc}") from None
     except (RepositoryError, ReportError, ExportError) as exc:
         raise CommandLineError(str(exc)) from None
+    except DBAPIError as exc:  # met once the database was open (a damaged page, a read-only file): one line
+        raise CommandLineError(str(database_failure(repository.display_url, exc))) from None
+    for line in result.unusable:
+        print(f"sdg-tags export: skipped {line}", file=sys.stderr)
     record = result.record
     skipped = "; ".join(f"{count} {reason}" for reason, count in result.skipped.items())
     print(

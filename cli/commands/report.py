@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     from sdg_tags.reports.figures import VERDICT_LABELS
     from sdg_tags.reports.pages import distinct, page_country
     from sdg_tags.repository.queries import iter_observed_pages
-    from sdg_tags.repository.store import Repository, RepositoryError
+    from sdg_tags.repository.store import Repository, RepositoryError, database_failure
+    from sqlalchemy.exc import DBAPIError
 
     country = check_country(args.country)
     out_dir = Path(args.out)
@@ -88,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
                 )
     except (RepositoryError, ReportError) as exc:
         raise CommandLineError(str(exc)) from None
+    except DBAPIError as exc:  # met once the database was open (a damaged page, a read-only file): one line
+        raise CommandLineError(str(database_failure(repository.display_url, exc))) from None
     headline = outputs.summary["headline"]
     rate = headline["compliance_rate"]
     print(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TextIO
@@ -38,8 +39,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sdg_tags.cli.main import CommandLineError
-    from sdg_tags.repository.store import Repository, RepositoryError
+    from sdg_tags.repository.store import Repository, RepositoryError, database_failure
+    from sqlalchemy.exc import DBAPIError
 
+    if not args.output and sys.stdout is None:  # started with descriptor 1 closed (`>&-`)
+        raise CommandLineError("standard output is closed; redirect it, or write to a file with -o FILE")
     try:
         repository = Repository(args.db, create=False)
         with repository:
@@ -52,10 +56,20 @@ def run(args: argparse.Namespace) -> int:
                 except OSError as exc:
                     raise CommandLineError(f"cannot write {args.output}: {exc.strerror or exc}") from None
             else:
-                write_records(records, args.format, sys.stdout)
-                sys.stdout.flush()
+                try:
+                    write_records(records, args.format, sys.stdout)
+                    sys.stdout.flush()
+                except BrokenPipeError:
+                    raise  # `results | head`: cli.main ends quietly
+                except OSError as exc:  # a full disk: one line, and the rest of the buffer goes nowhere
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                    raise CommandLineError(
+                        f"cannot write to standard output: {exc.strerror or exc}"
+                    ) from None
     except RepositoryError as exc:
         raise CommandLineError(str(exc)) from None
+    except DBAPIError as exc:  # met once the database was open (a damaged page, a read-only file): one line
+        raise CommandLineError(str(database_failure(repository.display_url, exc))) from None
     return 0
 
 
@@ -89,9 +103,9 @@ def chosen_run(repository: Repository, wanted: str) -> int:
 
 def write_records(records: Iterable[dict[str, Any]], output_format: str, out: TextIO) -> None:
     """Write records as JSON Lines (one compact object per line) or CSV (header + flat rows)."""
-    import csv
     import json
 
+    from sdg_tags.reports.csv_tables import SpreadsheetSafeWriter
     from sdg_tags.repository.results import RESULT_CSV_COLUMNS, flat_result_row
 
     if output_format == "jsonl":
@@ -99,7 +113,7 @@ def write_records(records: Iterable[dict[str, Any]], output_format: str, out: Te
             out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
             out.write("\n")
         return
-    writer = csv.DictWriter(out, fieldnames=RESULT_CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    writer = SpreadsheetSafeWriter(out, lineterminator="\n")
+    writer.writerow(RESULT_CSV_COLUMNS)
     for record in records:
-        writer.writerow(flat_result_row(record))
+        writer.writerow(flat_result_row(record).values())  # in RESULT_CSV_COLUMNS order

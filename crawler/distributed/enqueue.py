@@ -28,7 +28,7 @@ from sdg_tags.crawler.distributed.settings import run_settings
 from sdg_tags.crawler.pipelines.repository_writer import RECORDED_SETTINGS
 from sdg_tags.crawler.scope import site_key
 from sdg_tags.crawler.spiders.registry import RegistrySpider
-from sdg_tags.repository.records import RegistryEntry
+from sdg_tags.repository.records import PageRecord, RegistryEntry
 from sdg_tags.repository.timestamps import iso_utc, utc_now
 from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
 
@@ -50,6 +50,7 @@ class EnqueueSummary:
     held: int  # registered pages parked inside registered folders
     duplicates: int  # seeds whose URL another entry already covers
     hosts: int
+    invalid_urls: int = 0  # registry rows stored with fetch status invalid-url
 
 
 def chunks(items: Sequence[Item], size: int) -> Iterator[Sequence[Item]]:
@@ -85,9 +86,11 @@ def enqueue_registry(
     overrides: dict[str, Any],
     *,
     source: str,
+    invalid: Sequence[PageRecord] = (),
 ) -> EnqueueSummary:
-    """Plan `entries` into Redis, import them into the repository, open the run; RunInProgressError if the
-    name is busy (a finished run under the name is cleared first)."""
+    """Plan `entries` into Redis, import them into the repository, open the run (with the `invalid` records of
+    the registry rows whose address is unusable); RunInProgressError if the name is busy (a finished run under
+    the name is cleared first)."""
     state = frontier.run_info().get("state")
     if state == "running":
         info = frontier.run_info()
@@ -135,6 +138,8 @@ def enqueue_registry(
         code_lists=dict(CODE_LIST_VERSIONS),
         planned_hosts=hosts,
     )
+    for records in chunks(invalid, REGISTRY_IMPORT_BATCH):
+        repository.write_pages(run_id, records)
     frontier.open_run(
         run_id,
         database=repository.display_url,
@@ -150,5 +155,11 @@ def enqueue_registry(
         held,
     )
     return EnqueueSummary(
-        run_id=run_id, entries=len(crawlable), queued=queued, held=held, duplicates=duplicates, hosts=hosts
+        run_id=run_id,
+        entries=len(crawlable),
+        queued=queued,
+        held=held,
+        duplicates=duplicates,
+        hosts=hosts,
+        invalid_urls=len({record.url for record in invalid}),
     )
