@@ -123,14 +123,14 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     assert parse_table(completed.stdout) == expected_table
     total = completed.stdout.splitlines()
     assert [line.split() for line in total if line.startswith("Total")] == [
-        ["Total", "60", "15", "18", "13", "10", "4"]
+        ["Total", "63", "17", "19", "13", "10", "4"]
     ]
     assert f"sdg-tags results --db {db_url} --run 1 --format jsonl" in completed.stdout
     for name in ("registry.csv", "crawl.log", "access.log", "summary.txt"):
         assert (out_dir / name).is_file(), name
     assert (out_dir / "summary.txt").read_text(encoding="utf-8").splitlines()[-1].split()[:2] == [
         "Total",
-        "60",
+        "63",
     ]
 
     # Every crawled URL has the fetch status and verdict the demo was built to show.
@@ -162,5 +162,5 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
         if line.split(" ")[1] == se_host
     ]
     assert se_paths[0] == "/robots.txt"
-    assert len(se_paths) == 16  # robots.txt and the 15 pages under /sv/
+    assert len(se_paths) == 17  # robots.txt and the 16 pages under /sv/
     assert not [path for path in se_paths if path.startswith("/intern/")]

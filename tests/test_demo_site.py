@@ -68,12 +68,12 @@ def test_three_providers_on_three_loopback_hosts(gateway: DemoGateway) -> None:
     ]
 
 
-def test_site_has_between_30_and_60_pages() -> None:
+def test_site_has_62_pages_and_a_pdf() -> None:
     pdfs = [
         path for provider in PROVIDERS for path in site_paths(SITE_DIR, provider.key) if path.endswith(".pdf")
     ]
-    assert len(HTML_PAGES) == 59
-    assert len(HTML_PAGES) + len(pdfs) == 60
+    assert len(HTML_PAGES) == 62
+    assert len(HTML_PAGES) + len(pdfs) == 63
 
 
 def test_every_file_is_served_with_its_type_and_real_hosts(gateway: DemoGateway) -> None:
@@ -92,7 +92,7 @@ def test_every_file_is_served_with_its_type_and_real_hosts(gateway: DemoGateway)
                 assert "{{" not in text, f"{provider.key} {path}: placeholder left in the page"
                 assert content_type.endswith("charset=utf-8")
             served += 1
-    assert served == 59 + 1 + 2 + 1  # pages, PDF, two robots.txt, the JS file of the JavaScript-only page
+    assert served == 62 + 1 + 2 + 1  # pages, PDF, two robots.txt, the JS file of the JavaScript-only page
 
 
 def test_canonical_links_name_the_running_host(gateway: DemoGateway) -> None:
@@ -230,7 +230,7 @@ def test_expected_summary_adds_up() -> None:
     summary = EXPECTED["summary"]
     crawled = [key for key in HTML_PAGES if key not in EXPECTED["crawl"]["not_crawled"]]
     extra = [key for key in EXPECTED["crawl"]["urls"] if key not in EXPECTED["pages"]]
-    assert sum(counts["pages"] for counts in summary.values()) == len(crawled) + len(extra) == 60
+    assert sum(counts["pages"] for counts in summary.values()) == len(crawled) + len(extra) == 63
     for counts in summary.values():
         assert counts["pages"] == sum(counts[verdict] for verdict in VERDICTS)
 
