@@ -7,6 +7,10 @@ positions. Content is written verbatim (the caller writes character references i
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sdg_tags.validators.engine import check_page
+from sdg_tags.validators.models import Finding, PageResult, ValidationOptions
 
 TAG_LINE = 5  # line of the first meta element built from `tags`
 
@@ -86,3 +90,22 @@ def with_tags(**changes: str | None) -> list[tuple[str, str | None]]:
         if key not in seen and content is not None:
             result.append((names[key], content))
     return result
+
+
+# --- results, as the rule tests read them ---------------------------------------------------------------------
+
+
+def check(tags: Any, lang: str | None = "en", **options: Any) -> PageResult:
+    """`check_page` of a page built from `tags`, with ValidationOptions(**options)."""
+    return check_page(page(tags, lang=lang), options=ValidationOptions(**options))
+
+
+def rule_ids(result: PageResult) -> set[str]:
+    return {finding.rule for finding in result.findings}
+
+
+def only(result: PageResult, rule_id: str) -> Finding:
+    """The one finding of `rule_id` (the assertion lists every finding when there is not exactly one)."""
+    found = [finding for finding in result.findings if finding.rule == rule_id]
+    assert len(found) == 1, [f"{f.rule}: {f.message}" for f in result.findings]
+    return found[0]

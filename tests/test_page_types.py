@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from sdg_tags.validators.engine import check_page
-from sdg_tags.validators.models import PageResult, ValidationOptions
+from sdg_tags.validators.models import PageResult
 
-from tests.pages import page, with_tags
-
-
-def check(tags: Any, **options: Any) -> PageResult:
-    return check_page(page(tags), options=ValidationOptions(**options))
+from tests.pages import check, with_tags
 
 
 def types_of(result: PageResult) -> tuple[list[str], bool]:

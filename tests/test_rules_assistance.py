@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from sdg_tags.validators.engine import check_page
-from sdg_tags.validators.models import Finding, PageResult, ValidationOptions
 from sdg_tags.validators.rules.policy import match_service
 
-from tests.pages import TAG_LINE, page, with_tags
+from tests.pages import TAG_LINE, check, only, rule_ids, with_tags
 
 C2_TITLE = "acquiring and renewing a driving licence"
-
-
-def check(tags: Any, lang: str | None = "en", **options: Any) -> PageResult:
-    return check_page(page(tags, lang=lang), options=ValidationOptions(**options))
 
 
 def assistance(
     codes: str, service: str | None = "assistance", **changes: str | None
 ) -> list[tuple[str, str | None]]:
     return with_tags(**{"DC_Service": service, "policy_code": codes, "DC_Policy": None, **changes})
-
-
-def rule_ids(result: PageResult) -> set[str]:
-    return {finding.rule for finding in result.findings}
-
-
-def only(result: PageResult, rule_id: str) -> Finding:
-    found = [finding for finding in result.findings if finding.rule == rule_id]
-    assert len(found) == 1, [f"{f.rule}: {f.message}" for f in result.findings]
-    return found[0]
 
 
 def test_spec_illustrative_assistance_page_is_compliant() -> None:

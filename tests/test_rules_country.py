@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sdg_tags.validators.engine import check_page
-from sdg_tags.validators.models import Finding, PageResult, ValidationOptions
+from sdg_tags.validators.models import PageResult, ValidationOptions
 from sdg_tags.validators.rules import RULES
 
-from tests.pages import TAG_LINE, VALID_TAGS, page, with_tags
+from tests.pages import TAG_LINE, VALID_TAGS, only, page, rule_ids, with_tags
 
 COUNTRY_LINE = TAG_LINE + 1
-
-
-def rule_ids(result: PageResult) -> set[str]:
-    return {finding.rule for finding in result.findings}
-
-
-def only(result: PageResult, rule_id: str) -> Finding:
-    found = [finding for finding in result.findings if finding.rule == rule_id]
-    assert len(found) == 1, result.findings
-    return found[0]
 
 
 def check_country(

@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sdg_tags.validators.engine import check_page
-from sdg_tags.validators.models import Finding, PageResult, ValidationOptions
 from sdg_tags.validators.rules import RULES
 
-from tests.pages import TAG_LINE, page, with_tags
+from tests.pages import TAG_LINE, check, only, page, rule_ids, with_tags
 
 LOCATION_LINE = TAG_LINE + 5  # after the five tags of VALID_TAGS
 
 
-def check(tags: Any, lang: str | None = "en", **options: Any) -> PageResult:
-    return check_page(page(tags, lang=lang), options=ValidationOptions(**options))
-
-
 def located(location: str, country: str = "BE", **changes: str | None) -> list[tuple[str, str | None]]:
     return with_tags(**{"DC_ISO3166": country, "DC_Location": location, **changes})
-
-
-def rule_ids(result: PageResult) -> set[str]:
-    return {finding.rule for finding in result.findings}
-
-
-def only(result: PageResult, rule_id: str) -> Finding:
-    found = [finding for finding in result.findings if finding.rule == rule_id]
-    assert len(found) == 1, [f"{f.rule}: {f.message}" for f in result.findings]
-    return found[0]
 
 
 def test_spec_example_1_is_compliant() -> None:

@@ -4,20 +4,9 @@ from __future__ import annotations
 
 import pytest
 from sdg_tags.validators.engine import check_page
-from sdg_tags.validators.models import Finding, PageResult
 from sdg_tags.validators.rules import RULES
 
-from tests.pages import TAG_LINE, VALID_TAGS, page, with_tags
-
-
-def rule_ids(result: PageResult) -> set[str]:
-    return {finding.rule for finding in result.findings}
-
-
-def only(result: PageResult, rule_id: str) -> Finding:
-    found = [finding for finding in result.findings if finding.rule == rule_id]
-    assert len(found) == 1, result.findings
-    return found[0]
+from tests.pages import TAG_LINE, VALID_TAGS, only, page, rule_ids, with_tags
 
 
 def test_valid_marker_gives_no_finding() -> None:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import html
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sdg_tags.taxonomy.annexes import annex1_item, annex2_item
 from sdg_tags.validators.engine import check_page
-from sdg_tags.validators.models import Finding, PageResult, ValidationOptions
+from sdg_tags.validators.models import ValidationOptions
 from sdg_tags.validators.rules import RULES
 from sdg_tags.validators.rules.policy import classify_policy_text, title_score
 
-from tests.pages import TAG_LINE, page, with_tags
+from tests.pages import TAG_LINE, check, only, page, rule_ids, with_tags
 
 C2_TITLE = "acquiring and renewing a driving licence"
 J1_TITLE = (
@@ -36,25 +35,11 @@ def title(code: str) -> str:
     return item.title.replace("\xa0", " ")
 
 
-def check(tags: Any, lang: str | None = "en", **options: Any) -> PageResult:
-    return check_page(page(tags, lang=lang), options=ValidationOptions(**options))
-
-
 def subject(
     codes: str, titles: str | None = None, service: str | None = "information", **changes: str | None
 ) -> list[tuple[str, str | None]]:
     """A page that is valid apart from its policy-code / DC.Policy / DC.Service."""
     return with_tags(policy_code=codes, DC_Policy=titles, DC_Service=service, **changes)
-
-
-def rule_ids(result: PageResult) -> set[str]:
-    return {finding.rule for finding in result.findings}
-
-
-def only(result: PageResult, rule_id: str) -> Finding:
-    found = [finding for finding in result.findings if finding.rule == rule_id]
-    assert len(found) == 1, [f"{f.rule}: {f.message}" for f in result.findings]
-    return found[0]
 
 
 POLICY_LINE = TAG_LINE + 3  # sdg-tag, DC.ISO3166, DC.Service, then policy-code

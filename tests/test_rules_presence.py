@@ -7,21 +7,11 @@ import pytest
 from sdg_tags.taxonomy.annexes import annex1_item
 from sdg_tags.validators.engine import apply_options, check_page
 from sdg_tags.validators.extraction import extract_tags
-from sdg_tags.validators.models import Finding, PageResult, ValidationOptions
+from sdg_tags.validators.models import Finding, ValidationOptions
 from sdg_tags.validators.rules import RULES, RuleContext
 from sdg_tags.validators.rules.presence import compare_rendered
 
-from tests.pages import TAG_LINE, VALID_TAGS, page, with_tags
-
-
-def rule_ids(result: PageResult) -> set[str]:
-    return {finding.rule for finding in result.findings}
-
-
-def only(result: PageResult, rule_id: str) -> Finding:
-    found = [finding for finding in result.findings if finding.rule == rule_id]
-    assert len(found) == 1, result.findings
-    return found[0]
+from tests.pages import TAG_LINE, VALID_TAGS, only, page, rule_ids, with_tags
 
 
 def renamed(old: str, new: str, attribute: str = "name") -> list[tuple[str, str, str | None]]:

@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from sdg_tags.validators.engine import check_page
-from sdg_tags.validators.models import Finding, PageResult, ValidationOptions
 
-from tests.pages import TAG_LINE, page, with_tags
+from tests.pages import TAG_LINE, check, only, rule_ids, with_tags
 
 SERVICE_LINE = TAG_LINE + 2  # sdg-tag, DC.ISO3166, then DC.Service
-
-
-def check(tags: Any, **options: Any) -> PageResult:
-    return check_page(page(tags), options=ValidationOptions(**options))
-
-
-def rule_ids(result: PageResult) -> set[str]:
-    return {finding.rule for finding in result.findings}
-
-
-def only(result: PageResult, rule_id: str) -> Finding:
-    found = [finding for finding in result.findings if finding.rule == rule_id]
-    assert len(found) == 1, [f"{f.rule}: {f.message}" for f in result.findings]
-    return found[0]
 
 
 # --- service-type-missing ----------------------------------------------------------------------------------
