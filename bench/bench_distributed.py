@@ -95,6 +95,28 @@ def redis_cpu(redis_url: str) -> float:
     return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
 
 
+def redis_commands(redis_url: str) -> dict[str, int]:
+    """Calls per Redis command so far (INFO commandstats): the scale model counts them per page."""
+    import redis
+
+    stats = redis.Redis.from_url(redis_url).info("commandstats")
+    return {name.removeprefix("cmdstat_"): int(value["calls"]) for name, value in stats.items()}
+
+
+def postgres_writes(admin: str, database: str) -> dict[str, int]:
+    """Committed transactions and rows written in one database so far (pg_stat_database)."""
+    import psycopg
+
+    query = "SELECT xact_commit, tup_inserted + tup_updated + tup_deleted FROM pg_stat_database WHERE datname = %s"
+    with psycopg.connect(admin.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        transactions, rows = conn.execute(query, (database,)).fetchone()
+    return {"transactions": int(transactions), "rows_written": int(rows)}
+
+
+def per_page(after: dict[str, int], before: dict[str, int], pages: int) -> dict[str, float]:
+    return {key: round((after.get(key, 0) - before.get(key, 0)) / pages, 2) for key in after}
+
+
 def fetch_span(db: str) -> float:
     from sdg_tags.repository.schema import observations
     from sdg_tags.repository.store import Repository
@@ -153,10 +175,16 @@ def crawl_workers(
         enqueued = enqueue(registry, redis_url, db, "--log-level", "WARNING", name=name)
         if enqueued.returncode != 0:
             raise RuntimeError(f"enqueue failed: {enqueued.stderr[-2000:]}")
+        database = db.rsplit("/", 1)[1]
+        commands_before, writes_before = redis_commands(redis_url), postgres_writes(admin, database)
         cpu, redis_before, started = children_cpu(), redis_cpu(redis_url), time.perf_counter()
         run_workers(workers, redis_url, db, folder, "--name", name, "--log-level", "WARNING", timeout=900)
         wall, cpu = time.perf_counter() - started, children_cpu() - cpu
         result = figures(len(urls), fetch_span(db), wall, cpu, redis_cpu(redis_url) - redis_before)
+        commands = per_page(redis_commands(redis_url), commands_before, len(urls))
+        result["redis_commands_per_page"] = {name: calls for name, calls in sorted(commands.items()) if calls}
+        result["redis_commands_per_page_total"] = round(sum(commands.values()), 2)
+        result["postgres_per_page"] = per_page(postgres_writes(admin, database), writes_before, len(urls))
         counts = stored_urls(db, int(enqueued.stdout.split()[1]))
         result["stored_once"] = len(counts) == len(urls) and set(counts.values()) == {1}
         return result
