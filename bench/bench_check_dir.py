@@ -78,7 +78,7 @@ def peak_rss_mb(command: list[str]) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=2000, help="60 KB pages in the throughput folder")
+    parser.add_argument("--pages", type=int, default=4000, help="60 KB pages in the throughput folder")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--memory-pages", type=int, default=100_000, help="small pages in the memory folder")
     args = parser.parse_args(argv)

@@ -95,6 +95,7 @@ EXTENSIONS = {
 SDG_DB_URL = "sqlite:///sdg-tags.db"
 SDG_JOB_DIR = None  # resume journal folder (`--job-dir`); None = not resumable
 SDG_PROFILE = "harvester"  # validation profile: harvester | strict
+SDG_AS_OF = None  # check date of the code lists (YYYY-MM-DD); None = today, a resumed run gets its start date
 SDG_HARVESTER_EMULATION = False  # do not follow links of noindex/nofollow pages nor rel=nofollow links
 SDG_MAX_PAGES_PER_FOLDER = 10_000  # pages fetched per web-folder entry; 0 = no limit
 SDG_MAX_DEPTH = 0  # link levels below a web-folder root; 0 = no limit (as Scrapy's DEPTH_LIMIT)

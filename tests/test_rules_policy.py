@@ -758,3 +758,8 @@ def test_the_crawl_checks_against_the_lists_of_its_start_date() -> None:
 
     assert options_from_settings(Settings()).as_of == today()
     assert ValidationOptions().as_of is None  # check / serve: today, decided at each check
+    # A resumed run keeps its first session's date (sdg-tags crawl sets SDG_AS_OF from the stored run).
+    resumed = options_from_settings(Settings({"SDG_AS_OF": "2026-04-01"}))
+    assert resumed.as_of == date(2026, 4, 1)
+    n4 = check(subject("N4", None), as_of=resumed.as_of)
+    assert "policy-code-unknown" in rule_ids(n4)

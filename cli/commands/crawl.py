@@ -377,6 +377,10 @@ def run(args: argparse.Namespace) -> int:
 
             print(f"sdg-tags crawl: {nothing_to_resume(latest, job_dir)}")
             return EXIT_OK
+        if latest is not None:
+            # A resumed run is checked against the code lists of its first session's date (SPEC §5.7), so
+            # the pages of one run never get two readings of the same code.
+            overrides["SDG_AS_OF"] = latest.started_at.date().isoformat()
         stats = crawl(loaded, repository, overrides, registry=str(args.registry))
         counts = stored_counts(repository, stats.get("sdg/run_id"))
     finally:

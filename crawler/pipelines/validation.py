@@ -19,6 +19,7 @@ Settings: `SDG_PROFILE` (harvester | strict), `SDG_IGNORE_RULES`, `SDG_ENABLE_RU
 from __future__ import annotations
 
 import os
+from datetime import date
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -83,7 +84,8 @@ def options_from_settings(settings: BaseSettings) -> ValidationOptions:
             values[field] = settings.get(name)
     # Built when the crawl starts: the run is checked against the code lists in force on its start date, so
     # re-reading a stored run gives the same findings (SPEC §5.7).
-    values["as_of"] = today()
+    as_of = settings.get("SDG_AS_OF")  # set by `sdg-tags crawl` when it resumes a run of an earlier day
+    values["as_of"] = date.fromisoformat(as_of) if as_of else today()
     return ValidationOptions(**values)
 
 
