@@ -800,3 +800,36 @@ def test_loading_any_file_gives_entries_or_one_file_error(data: bytes, name: str
             return
     for error in load.errors:
         str(error).encode("utf-8")
+
+
+@pytest.mark.slow
+def test_check_with_standard_input_closed_is_one_not_evaluated_page(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*SDG_TAGS, "check", "--format", "json", "-"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0  # empty standard input is an empty page: not self-describing
+    closed = subprocess.run(
+        ["/bin/sh", "-c", 'exec "$0" "$@" <&-', *SDG_TAGS, "check", "--format", "json", "-"],
+        capture_output=True,
+        timeout=60,
+    )
+    assert (closed.returncode, closed.stderr) == (2, b"")
+    [page] = json.loads(closed.stdout)["pages"]
+    assert (page["verdict"], page["status_detail"]) == ("not-evaluated", "standard input is closed")
+
+
+def test_check_of_a_fifo_does_not_wait_for_a_writer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "page.html"
+    os.mkfifo(fifo)
+    assert main(["check", "--format", "json", str(fifo)]) == 2
+    [page] = json.loads(capsys.readouterr().out)["pages"]
+    assert page["verdict"] == "not-evaluated"
+    assert (
+        page["status_detail"]
+        == "not a regular file (a pipe, socket or device); give - to read standard input"
+    )

@@ -344,6 +344,10 @@ def _too_large(max_size: int) -> str:
 def _read_file(path: str, max_size: int) -> tuple[bytes | None, str | None]:
     """(bytes, None) or (None, what went wrong)."""
     try:
+        kind = os.stat(path).st_mode
+        if not stat.S_ISREG(kind) and not stat.S_ISDIR(kind):
+            # a FIFO would block the read until some writer appears, a device would never end
+            return None, "not a regular file (a pipe, socket or device); give - to read standard input"
         with open(path, "rb") as stream:
             data = _read_limited(stream, max_size)
     except FileNotFoundError:
@@ -426,6 +430,8 @@ def check_target(target: Target, options: ValidationOptions, args: argparse.Name
             return _not_evaluated(target.name, detail, options, url=fetched.final_url)
         body, url, headers, note = fetched.body, fetched.final_url, fetched.headers, fetched.detail
     elif target.kind == "stdin":
+        if sys.stdin is None or sys.stdin.closed:
+            return _not_evaluated(target.name, "standard input is closed", options)
         data = _read_limited(sys.stdin.buffer, args.max_size)
         if data is None:
             return _not_evaluated(target.name, _too_large(args.max_size), options)
