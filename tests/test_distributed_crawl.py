@@ -212,8 +212,9 @@ def test_a_killed_workers_urls_are_finished_by_the_others_and_counted_once(
         assert enqueued.returncode == 0, enqueued.stderr[-3000:]
         run_id = int(enqueued.stdout.split()[1])
         frontier = SharedFrontier.connect(redis_url)
+        # The victim starts alone, so it is the one holding leased requests when it dies (started together,
+        # a loaded machine let the survivor take every request first).
         victim = start_worker(redis_url, fresh_pg, tmp_path / "victim.log", "--lease-ttl", "1")
-        survivor = start_worker(redis_url, fresh_pg, tmp_path / "survivor.log", "--lease-ttl", "1")
         held: set[bytes] = set()
         deadline = time.monotonic() + 60
         while not held and time.monotonic() < deadline:  # kill it while it holds leased requests in flight
@@ -222,6 +223,7 @@ def test_a_killed_workers_urls_are_finished_by_the_others_and_counted_once(
                     held = frontier.client.smembers(frontier.key("worker_leases", worker_id.decode()))
             time.sleep(0.02)
         assert held, victim.output()[-3000:]
+        survivor = start_worker(redis_url, fresh_pg, tmp_path / "survivor.log", "--lease-ttl", "1")
         os.kill(victim.pid, signal.SIGKILL)
         assert victim.wait(10) == -signal.SIGKILL
         replacement = start_worker(redis_url, fresh_pg, tmp_path / "replacement.log", "--lease-ttl", "1")

@@ -151,11 +151,12 @@ def test_registry_diff_drops_the_sites_ignored_parameters() -> None:
 
 
 def test_export_lists_one_link_per_identity() -> None:
-    links, skipped = export_links(
+    links, skipped, refused = export_links(
         [report_page("https://example.se/café"), report_page("https://example.se/caf%C3%A9/")]
     )
     assert len(links) == 1
     assert skipped == {"same address as another exported page (canonical link)": 1}
+    assert refused == []
 
 
 def test_run_comparison_matches_pages_by_identity() -> None:
