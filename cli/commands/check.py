@@ -686,6 +686,11 @@ def _init_worker(options: ValidationOptions, args: argparse.Namespace) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # Each page allocates thousands of short-lived objects; with CPython's defaults the collector keeps
+    # re-walking the inherited modules and tables. The crawl's settings: freeze those, collect less often.
+    from sdg_tags.crawler.garbage_collection import tune_for_crawl
+
+    tune_for_crawl()
     writer = _PageWriter(args)
     writer.first = False
     _WORKER.update(options=options, args=args, writer=writer)
