@@ -6,36 +6,15 @@ is caught where it is written, not when two surfaces start to disagree."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-FOLDERS = (
-    "cli",
-    "crawler",
-    "demo",
-    "fetcher",
-    "rendering",
-    "reports",
-    "repository",
-    "taxonomy",
-    "validators",
-    "web",
-)
-
-
-def sources() -> dict[str, str]:
-    found = {}
-    for folder in (*FOLDERS, "sdg_tags"):
-        for path in (PROJECT_ROOT / folder).rglob("*.py"):
-            found[path.relative_to(PROJECT_ROOT).as_posix()] = path.read_text(encoding="utf-8")
-    return found
+from tests.source_tree import package_sources
 
 
 def places(pattern: str, *, allowed: set[str]) -> list[str]:
     regex = re.compile(pattern)
     return [
         f"{name}:{text.count(chr(10), 0, match.start()) + 1}: {match.group(0)}"
-        for name, text in sources().items()
+        for name, text in package_sources().items()
         if name not in allowed
         for match in regex.finditer(text)
     ]

@@ -18,20 +18,7 @@ from pathlib import Path
 import pytest
 
 from sdg_tags.version import package_version
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-FOLDERS = (
-    "cli",
-    "crawler",
-    "demo",
-    "fetcher",
-    "rendering",
-    "reports",
-    "repository",
-    "taxonomy",
-    "validators",
-    "web",
-)
+from tests.source_tree import FOLDERS, PROJECT_ROOT
 
 
 @pytest.fixture(scope="module")
