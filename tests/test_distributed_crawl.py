@@ -105,8 +105,17 @@ def shared_run(
     enqueued = enqueue(registry, redis_server.url, db_url, "--delay", str(DELAY))
     assert enqueued.returncode == 0, enqueued.stderr[-3000:]
     run_id = int(enqueued.stdout.split()[1])
+    from sdg_tags.crawler.distributed.frontier import SharedFrontier
+
+    run_config = SharedFrontier.connect(redis_server.url).run_config()
     workers = run_workers(2, redis_server.url, db_url, folder, timeout=120)
-    return {"db_url": db_url, "run_id": run_id, "workers": workers, "redis_url": redis_server.url}
+    return {
+        "db_url": db_url,
+        "run_id": run_id,
+        "workers": workers,
+        "redis_url": redis_server.url,
+        "run_config": run_config,
+    }
 
 
 def expected_urls(folder_host: FaultServer, list_host: FaultServer) -> set[str]:
@@ -146,6 +155,8 @@ def test_both_workers_worked_and_the_run_finished(
     assert info.finished_at is not None
     assert info.counts["pages"] == len(expected_urls(folder_host, list_host))
     assert info.stats["distributed"]["pages"] == info.counts["pages"]
+    # every worker, whenever it joins, validates against the code lists of the run's start date
+    assert shared_run["run_config"]["settings"]["SDG_AS_OF"] == info.started_at.date().isoformat()
 
 
 def assert_polite(server: FaultServer, delay: float) -> None:

@@ -143,7 +143,11 @@ def enqueue_registry(
     frontier.open_run(
         run_id,
         database=repository.display_url,
-        config={"pace": asdict(Pace.from_settings(settings)), "settings": run_settings(overrides)},
+        # Every worker, whenever it joins, checks against the code lists of the run's start date (SPEC §5.7).
+        config={
+            "pace": asdict(Pace.from_settings(settings)),
+            "settings": {"SDG_AS_OF": utc_now().date().isoformat(), **run_settings(overrides)},
+        },
         created_at=iso_utc(utc_now()),
     )
     logger.info(
