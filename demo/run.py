@@ -342,7 +342,7 @@ def run_demo(options: DemoOptions, stdout: TextIO | None = None) -> DemoRun:
 
 def check_repository(db_url: str) -> int | None:
     """Open the repository once; return its newest run id (None if empty). DemoError if it cannot be opened."""
-    from sdg_tags.repository.store import RepositoryError
+    from sdg_tags.repository.errors import RepositoryError
     from sqlalchemy.exc import SQLAlchemyError
 
     try:

@@ -2,41 +2,39 @@
 
 Writers (the crawler) batch-upsert on (run, url), so a resumed or repeated run never duplicates rows; readers
 (`sdg-tags results`, reports, the web app) stream with `yield_per` so 100k pages need constant memory.
-The schema is created or migrated (Alembic, `repository.migrate`) when the database is first touched.
+The schema is created or migrated (`repository/database.py`) when the database is first touched; the run lock is
+`repository/run_lock.py`, the one-line errors `repository/errors.py`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import socket
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import datetime, timedelta
-from functools import cache
-from pathlib import Path
-from types import TracebackType
+from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from alembic.script import ScriptDirectory
-from sdg_tags.repository.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
+from sdg_tags.repository.database import build_engine, database_url, is_in_memory, migrate, write_transaction
+from sdg_tags.repository.errors import (
+    RepositoryError,
+    UnknownRunError,
+)
 from sdg_tags.repository.records import ConditionalInfo, PageRecord, RegistryEntry, RunInfo
 from sdg_tags.repository.results import results_record
+from sdg_tags.repository.run_lock import DEFAULT_LOCK_TIMEOUT_HOURS, RunLock, touch_lock_of_this_process
 from sdg_tags.repository.schema import (
     findings,
     observations,
     raw_tags,
     registry_entries,
-    run_locks,
     runs,
     tag_items,
     tag_sets,
 )
-from sdg_tags.repository.timestamps import as_utc, iso_utc, utc_now
+from sdg_tags.repository.timestamps import iso_utc, utc_now
 from sdg_tags.validators.models import (
     EVALUATED_FETCH_STATUSES,
     FETCH_STATUSES,
@@ -52,27 +50,19 @@ from sqlalchemy import (
     Insert,
     Table,
     and_,
-    create_engine,
     delete,
-    event,
     func,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite:///sdg-tags.db"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Rows per statement when a list of keys goes into `IN (...)`: far below SQLite's 32,766 bound parameters.
 KEY_CHUNK = 500
-LOCK_NAME = "run"
-DEFAULT_LOCK_TIMEOUT_HOURS = 24.0
 # pg_advisory_xact_lock key serialising schema migrations of concurrent first users ("sdgtags" in ASCII).
-MIGRATION_LOCK_KEY = 0x736467746167
 POLICY_CODE_AREA = re.compile(r"([A-Xa-x])(?:0*\d{1,3})?")
 
 REGISTRY_FIELDS: tuple[str, ...] = (
@@ -105,37 +95,6 @@ TAG_SET_COLUMNS: dict[str, str] = {
 }
 
 
-class RepositoryError(Exception):
-    """The database cannot be used: bad URL, missing file, unknown schema revision. One line, for people."""
-
-
-class UnknownRunError(RepositoryError, LookupError):
-    """A run id that is not in the repository."""
-
-
-class RunLockedError(RepositoryError):
-    """Another run holds the repository's run lock."""
-
-
-def failure_reason(exc: BaseException) -> str:
-    """The driver's reason for a database error in one line (no SQL, no parameters): what a person needs."""
-    original = getattr(exc, "orig", None) or exc
-    return (str(original).strip().splitlines() or [type(original).__name__])[0]
-
-
-def database_failure(display_url: str, exc: DBAPIError) -> RepositoryError:
-    """A database error met while a command used the repository, as one line naming the database."""
-    return RepositoryError(f"database {display_url}: {failure_reason(exc)}")
-
-
-def database_url(url: str) -> str:
-    """Normalise a `--db` value: `postgresql://` and `postgres://` use psycopg 3 (the driver we ship)."""
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
 def json_ready(value: Any) -> Any:
     """A JSON-storable copy: datetimes as ISO 8601 UTC, anything else unknown as its string."""
 
@@ -159,150 +118,6 @@ def policy_area(value: str) -> str | None:
     """Annex letter of a code-shaped policy-code item (`J10` -> `J`, `c2` -> `C`); None for free text."""
     match = POLICY_CODE_AREA.fullmatch(value.strip())
     return match.group(1).upper() if match else None
-
-
-def process_alive(pid: int) -> bool:
-    """Whether a process with this id runs on this host (signal 0 checks without signalling)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
-def touch_lock_of_this_process(conn: Connection, **values: Any) -> None:
-    """Refresh the heartbeat (and set `values`) of the run lock if this process holds it.
-
-    Matched on pid and host, not on the RunLock object: the CLI takes the lock and the crawl writes through
-    another Repository instance of the same process, and both must keep the lock alive and named.
-    """
-    conn.execute(
-        update(run_locks)
-        .where(
-            run_locks.c.name == LOCK_NAME,
-            run_locks.c.pid == os.getpid(),
-            run_locks.c.host == socket.gethostname(),
-        )
-        .values(heartbeat_at=utc_now(), **values)
-    )
-
-
-@cache
-def known_revisions() -> frozenset[str]:
-    script = ScriptDirectory.from_config(alembic_config())
-    return frozenset(revision.revision for revision in script.walk_revisions())
-
-
-class RunLock:
-    """The repository-wide run lock: a row in `run_locks`. Use as a context manager; see `Repository.run_lock`."""
-
-    def __init__(self, repository: Repository, *, owner: str, timeout_hours: float) -> None:
-        self.repository = repository
-        self.owner = owner
-        self.timeout = timedelta(hours=timeout_hours)
-        self.token: str | None = None
-        self.broken: str | None = None  # why a stale lock was broken on acquisition, for the crawl log
-
-    def __enter__(self) -> RunLock:
-        self.acquire()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.release()
-
-    @property
-    def held(self) -> bool:
-        return self.token is not None
-
-    def acquire(self) -> None:
-        """Take the lock, breaking it first if stale; raise RunLockedError if a live run holds it."""
-        for attempt in range(2):
-            try:
-                with self.repository.transaction() as conn:
-                    holder = (
-                        conn.execute(select(run_locks).where(run_locks.c.name == LOCK_NAME))
-                        .mappings()
-                        .first()
-                    )
-                    if holder is not None:
-                        stale_because = self.stale_reason(holder)
-                        if stale_because is None:
-                            raise RunLockedError(self.describe_holder(conn, holder))
-                        conn.execute(
-                            delete(run_locks).where(
-                                run_locks.c.name == LOCK_NAME, run_locks.c.token == holder["token"]
-                            )
-                        )
-                        self.broken = f"broke a stale run lock: {stale_because}"
-                    token = uuid.uuid4().hex
-                    now = utc_now()
-                    conn.execute(
-                        run_locks.insert().values(
-                            name=LOCK_NAME,
-                            owner=self.owner,
-                            pid=os.getpid(),
-                            host=socket.gethostname(),
-                            token=token,
-                            run_id=None,
-                            acquired_at=now,
-                            heartbeat_at=now,
-                        )
-                    )
-                self.token = token
-                self.repository._lock = self
-                return
-            except IntegrityError:  # PostgreSQL: another process inserted between our read and our insert
-                if attempt == 1:
-                    raise
-            except OperationalError as exc:  # a read-only or locked file: before any work starts
-                raise RepositoryError(
-                    f"cannot write to database {self.repository.display_url}: {failure_reason(exc)}"
-                ) from None
-        raise AssertionError("unreachable")
-
-    def stale_reason(self, holder: Any) -> str | None:
-        """Why the holder's lock may be broken (its process is gone, or no heartbeat for too long), else None."""
-        if holder["host"] == socket.gethostname() and not process_alive(holder["pid"]):
-            return f"pid {holder['pid']} on host {holder['host']} is no longer running"
-        heartbeat = as_utc(holder["heartbeat_at"])
-        if utc_now() - heartbeat > self.timeout:
-            hours = self.timeout.total_seconds() / 3600
-            return f"no heartbeat from pid {holder['pid']} on host {holder['host']} since {iso_utc(heartbeat)} (more than {hours:g} hours)"
-        return None
-
-    def describe_holder(self, conn: Connection, holder: Any) -> str:
-        where = self.repository.display_url
-        who = f"by pid {holder['pid']} on host {holder['host']} (owner '{holder['owner']}')"
-        if holder["run_id"] is not None:
-            started = conn.execute(select(runs.c.started_at).where(runs.c.id == holder["run_id"])).scalar()
-            what = f"run {holder['run_id']} started {iso_utc(started or holder['acquired_at'])} {who}"
-        else:
-            what = f"a run being prepared since {iso_utc(holder['acquired_at'])} {who}"
-        hours = self.timeout.total_seconds() / 3600
-        return (
-            f"repository {where} is busy: {what} holds the lock (last heartbeat "
-            f"{iso_utc(holder['heartbeat_at'])}); wait for it to finish. The lock is broken automatically "
-            f"once that process is gone (same host) or silent for {hours:g} hours (--lock-timeout)"
-        )
-
-    def heartbeat(self) -> None:
-        """Tell other processes this run is alive (also done by every `write_pages` batch of this process)."""
-        if self.token is not None:
-            self.repository.heartbeat()
-
-    def release(self) -> None:
-        """Give the lock up (only our own row: a successor that broke it keeps theirs)."""
-        if self.token is None:
-            return
-        token, self.token = self.token, None
-        if self.repository._lock is self:
-            self.repository._lock = None
-        with self.repository.transaction() as conn:
-            conn.execute(delete(run_locks).where(run_locks.c.name == LOCK_NAME, run_locks.c.token == token))
 
 
 class Repository:
@@ -343,9 +158,9 @@ class Repository:
     def engine(self) -> Engine:
         """The engine, created (and the schema brought to head) on first access."""
         if self._engine is None:
-            engine = self.build_engine()
+            engine = build_engine(self.url, create=self.create)
             try:
-                self.migrate(engine)
+                migrate(engine, self.display_url)
             except BaseException:
                 engine.dispose()
                 raise
@@ -355,78 +170,11 @@ class Repository:
     @property
     def in_memory(self) -> bool:
         """An SQLite database in this process's memory (no other process or connection can reach it)."""
-        return self.dialect == "sqlite" and make_url(self.url).database in (None, "", ":memory:")
+        return is_in_memory(self.url)
 
-    def build_engine(self) -> Engine:
-        parsed = make_url(self.url)
-        if self.dialect == "postgresql":
-            return create_engine(self.url, pool_pre_ping=True)
-        in_memory = self.in_memory
-        if not in_memory:
-            path = Path(parsed.database or "")
-            if path.is_dir():
-                raise RepositoryError(f"database file '{path}' is a folder, not a database file")
-            if not self.create and not path.exists():
-                raise RepositoryError(
-                    f"database file '{path}' does not exist; run 'sdg-tags crawl --db {self.url}' first "
-                    "or pass the right --db"
-                )
-            if not path.parent.exists():
-                raise RepositoryError(
-                    f"cannot create database '{path}': folder '{path.parent}' does not exist"
-                )
-        engine = create_engine(self.url, poolclass=StaticPool) if in_memory else create_engine(self.url)
-
-        @event.listens_for(engine, "connect")
-        def configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
-            # pysqlite's own transaction handling cannot BEGIN IMMEDIATE; we emit BEGIN ourselves (below).
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            if not in_memory:
-                cursor.execute("PRAGMA journal_mode=WAL")  # readers (results, web) never block the crawl
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def begin_sqlite(conn: Connection) -> None:
-            # Writers take the write lock up front: a deferred transaction that upgrades later fails at once
-            # with "database is locked" in WAL mode instead of waiting for busy_timeout.
-            immediate = conn.get_execution_options().get("sqlite_immediate", False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-        return engine
-
-    def migrate(self, engine: Engine) -> None:
-        """Bring the schema to the head revision; concurrent first users serialise on a database lock."""
-        head = head_revision()
-        try:
-            with engine.connect() as conn:
-                current = current_revision(conn)
-            if current == head:
-                return
-            if current is not None and current not in known_revisions():
-                raise RepositoryError(
-                    f"database {self.display_url} has schema revision '{current}', which this version of "
-                    "sdg-tags does not know; upgrade sdg-tags"
-                )
-            with self.transaction(engine) as conn:
-                if self.dialect == "postgresql":
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
-                if current_revision(conn) != head:
-                    upgrade_to_head(conn)
-        except DatabaseError as exc:  # locked, not a database, corrupt (OperationalError is one of them)
-            raise RepositoryError(f"cannot open database {self.display_url}: {failure_reason(exc)}") from None
-
-    @contextmanager
-    def transaction(self, engine: Engine | None = None) -> Iterator[Connection]:
+    def transaction(self, engine: Engine | None = None) -> AbstractContextManager[Connection]:
         """A write transaction (SQLite: BEGIN IMMEDIATE), committed on success, rolled back on error."""
-        with (engine or self.engine).connect() as conn:
-            if self.dialect == "sqlite":
-                conn.execution_options(sqlite_immediate=True)
-            with conn.begin():
-                yield conn
+        return write_transaction(engine or self.engine)
 
     def heartbeat(self) -> None:
         """Refresh the run lock's heartbeat if this process holds it (batches written by another process of

@@ -13,8 +13,9 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from sdg_tags.repository.errors import RunLockedError
 from sdg_tags.repository.schema import run_locks
-from sdg_tags.repository.store import Repository, RunLockedError
+from sdg_tags.repository.store import Repository
 from sdg_tags.repository.timestamps import iso_utc, utc_now
 from sqlalchemy import select, update
 

@@ -12,9 +12,10 @@ import sdg_tags.repository.exports  # noqa: F401  (the export ledger's table sha
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sdg_tags.repository.errors import RepositoryError
 from sdg_tags.repository.migrate import alembic_config, head_revision, upgrade_to_head
 from sdg_tags.repository.schema import metadata
-from sdg_tags.repository.store import Repository, RepositoryError
+from sdg_tags.repository.store import Repository
 from sqlalchemy import create_engine, inspect, text
 
 

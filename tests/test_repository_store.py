@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from sdg_tags.repository.errors import RepositoryError, UnknownRunError
 from sdg_tags.repository.migrate import head_revision
 from sdg_tags.repository.records import RegistryEntry
 from sdg_tags.repository.schema import (
@@ -20,7 +21,7 @@ from sdg_tags.repository.schema import (
     tag_items,
     tag_sets,
 )
-from sdg_tags.repository.store import Repository, RepositoryError, UnknownRunError, database_url, policy_area
+from sdg_tags.repository.store import Repository, database_url, policy_area
 from sqlalchemy import create_engine, func, inspect, select, text
 
 from tests.repository_records import T0, failed_record, finding, tagged_record

@@ -353,7 +353,8 @@ def run(args: argparse.Namespace) -> int:
     overrides = setting_overrides(args)
     loaded = load_entries(Path(args.registry))
 
-    from sdg_tags.repository.store import Repository, RepositoryError, RunLockedError
+    from sdg_tags.repository.errors import RepositoryError, RunLockedError
+    from sdg_tags.repository.store import Repository
 
     try:
         repository = Repository(args.db)

@@ -38,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
     from sdg_tags.cli.main import CommandLineError
     from sdg_tags.reports.compliance import ReportError
     from sdg_tags.reports.diff_report import write_diff
-    from sdg_tags.repository.store import Repository, RepositoryError, database_failure
+    from sdg_tags.repository.errors import RepositoryError, database_failure
+    from sdg_tags.repository.store import Repository
     from sqlalchemy.exc import DBAPIError
 
     entries = None

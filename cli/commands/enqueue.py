@@ -130,7 +130,8 @@ def enqueue(args: argparse.Namespace, overrides: dict[str, Any]) -> tuple[int, A
     from sdg_tags.cli.main import CommandLineError
     from sdg_tags.crawler.distributed.enqueue import RunInProgressError, enqueue_registry
     from sdg_tags.crawler.registry import invalid_url_records
-    from sdg_tags.repository.store import Repository, RepositoryError
+    from sdg_tags.repository.errors import RepositoryError
+    from sdg_tags.repository.store import Repository
     from sdg_tags.repository.timestamps import utc_now
 
     logging.basicConfig(level=getattr(logging, args.log_level), format="%(levelname)s: %(message)s")

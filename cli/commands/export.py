@@ -46,8 +46,9 @@ def run(args: argparse.Namespace) -> int:
     from sdg_tags.crawler.registry import address_problem
     from sdg_tags.reports.compliance import ReportError
     from sdg_tags.reports.registry_export import ExportError, write_export
+    from sdg_tags.repository.errors import RepositoryError, database_failure
     from sdg_tags.repository.exports import list_exports
-    from sdg_tags.repository.store import Repository, RepositoryError, database_failure
+    from sdg_tags.repository.store import Repository
     from sdg_tags.repository.timestamps import iso_utc
     from sqlalchemy.exc import DBAPIError
 

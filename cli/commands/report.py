@@ -52,8 +52,9 @@ def run(args: argparse.Namespace) -> int:
     from sdg_tags.reports.compliance import ReportError, write_report
     from sdg_tags.reports.figures import VERDICT_LABELS
     from sdg_tags.reports.pages import distinct, page_country
+    from sdg_tags.repository.errors import RepositoryError, database_failure
     from sdg_tags.repository.queries import iter_observed_pages
-    from sdg_tags.repository.store import Repository, RepositoryError, database_failure
+    from sdg_tags.repository.store import Repository
     from sqlalchemy.exc import DBAPIError
 
     country = check_country(args.country)

@@ -39,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sdg_tags.cli.main import CommandLineError
-    from sdg_tags.repository.store import Repository, RepositoryError, database_failure
+    from sdg_tags.repository.errors import RepositoryError, database_failure
+    from sdg_tags.repository.store import Repository
     from sqlalchemy.exc import DBAPIError
 
     if not args.output and sys.stdout is None:  # started with descriptor 1 closed (`>&-`)

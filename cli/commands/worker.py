@@ -149,7 +149,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"Run {info['run_id']} is finished; nothing to do")
         return EXIT_OK
 
-    from sdg_tags.repository.store import Repository, RepositoryError
+    from sdg_tags.repository.errors import RepositoryError
+    from sdg_tags.repository.store import Repository
 
     try:
         with Repository(args.db) as repository:
