@@ -100,7 +100,7 @@ def test_tag_view_lists_twenty_items_then_the_count() -> None:
 
 def test_caches_keep_no_long_value() -> None:
     from sdg_tags.validators.rules.policy import classify_value
-    from sdg_tags.validators.rules.table import value_items
+    from sdg_tags.validators.rules.values import value_items
 
     check_page(with_tags({"policy-code": "C2;C3"}))
     before = (value_items.cache_info().currsize, classify_value.cache_info().currsize)

@@ -359,7 +359,7 @@ def test_quotes_in_free_text_dc_policy_are_ordinary_text(policy: str) -> None:
 
 
 def test_quote_at_the_end_of_dc_policy_is_kept_in_its_items() -> None:
-    from sdg_tags.validators.rules.table import split_items
+    from sdg_tags.validators.rules.values import split_items
 
     items = split_items("Veteran benefits 'VA'", "DC.Policy")
     assert [item.text for item in items] == ["Veteran benefits 'VA'"]

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sdg_tags.validators.engine import check_page
 from sdg_tags.validators.models import PageResult, ValidationOptions
-from sdg_tags.validators.rules.table import split_items
+from sdg_tags.validators.rules.values import split_items
 
 SUGGEST = ValidationOptions(suggest=True)
 C2_TITLE = "acquiring and renewing a driving licence"

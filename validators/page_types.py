@@ -5,8 +5,8 @@ title -> assistance). Combined pages carry several types; their requirements are
 from __future__ import annotations
 
 from sdg_tags.validators.models import PAGE_TYPES
+from sdg_tags.validators.rules.context import RuleContext
 from sdg_tags.validators.rules.policy import policy_items
-from sdg_tags.validators.rules.table import RuleContext
 
 _TYPES = frozenset(PAGE_TYPES)
 

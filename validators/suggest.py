@@ -24,6 +24,7 @@ from sdg_tags.taxonomy import annexes, countries, languages, lau, nuts
 from sdg_tags.taxonomy.countries import tag_code
 from sdg_tags.validators.extraction import STRAY_QUOTES
 from sdg_tags.validators.models import ExtractedPage, PageResult, TagOccurrence
+from sdg_tags.validators.rules.context import RuleContext
 from sdg_tags.validators.rules.policy import (
     LEGACY_REPLACEMENTS,
     analyse_titles,
@@ -34,7 +35,7 @@ from sdg_tags.validators.rules.policy import (
     title_matches,
 )
 from sdg_tags.validators.rules.service import suggested_keyword
-from sdg_tags.validators.rules.table import MARKUP_DEBRIS, RuleContext, ValueItem, split_items
+from sdg_tags.validators.rules.values import MARKUP_DEBRIS, ValueItem, split_items
 
 _CODE_SHAPE = re.compile(r"^([A-Za-z]{1,2})0*(\d{1,3})$")  # `C2`, `c02`, two-letter areas (`AJ1`)
 _AREA_ONLY = re.compile(r"^[A-Xa-x]$")

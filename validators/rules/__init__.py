@@ -6,7 +6,8 @@ it the rule table (docs, `sdg-tags rules` and evaluation order all follow regist
 
 from importlib import import_module
 
-from sdg_tags.validators.rules.table import RULES, Rule, RuleContext, page_rules
+from sdg_tags.validators.rules.context import RuleContext
+from sdg_tags.validators.rules.table import RULES, Rule, page_rules
 
 FAMILIES: tuple[str, ...] = (
     "presence",  # A

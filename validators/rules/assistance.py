@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sdg_tags.validators.models import Finding
+from sdg_tags.validators.rules.context import RuleContext
 from sdg_tags.validators.rules.policy import (
     ANNEX3_LIST,
     assistance_only,
@@ -19,7 +20,7 @@ from sdg_tags.validators.rules.policy import (
     policy_occurrences,
     types_declared,
 )
-from sdg_tags.validators.rules.table import RuleContext, rule
+from sdg_tags.validators.rules.table import rule
 
 
 @rule(

@@ -23,8 +23,10 @@ from sdg_tags.taxonomy.countries import (
 from sdg_tags.taxonomy.languages import iso639_1
 from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
 from sdg_tags.validators.models import Finding, TagOccurrence
+from sdg_tags.validators.rules.context import RuleContext, per_page
 from sdg_tags.validators.rules.language import effective_language
-from sdg_tags.validators.rules.table import RuleContext, ValueItem, per_page, rule
+from sdg_tags.validators.rules.table import rule
+from sdg_tags.validators.rules.values import ValueItem
 
 TAG = "DC.ISO3166"
 COUNTRIES_LIST = CODE_LIST_VERSIONS["countries"]

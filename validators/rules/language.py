@@ -22,7 +22,8 @@ from sdg_tags.taxonomy.languages import (
 )
 from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
 from sdg_tags.validators.models import HTML_LANG_KEY, Finding, TagOccurrence
-from sdg_tags.validators.rules.table import RuleContext, per_page, rule
+from sdg_tags.validators.rules.context import RuleContext, per_page
+from sdg_tags.validators.rules.table import rule
 
 TAG = "DC.Language"
 ISO639_LIST = CODE_LIST_VERSIONS["iso639"]

@@ -36,7 +36,9 @@ from sdg_tags.taxonomy.nuts import (
 from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
 from sdg_tags.validators.limits import short_text_cache
 from sdg_tags.validators.models import Finding, TagOccurrence
-from sdg_tags.validators.rules.table import RuleContext, ValueItem, per_page, rule, split_items
+from sdg_tags.validators.rules.context import RuleContext, per_page
+from sdg_tags.validators.rules.table import rule
+from sdg_tags.validators.rules.values import ValueItem, split_items
 
 LocationForm = Literal["nuts", "country", "lau", "lau-bare", "lau-unknown", "unknown", "invalid"]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sdg_tags.validators.models import Finding
-from sdg_tags.validators.rules.table import RuleContext, rule
+from sdg_tags.validators.rules.context import RuleContext
+from sdg_tags.validators.rules.table import rule
 
 MARKER = "sdg"
 

@@ -33,8 +33,10 @@ from sdg_tags.taxonomy.annexes import (
 from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
 from sdg_tags.validators.limits import short_text_cache
 from sdg_tags.validators.models import TITLE_MATCH_THRESHOLD, Finding, TagOccurrence
+from sdg_tags.validators.rules.context import RuleContext, per_page
 from sdg_tags.validators.rules.language import effective_language
-from sdg_tags.validators.rules.table import RuleContext, ValueItem, per_page, rule, split_items
+from sdg_tags.validators.rules.table import rule
+from sdg_tags.validators.rules.values import ValueItem, split_items
 
 PolicyKind = Literal["annex1", "annex2", "area-only", "unknown-code", "registry-key", "free-text"]
 CodeForm = Literal["exact", "case", "zero-padded"]

@@ -15,13 +15,12 @@ from sdg_tags.validators.models import (
     Finding,
     TagOccurrence,
 )
-from sdg_tags.validators.rules.table import (
+from sdg_tags.validators.rules.context import RuleContext, per_page
+from sdg_tags.validators.rules.table import rule
+from sdg_tags.validators.rules.values import (
     MARKUP_DEBRIS,
     QUOTE_DEBRIS,
-    RuleContext,
-    per_page,
     quotes_are_debris,
-    rule,
     strip_markup_debris,
     value_items,
 )

@@ -6,7 +6,9 @@ import unicodedata
 from collections.abc import Iterator
 
 from sdg_tags.validators.models import PAGE_TYPES, Finding, TagOccurrence
-from sdg_tags.validators.rules.table import RuleContext, ValueItem, per_page, rule, split_items
+from sdg_tags.validators.rules.context import RuleContext, per_page
+from sdg_tags.validators.rules.table import rule
+from sdg_tags.validators.rules.values import ValueItem, split_items
 
 _KEYWORDS = frozenset(PAGE_TYPES)
 
