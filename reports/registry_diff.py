@@ -36,7 +36,8 @@ from sdg_tags.taxonomy.annexes import annex2_item
 from sdg_tags.taxonomy.countries import tag_code
 from sdg_tags.validators.models import TITLE_MATCH_THRESHOLD, VERDICTS
 from sdg_tags.validators.rules import RULES
-from sdg_tags.validators.rules.policy import LEGACY_REPLACEMENTS, classify_policy_text, title_matches
+from sdg_tags.validators.rules.policy_items import LEGACY_REPLACEMENTS, classify_policy_text
+from sdg_tags.validators.rules.policy_titles import title_matches
 from sdg_tags.validators.url_identity import site_key, url_identity
 
 TITLE_THRESHOLD = TITLE_MATCH_THRESHOLD

@@ -99,7 +99,7 @@ def test_tag_view_lists_twenty_items_then_the_count() -> None:
 
 
 def test_caches_keep_no_long_value() -> None:
-    from sdg_tags.validators.rules.policy import classify_value
+    from sdg_tags.validators.rules.policy_items import classify_value
     from sdg_tags.validators.rules.values import value_items
 
     check_page(with_tags({"policy-code": "C2;C3"}))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sdg_tags.validators.rules.policy import match_service
+from sdg_tags.validators.rules.policy_items import match_service
 
 from tests.pages import TAG_LINE, check, only, rule_ids, with_tags
 

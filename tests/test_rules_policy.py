@@ -12,7 +12,8 @@ from sdg_tags.taxonomy.annexes import annex1_item, annex2_item
 from sdg_tags.validators.engine import check_page
 from sdg_tags.validators.models import ValidationOptions
 from sdg_tags.validators.rules import RULES
-from sdg_tags.validators.rules.policy import classify_policy_text, title_score
+from sdg_tags.validators.rules.policy_items import classify_policy_text
+from sdg_tags.validators.rules.policy_titles import title_score
 
 from tests.pages import TAG_LINE, check, only, page, rule_ids, with_tags
 

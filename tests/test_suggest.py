@@ -305,7 +305,7 @@ def test_legacy_annex2_code_already_covered_is_dropped_with_its_title() -> None:
 def test_legacy_annex2_code_is_replaced_by_the_final_code_and_title(
     code: str, legacy: str, final: str, title: str | None
 ) -> None:
-    from sdg_tags.validators.rules.policy import code_title
+    from sdg_tags.validators.rules.policy_items import code_title
 
     block = suggest(
         [

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sdg_tags.validators.models import PAGE_TYPES
 from sdg_tags.validators.rules.context import RuleContext
-from sdg_tags.validators.rules.policy import policy_items
+from sdg_tags.validators.rules.policy_items import policy_items
 
 _TYPES = frozenset(PAGE_TYPES)
 

@@ -25,15 +25,14 @@ from sdg_tags.taxonomy.countries import tag_code
 from sdg_tags.validators.extraction import STRAY_QUOTES
 from sdg_tags.validators.models import ExtractedPage, PageResult, TagOccurrence
 from sdg_tags.validators.rules.context import RuleContext
-from sdg_tags.validators.rules.policy import (
+from sdg_tags.validators.rules.policy_items import (
     LEGACY_REPLACEMENTS,
-    analyse_titles,
     check_date,
     code_title,
     match_service,
     policy_items,
-    title_matches,
 )
+from sdg_tags.validators.rules.policy_titles import analyse_titles, title_matches
 from sdg_tags.validators.rules.service import suggested_keyword
 from sdg_tags.validators.rules.values import MARKUP_DEBRIS, ValueItem, split_items
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from sdg_tags.validators.models import Finding
 from sdg_tags.validators.rules.context import RuleContext
-from sdg_tags.validators.rules.policy import (
+from sdg_tags.validators.rules.policy_items import (
     ANNEX3_LIST,
     assistance_only,
     free_text_is_assistance_title,
