@@ -106,6 +106,8 @@ SDG_WRITE_BATCH_SIZE = 200  # records per repository transaction
 SDG_EVALUATION_PROCESS = "auto"
 SDG_WRITE_INTERVAL = 2.0  # seconds: a partial batch is written at least this often
 SDG_TUNE_GC = True  # freeze start-up objects, collect less often (crawler/garbage_collection.py)
+SDG_CONSOLE_QUIET = False  # hide Scrapy's own INFO lines (`sdg-tags crawl` sets it unless -v/--log-level)
+SDG_LOG_FILE = None  # also write the full log here (`sdg-tags crawl --log-file`)
 SDG_PROGRESS_INTERVAL = 30.0  # seconds between progress log lines; 0 = off
 SDG_LOCK_TIMEOUT_HOURS = 24.0  # a run lock without heartbeat for this long is broken (`--lock-timeout`)
 # Render mode (crawler/render_mode.py, scrapy-playwright): hosts whose pages are also loaded in headless

@@ -75,7 +75,7 @@ def test_robots_crawl_delay_spaces_requests_to_that_host(
 
 def test_user_agent_names_the_crawler_and_a_contact(tmp_path: Path, free_site: SiteServer) -> None:
     registry = write_registry(tmp_path / "registry.json", [{"url": free_site.url("/")}])
-    run = run_crawl(registry, f"sqlite:///{tmp_path / 'crawl.db'}")
+    run = run_crawl(registry, f"sqlite:///{tmp_path / 'crawl.db'}", "--verbose")  # Scrapy's component list
     assert run.returncode == 0, run.stderr[-3000:]
     # no listening ports on a crawl server: Scrapy 2.19 would start a telnet console and a remote control
     assert "Enabled extensions" in run.stderr

@@ -253,3 +253,22 @@ def test_bad_rows_are_printed_and_skipped(tmp_path: Path) -> None:
             site.url("/")
         ]
         assert pages["ftp://example.se/"]["fetch_status"] == "invalid-url"
+
+
+def test_the_default_console_is_what_an_operator_reads(tmp_path: Path) -> None:
+    """A start line, the crawl's own lines and the summary; Scrapy's banner, settings, component lists and
+    stats dump only with -v, and always in --log-file."""
+    with SiteServer(routes={"/robots.txt": Route(status=404), "/": page("fine")}) as site:
+        registry = write_registry(tmp_path / "registry.json", [{"url": site.url("/")}])
+        log_file = tmp_path / "crawl.log"
+        quiet = run_crawl(registry, f"sqlite:///{tmp_path / 'quiet.db'}", "--log-file", str(log_file))
+        verbose = run_crawl(registry, f"sqlite:///{tmp_path / 'verbose.db'}", "-v")
+    assert quiet.returncode == verbose.returncode == 0, quiet.stderr[-2000:]
+    first = quiet.stderr.splitlines()[0]
+    assert first == f"sdg-tags crawl: {registry}: 1 entries on 1 host -> sqlite:///{tmp_path / 'quiet.db'}"
+    for chatter in ("Scrapy 2.", "Overridden settings", "Enabled extensions", "Dumping Scrapy stats"):
+        assert chatter not in quiet.stderr
+        assert chatter in verbose.stderr
+        assert chatter in log_file.read_text(encoding="utf-8")
+    assert len(quiet.stderr.splitlines()) <= 5, quiet.stderr
+    assert quiet.stdout.startswith("Run 1 (finished): 1 pages")

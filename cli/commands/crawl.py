@@ -136,7 +136,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="NAME=VALUE",
         help="any Scrapy or SDG_* setting (repeatable; VALUE is JSON or text)",
     )
-    parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show Scrapy's own log (start-up banner, settings, middlewares, stats); by default only the "
+        "crawl's own lines, warnings and errors are shown",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="log level of the whole log, Scrapy's included (implies --verbose)",
+    )
+    parser.add_argument(
+        "--log-file", metavar="PATH", help="also write the full log (Scrapy's included, INFO and up) to PATH"
+    )
     # Distributed mode (docs/distributed.md): enqueue into Redis, then --workers local `sdg-tags worker`s.
     distributed = parser.add_argument_group("distributed mode")
     distributed.add_argument(
@@ -192,10 +206,17 @@ def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
         "SDG_DB_URL": args.db,
         "SDG_PROFILE": args.profile,
         "SDG_REGISTRY_SOURCE": str(args.registry),
-        "LOG_LEVEL": args.log_level,
+        "LOG_LEVEL": getattr(args, "log_level", None) or "INFO",
+        # An operator reads the crawl's own lines; Scrapy's start-up and stats dump come back with -v.
+        # (`enqueue` and `worker` share these options and keep their own console.)
+        "SDG_CONSOLE_QUIET": hasattr(args, "verbose") and not (args.verbose or args.log_level),
     }
+    if settings["SDG_CONSOLE_QUIET"]:
+        settings["LOG_ENABLED"] = False  # Scrapy's handler does nothing; cli/crawl_console.py shows the crawl
     if args.job_dir:
         settings["SDG_JOB_DIR"] = str(Path(args.job_dir).resolve())
+    if getattr(args, "log_file", None):
+        settings["SDG_LOG_FILE"] = str(Path(args.log_file).resolve())
     if args.max_pages_per_folder is not None:
         settings["SDG_MAX_PAGES_PER_FOLDER"] = args.max_pages_per_folder
     if args.max_depth is not None:
@@ -382,6 +403,14 @@ def run(args: argparse.Namespace) -> int:
             # A resumed run is checked against the code lists of its first session's date (SPEC §5.7), so
             # the pages of one run never get two readings of the same code.
             overrides["SDG_AS_OF"] = latest.started_at.date().isoformat()
+        hosts = len({site_of(entry.url) for entry in loaded.entries})
+        print(
+            f"sdg-tags crawl: {args.registry}: {len(loaded.entries)} entries on {hosts} "
+            f"host{'s' if hosts != 1 else ''} -> {repository.display_url}"
+            + (f" (job dir {job_dir})" if job_dir else ""),
+            file=sys.stderr,
+            flush=True,
+        )
         stats = crawl(loaded, repository, overrides, registry=str(args.registry))
         counts = stored_counts(repository, stats.get("sdg/run_id"))
     finally:
@@ -396,6 +425,15 @@ def run(args: argparse.Namespace) -> int:
     if reason == "shutdown":
         return EXIT_INTERRUPTED
     return EXIT_STOPPED
+
+
+def site_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:
+        return url
 
 
 def crawl(
@@ -414,7 +452,10 @@ def crawl(
     settings = Settings()
     settings.setmodule("sdg_tags.crawler.settings", priority="project")
     settings.setdict(overrides, priority="cmdline")
-    process = CrawlerProcess(settings)
+    from sdg_tags.cli.crawl_console import console_log
+
+    console_log(settings)  # before Scrapy's start-up banner, so that --log-file has it too
+    process = CrawlerProcess(settings)  # installs Scrapy's own handler (a null one on the quiet console)
     crawler = process.create_crawler(RegistrySpider)
 
     def store_invalid_rows() -> None:
