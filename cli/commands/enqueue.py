@@ -134,7 +134,7 @@ def enqueue(args: argparse.Namespace, overrides: dict[str, Any]) -> tuple[int, A
     from sdg_tags.repository.store import Repository
     from sdg_tags.repository.timestamps import utc_now
 
-    logging.basicConfig(level=getattr(logging, args.log_level), format="%(levelname)s: %(message)s")
+    logging.basicConfig(level=getattr(logging, args.log_level or "INFO"), format="%(levelname)s: %(message)s")
     # Alembic says which dialect it uses each time the repository is opened: noise for an operator.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
     loaded = load_entries(Path(args.registry), args.command)

@@ -232,7 +232,7 @@ def run_distributed_crawl(args: argparse.Namespace) -> int:
         "--db",
         args.db,
         "--log-level",
-        args.log_level,
+        args.log_level or "INFO",  # `crawl --distributed` leaves it unset for its quiet console
     ]
     if args.progress_interval is not None:
         command += ["--progress-interval", str(args.progress_interval)]
