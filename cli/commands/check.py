@@ -609,9 +609,7 @@ class _PageWriter:
         if self.format == "json":
             from sdg_tags.validators.output.json_format import json_page
 
-            piece = json_page(result, first=self.first)
-            self.first = False
-            return piece
+            return json_page(result)
         if self.format == "junit":
             from sdg_tags.validators.output.junit import junit_testcase
 
@@ -624,6 +622,16 @@ class _PageWriter:
         if self.quiet and not page_fails(result, self.fail_on):
             return ""
         return format_page(result, fail_on=self.fail_on, color=self.color, quiet=self.quiet) + "\n"
+
+    def place(self, piece: str) -> str:
+        """A page's piece as written at its place in the report, in the writing process (JSON: the separator
+        depends on whether a page came before)."""
+        if self.format != "json":
+            return piece
+        from sdg_tags.validators.output.json_format import json_separator
+
+        separator, self.first = json_separator(self.first), False
+        return separator + piece
 
     def closing(self, tally: Any) -> str:
         if self.format == "json":
@@ -657,26 +665,18 @@ def _checked_pages(
     if not parallel:
         for target in targets:
             result = check_target(target, options, args)
-            yield writer.page(result), page_digest(result, args.fail_on)
+            yield writer.place(writer.page(result)), page_digest(result, args.fail_on)
         return
     import multiprocessing
 
-    # fork: the workers inherit the loaded code lists and rule table instead of importing them again.
+    # fork: the workers inherit the modules already imported instead of importing them again.
     context = multiprocessing.get_context("fork")
-    first_json_page = True
     with context.Pool(min(jobs, len(targets)), initializer=_init_worker, initargs=(options, args)) as pool:
         for start in range(0, len(targets), POOL_WINDOW):
             window = targets[start : start + POOL_WINDOW]
             for result_or_piece, digest in pool.imap(_check_in_worker, window, chunksize=8):
-                if writer.format == "sarif":
-                    yield writer.page(result_or_piece), digest
-                elif writer.format == "json":
-                    # the worker wrote the page as a later one; the first page takes no comma
-                    piece = result_or_piece[1:] if first_json_page else result_or_piece
-                    first_json_page = False
-                    yield piece, digest
-                else:
-                    yield result_or_piece, digest
+                piece = writer.page(result_or_piece) if writer.format == "sarif" else result_or_piece
+                yield writer.place(piece), digest
 
 
 _WORKER: dict[str, Any] = {}
@@ -692,7 +692,6 @@ def _init_worker(options: ValidationOptions, args: argparse.Namespace) -> None:
 
     tune_for_crawl()
     writer = _PageWriter(args)
-    writer.first = False
     _WORKER.update(options=options, args=args, writer=writer)
 
 

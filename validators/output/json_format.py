@@ -35,16 +35,20 @@ def json_opening(version: str) -> str:
     return f'{{\n  "tool": {_dumps(TOOL_NAME)},\n  "version": {_dumps(version)},\n  "pages": ['
 
 
-def json_page(result: PageResult, *, first: bool) -> str:
-    """One page object, indented for its place in the `pages` array, with the separator before it."""
+def json_page(result: PageResult) -> str:
+    """One page object, indented for its place in the `pages` array (`json_separator` goes before it)."""
     try:
         # pydantic's serializer writes the same text as json.dumps(indent=2) about 6x faster (checked by
         # tests/test_output_formats.py); it refuses lone surrogates, which json.dumps escapes.
         text = result.model_dump_json(indent=2)
     except ValueError:
         text = _dumps(result.model_dump(mode="json"))
-    text = text.replace("\n", "\n" + _PAGE_INDENT)
-    return ("\n" if first else ",\n") + _PAGE_INDENT + text
+    return _PAGE_INDENT + text.replace("\n", "\n" + _PAGE_INDENT)
+
+
+def json_separator(first: bool) -> str:
+    """What goes before a page object: a line break, and a comma after the previous page."""
+    return "\n" if first else ",\n"
 
 
 def json_closing(tally: Tally) -> str:
@@ -54,5 +58,5 @@ def json_closing(tally: Tally) -> str:
 
 def format_json(results: Sequence[PageResult], *, version: str) -> str:
     """The JSON document as UTF-8 text (non-ASCII kept as is), indented, ending in a newline."""
-    pieces = [json_page(result, first=index == 0) for index, result in enumerate(results)]
+    pieces = [json_separator(index == 0) + json_page(result) for index, result in enumerate(results)]
     return json_opening(version) + "".join(pieces) + json_closing(Tally.of(results))
