@@ -229,6 +229,11 @@ def test_bad_registry_and_options_exit_2(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert missing.stderr.strip() == f"sdg-tags crawl: error: {tmp_path / 'nope.csv'}: no such file"
     registry = write_registry(tmp_path / "registry.json", [{"url": "http://127.0.0.1:9/"}])
+    bad_log = run_crawl(registry, db_url, "--log-file", str(tmp_path / "missing" / "crawl.log"))
+    assert bad_log.returncode == 2
+    assert bad_log.stderr.strip() == (
+        f"sdg-tags crawl: error: --log-file {tmp_path / 'missing' / 'crawl.log'}: No such file or directory"
+    )
     bad_size = run_crawl(registry, db_url, "--max-size", "lots")
     assert bad_size.returncode == 2
     assert bad_size.stderr.strip().endswith(

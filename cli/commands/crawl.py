@@ -216,7 +216,12 @@ def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
     if args.job_dir:
         settings["SDG_JOB_DIR"] = str(Path(args.job_dir).resolve())
     if getattr(args, "log_file", None):
-        settings["SDG_LOG_FILE"] = str(Path(args.log_file).resolve())
+        log_file = Path(args.log_file).resolve()
+        try:  # before any work: an unusable log file is one line, not a traceback once the crawl starts
+            log_file.open("a", encoding="utf-8").close()
+        except OSError as exc:
+            raise CommandLineError(f"--log-file {args.log_file}: {exc.strerror or exc}") from None
+        settings["SDG_LOG_FILE"] = str(log_file)
     if args.max_pages_per_folder is not None:
         settings["SDG_MAX_PAGES_PER_FOLDER"] = args.max_pages_per_folder
     if args.max_depth is not None:
