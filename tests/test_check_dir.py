@@ -4,9 +4,13 @@ the same bytes as one process, and memory that does not grow with the number of 
 from __future__ import annotations
 
 import json
+import os
+import re
 import resource
+import signal
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -110,3 +114,43 @@ def test_jobs_must_be_a_positive_number(tmp_path: Path, capsys: pytest.CaptureFi
         main(["check", "--jobs", "0", str(tmp_path)])
     assert stopped.value.code == 2
     assert "invalid number of jobs '0'; give 1 or more" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_output_keeps_its_order_when_one_process_gets_the_heavy_pages(tmp_path: Path) -> None:
+    """Pages are checked in chunks of 16, chunk c by process c % jobs: here every chunk of the second process
+    holds 1 MB pages, so the first runs ahead and holds its own pieces back until their turn."""
+    site = write_site(tmp_path / "site", 128)
+    paths = sorted(site.rglob("*.html"))
+    filler = "<p>" + "x" * 1_000_000 + "</p>"
+    for index, path in enumerate(paths):
+        if index // 16 % 2:
+            path.write_bytes(path.read_bytes().replace(b"</body>", filler.encode() + b"</body>"))
+    one = run_check("--format", "json", "--jobs", "1", str(site))
+    two = run_check("--format", "json", "--jobs", "2", str(site))
+    assert one.returncode == two.returncode == 1
+    assert two.stdout == one.stdout
+    assert len(json.loads(two.stdout)["pages"]) == 128
+
+
+@pytest.mark.slow
+def test_a_killed_checking_process_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", 3000)
+    process = subprocess.Popen(
+        [str(SDG_TAGS), "check", "--format", "json", "--jobs", "2", str(site)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    deadline = time.monotonic() + 60
+    while not children.read_text().split():
+        assert time.monotonic() < deadline, "no checking process was started"
+        time.sleep(0.005)
+    os.kill(int(children.read_text().split()[0]), signal.SIGKILL)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 2
+    [line] = stderr.decode().splitlines()
+    assert re.fullmatch(
+        r"sdg-tags check: error: checking process \d+ ended unexpectedly \(killed by SIGKILL; out of memory\?\)",
+        line,
+    )
