@@ -63,7 +63,7 @@ from sdg_tags.taxonomy.nuts import (
     successors,
 )
 from sdg_tags.taxonomy.sources import default_reference_dir
-from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
+from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS, code_list_versions
 
 
 def load_all() -> None:
@@ -104,6 +104,7 @@ __all__ = [
     "assistance_service",
     "assistance_services",
     "classify_country",
+    "code_list_versions",
     "countries_with_lau_code",
     "default_reference_dir",
     "eea_countries",

@@ -46,7 +46,7 @@ def finding(
         column=1,
         reference="Guidance 2020 §multiple values",
         hint=f"{rule} hint",
-        code_list="annex1:2018" if tag == "policy-code" else None,
+        code_list="annex1:2026-05-20" if tag == "policy-code" else None,
     )
 
 

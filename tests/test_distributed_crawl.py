@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import redis
+from sdg_tags.taxonomy.versions import code_list_versions
 
 from tests.faults.distributed_run import (
     PROJECT_ROOT,
@@ -157,6 +158,8 @@ def test_both_workers_worked_and_the_run_finished(
     assert info.stats["distributed"]["pages"] == info.counts["pages"]
     # every worker, whenever it joins, validates against the code lists of the run's start date
     assert shared_run["run_config"]["settings"]["SDG_AS_OF"] == info.started_at.date().isoformat()
+    assert info.code_lists == code_list_versions(info.started_at.date())
+    assert info.code_lists["annex1"] == "annex1:2026-05-20"
 
 
 def assert_polite(server: FaultServer, delay: float) -> None:

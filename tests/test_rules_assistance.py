@@ -36,7 +36,7 @@ def test_assistance_page_without_a_title() -> None:
     assert rule_ids(result) == {"assistance-title-missing", "policy-code-unknown"}
     finding = only(result, "assistance-title-missing")
     assert (finding.tag, finding.severity, finding.line) == ("policy-code", "error", TAG_LINE + 3)
-    assert finding.code_list == "annex3:2018"
+    assert finding.code_list == "annex3:2025-01-19"
 
 
 def test_assistance_page_with_only_an_area_code_gets_both_group_g_findings() -> None:
@@ -90,7 +90,7 @@ def test_titles_not_in_the_known_list(title: str, expected: str | None) -> None:
     assert rule_ids(result) == {"assistance-title-unknown"}
     finding = only(result, "assistance-title-unknown")
     assert (finding.severity, finding.item, finding.value, finding.expected) == ("info", 0, title, expected)
-    assert finding.code_list == "annex3:2018"
+    assert finding.code_list == "annex3:2025-01-19"
 
 
 def test_boverket_title_in_other_case_matches() -> None:

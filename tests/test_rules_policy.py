@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -123,7 +124,7 @@ def test_unknown_codes_and_registry_keys(code: str) -> None:
     assert rule_ids(result) == {"policy-code-unknown"}
     finding = only(result, "policy-code-unknown")
     assert (finding.tag, finding.item, finding.value) == ("policy-code", 1, code)
-    assert finding.code_list == "annex1:2018"
+    assert finding.code_list == "annex1:2026-05-20"
     assert finding.line == POLICY_LINE
 
 
@@ -163,7 +164,7 @@ def test_bare_area_letter_with_one_item_expects_that_item() -> None:
     assert rule_ids(result) == {"policy-code-area-only"}
     finding = only(result, "policy-code-area-only")
     assert (finding.item, finding.value, finding.normalized, finding.expected) == (0, "I", "I", "I1")
-    assert finding.code_list == "annex1:2018"
+    assert finding.code_list == "annex1:2026-05-20"
 
 
 def test_bare_area_letter_with_many_items_lists_them() -> None:
@@ -175,7 +176,7 @@ def test_bare_area_letter_with_many_items_lists_them() -> None:
 
 def test_bare_life_event_letter_is_area_only() -> None:
     finding = only(check(subject("x", service="procedure")), "policy-code-area-only")
-    assert (finding.normalized, finding.code_list) == ("X", "annex2:2018")
+    assert (finding.normalized, finding.code_list) == ("X", "annex2:2026-02-19")
     assert "X1-X11" in finding.hint
 
 
@@ -236,7 +237,7 @@ def test_lower_case_codes(code: str) -> None:
         code.upper(),
         code.upper(),
     )
-    assert finding.code_list == "annex1:2018"
+    assert finding.code_list == "annex1:2026-05-20"
 
 
 def test_upper_case_code_is_not_a_case_finding() -> None:
@@ -282,7 +283,7 @@ def test_annex2_code_on_information_page() -> None:
     result = check(subject("J1;X1", f"{J1_TITLE};{title('X1')}"))
     assert rule_ids(result) == {"policy-code-annex2-without-procedure"}
     finding = only(result, "policy-code-annex2-without-procedure")
-    assert (finding.tag, finding.item, finding.code_list) == ("policy-code", 1, "annex2:2018")
+    assert (finding.tag, finding.item, finding.code_list) == ("policy-code", 1, "annex2:2026-02-19")
     assert "X1" in finding.message
     assert "information;procedure" in finding.hint
 
@@ -305,7 +306,7 @@ def test_procedure_page_with_only_annex2_codes() -> None:
     result = check(subject("X1", title("X1"), service="procedure"))
     assert rule_ids(result) == {"procedure-annex1-code-missing"}
     finding = only(result, "procedure-annex1-code-missing")
-    assert (finding.tag, finding.code_list) == ("policy-code", "annex1:2018")
+    assert (finding.tag, finding.code_list) == ("policy-code", "annex1:2026-05-20")
     assert "X1" in finding.message
 
 
@@ -480,7 +481,7 @@ def test_guidance_example_2_gets_exactly_whitespace_and_legacy_meaning() -> None
     finding = only(result, "policy-legacy-annex2-meaning")
     assert (finding.tag, finding.item, finding.value) == ("policy-code", 1, "W1")
     assert finding.expected == "J1"
-    assert finding.code_list == "annex2:2018"
+    assert finding.code_list == "annex2:2026-02-19"
     assert "J1" in finding.hint and "X1" in finding.hint
 
 
@@ -649,7 +650,11 @@ def test_n4_is_unknown_in_april_2026_and_known_in_june() -> None:
         "policy-code item 'N4' is not an Annex I item code or Annex II procedure code in force on 2026-04-01: "
         "Annex I item N4 applies from 2026-05-20 (Reg 2024/1028)"
     )
+    # Checked against Annex I as last changed before that date (by Reg 2024/1735, from 29 June 2024).
+    assert finding.code_list == "annex1:2024-06-29"
     assert check(page_tags, as_of=date(2026, 6, 1)).findings == []
+    unknown = only(check(subject("N5", None), as_of=date(2026, 6, 1)), "policy-code-unknown")
+    assert unknown.code_list == "annex1:2026-05-20"
 
 
 def test_classification_follows_the_check_date() -> None:
@@ -660,7 +665,7 @@ def test_classification_follows_the_check_date() -> None:
 
 def test_area_only_two_letter_area_names_its_items() -> None:
     finding = only(check(subject("AJ", service="information")), "policy-code-area-only")
-    assert (finding.normalized, finding.code_list) == ("AJ", "annex1:2018")
+    assert (finding.normalized, finding.code_list) == ("AJ", "annex1:2026-05-20")
     assert "Annex I area AJ (Critical raw materials projects)" in finding.message
     assert finding.hint == "Use the item code(s) the page is about: AJ1-AJ5"
 
@@ -690,7 +695,7 @@ def test_r1_on_an_information_page_is_annex_i() -> None:
         "information on the permit-granting process), not as Annex II procedure R1 (Birth: Requesting proof of "
         "registration of birth): DC.Service does not list `procedure`"
     )
-    assert finding.code_list == "annex1:2018"
+    assert finding.code_list == "annex1:2026-05-20"
 
 
 def test_r1_on_a_procedure_page_with_the_birth_title_is_annex_ii() -> None:
@@ -701,7 +706,7 @@ def test_r1_on_a_procedure_page_with_the_birth_title_is_annex_ii() -> None:
     assert finding.message.endswith(
         ": DC.Service lists `procedure` and DC.Policy does not name the Annex I title"
     )
-    assert (finding.item, finding.code_list) == (1, "annex2:2018")
+    assert (finding.item, finding.code_list) == (1, "annex2:2026-02-19")
 
 
 def test_r1_on_a_procedure_page_with_the_net_zero_title_is_annex_i() -> None:
@@ -764,3 +769,28 @@ def test_the_crawl_checks_against_the_lists_of_its_start_date() -> None:
     assert resumed.as_of == date(2026, 4, 1)
     n4 = check(subject("N4", None), as_of=resumed.as_of)
     assert "policy-code-unknown" in rule_ids(n4)
+
+
+@pytest.mark.slow
+def test_a_stored_run_names_the_annex_versions_of_its_check_date(tmp_path: Path) -> None:
+    from tests.sites.crawl_run import run_crawl, write_registry
+    from tests.sites.server import SiteServer
+    from tests.sites.server import page as served_page
+
+    head = (
+        '<meta name="sdg-tag" content="sdg"><meta name="DC.ISO3166" content="BE">'
+        '<meta name="DC.Service" content="information"><meta name="policy-code" content="N4">'
+    )
+    with SiteServer(routes={"/n4": served_page("<p>rentals</p>", head=head)}) as site:
+        registry = write_registry(tmp_path / "registry.json", [{"url": site.url("/n4")}])
+        db_url = f"sqlite:///{tmp_path / 'runs.db'}"
+        run = run_crawl(registry, db_url, "--set", "SDG_AS_OF=2026-04-01")
+    assert run.returncode == 0, run.stderr[-3000:]
+    [stored] = run.runs()
+    assert (stored.code_lists["annex1"], stored.code_lists["annex2"]) == (
+        "annex1:2024-06-29",
+        "annex2:2026-02-19",
+    )
+    [record] = run.pages().values()
+    [unknown] = [finding for finding in record["findings"] if finding["rule"] == "policy-code-unknown"]
+    assert unknown["code_list"] == "annex1:2024-06-29"

@@ -18,6 +18,7 @@ from sdg_tags.taxonomy import (
     NUTS_LATEST,
     NUTS_VERSIONS,
     SERVICE_TYPES,
+    code_list_versions,
 )
 
 from sdg_tags import taxonomy
@@ -237,7 +238,19 @@ def test_service_types_and_versions() -> None:
     assert SERVICE_TYPES == ("information", "procedure", "assistance")
     assert CODE_LIST_VERSIONS["nuts"] == "nuts:2024"
     assert CODE_LIST_VERSIONS["lau"] == "lau:2020"
-    assert len(CODE_LIST_VERSIONS) == 8
+    assert len(CODE_LIST_VERSIONS) == 5
+
+
+def test_an_annex_is_versioned_by_its_latest_change_in_force() -> None:
+    assert code_list_versions(date(2019, 1, 1))["annex1"] == "annex1:2020-12-12"  # before any applied
+    assert code_list_versions(date(2024, 6, 1))["annex1"] == "annex1:2024-05-23"  # AJ (Reg 2024/1252)
+    assert code_list_versions(date(2026, 4, 1))["annex1"] == "annex1:2024-06-29"  # R (Reg 2024/1735)
+    assert code_list_versions(date(2026, 5, 20))["annex1"] == "annex1:2026-05-20"  # N4 (Reg 2024/1028)
+    assert code_list_versions(date(2024, 6, 1))["annex2"] == "annex2:2023-09-24"  # Reg 2022/868
+    assert code_list_versions(date(2026, 4, 1))["annex3"] == "annex3:2025-01-19"  # Reg 2024/3228
+    versions = code_list_versions(None)
+    assert list(versions) == ["annex1", "annex2", "annex3", "countries", "iso3166", "iso639", "nuts", "lau"]
+    assert versions["nuts"] == "nuts:2024"
 
 
 # --- Countries ---------------------------------------------------------------------------------------------

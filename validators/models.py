@@ -175,7 +175,7 @@ class Finding(BaseModel):
     origin: Origin = "static"
     reference: str
     hint: str
-    code_list: str | None = None  # e.g. "nuts:2024", "annex1:2018"
+    code_list: str | None = None  # e.g. "nuts:2024", "annex1:2026-05-20" (taxonomy.versions)
     type_inferred: bool = False  # page type came from policy-code/registry, not DC.Service
 
 

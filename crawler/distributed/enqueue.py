@@ -30,7 +30,7 @@ from sdg_tags.crawler.scope import site_key
 from sdg_tags.crawler.spiders.registry import RegistrySpider
 from sdg_tags.repository.records import PageRecord, RegistryEntry
 from sdg_tags.repository.timestamps import iso_utc, utc_now
-from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
+from sdg_tags.taxonomy.versions import code_list_versions
 
 logger = logging.getLogger(__name__)
 
@@ -132,10 +132,12 @@ def enqueue_registry(
     hosts = len({scope.site for scope in planner.scopes.values()})
     recorded = {name: settings.get(name) for name in RECORDED_SETTINGS}
     recorded["SDG_DISTRIBUTED"] = {"redis_namespace": frontier.name}
+    # Every worker, whenever it joins, checks against the code lists of the run's start date (SPEC §5.7).
+    as_of = utc_now().date()
     run_id = repository.start_run(
         profile=settings.get("SDG_PROFILE", default_settings.SDG_PROFILE),
         settings=recorded,
-        code_lists=dict(CODE_LIST_VERSIONS),
+        code_lists=code_list_versions(as_of),
         planned_hosts=hosts,
     )
     for records in chunks(invalid, REGISTRY_IMPORT_BATCH):
@@ -143,10 +145,9 @@ def enqueue_registry(
     frontier.open_run(
         run_id,
         database=repository.display_url,
-        # Every worker, whenever it joins, checks against the code lists of the run's start date (SPEC §5.7).
         config={
             "pace": asdict(Pace.from_settings(settings)),
-            "settings": {"SDG_AS_OF": utc_now().date().isoformat(), **run_settings(overrides)},
+            "settings": {"SDG_AS_OF": as_of.isoformat(), **run_settings(overrides)},
         },
         created_at=iso_utc(utc_now()),
     )

@@ -36,10 +36,10 @@ from sdg_tags.crawler import settings as default_settings
 from sdg_tags.crawler.evaluation import StoredBatch, evaluate_and_store
 from sdg_tags.crawler.evaluation_process import EvaluationProcess, EvaluationProcessGone
 from sdg_tags.crawler.items import FetchOutcome
-from sdg_tags.crawler.pipelines.validation import evaluation_in_child, options_from_settings
+from sdg_tags.crawler.pipelines.validation import evaluation_in_child, options_from_settings, run_check_date
 from sdg_tags.crawler.signals import records_committed
 from sdg_tags.repository.records import PageRecord
-from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
+from sdg_tags.taxonomy.versions import code_list_versions
 from twisted.internet import task
 
 logger = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class RepositoryWriterPipeline:
             self.repository.start_run,
             profile=settings.get("SDG_PROFILE", default_settings.SDG_PROFILE),
             settings=recorded,
-            code_lists=dict(CODE_LIST_VERSIONS),
+            code_lists=code_list_versions(run_check_date(settings)),
             planned_hosts=len({scope.site for scope in spider.scopes.values()}),
             resume_key=spider.resume_key,
         )

@@ -82,11 +82,16 @@ def options_from_settings(settings: BaseSettings) -> ValidationOptions:
             values[field] = settings.getfloat(name)
         else:
             values[field] = settings.get(name)
-    # Built when the crawl starts: the run is checked against the code lists in force on its start date, so
-    # re-reading a stored run gives the same findings (SPEC §5.7).
-    as_of = settings.get("SDG_AS_OF")  # set by `sdg-tags crawl` when it resumes a run of an earlier day
-    values["as_of"] = date.fromisoformat(as_of) if as_of else today()
+    values["as_of"] = run_check_date(settings)
     return ValidationOptions(**values)
+
+
+def run_check_date(settings: BaseSettings) -> date:
+    """The date whose code lists a crawl checks against: its start date, so that re-reading a stored run gives
+    the same findings (SPEC §5.7). `SDG_AS_OF` is set by `sdg-tags crawl` when it resumes a run of an earlier
+    day, and by `enqueue` for every worker of a distributed run."""
+    as_of = settings.get("SDG_AS_OF")
+    return date.fromisoformat(as_of) if as_of else today()
 
 
 class ValidationPipeline:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from sdg_tags.validators.models import Finding
 from sdg_tags.validators.rules.context import RuleContext
 from sdg_tags.validators.rules.policy_items import (
-    ANNEX3_LIST,
+    annex_list,
     assistance_only,
     free_text_is_assistance_title,
     policy_items,
@@ -56,7 +56,7 @@ def assistance_title_missing(ctx: RuleContext) -> Iterator[Finding]:
         "title: assistance pages name their service by its full title",
         occurrence=ctx.effective("policy-code"),
         hint="Add the full title of the assistance service to policy-code (e.g. `Points of single contact`)",
-        code_list=ANNEX3_LIST,
+        code_list=annex_list("annex3", ctx),
     )
 
 
@@ -158,7 +158,7 @@ def assistance_title_unknown(ctx: RuleContext) -> Iterator[Finding]:
                 value=text,
                 expected=expected,
                 hint=hint,
-                code_list=ANNEX3_LIST,
+                code_list=annex_list("annex3", ctx),
             )
 
 
@@ -202,5 +202,5 @@ def assistance_title_without_type(ctx: RuleContext) -> Iterator[Finding]:
         occurrence=ctx.effective("DC.Service"),
         expected=expected,
         hint=f"Add `assistance` to DC.Service: `{expected}`",
-        code_list=ANNEX3_LIST,
+        code_list=annex_list("annex3", ctx),
     )

@@ -20,8 +20,6 @@ from sdg_tags.validators.models import TITLE_MATCH_THRESHOLD, Finding
 from sdg_tags.validators.rules.context import RuleContext
 from sdg_tags.validators.rules.language import effective_language
 from sdg_tags.validators.rules.policy_items import (
-    ANNEX1_LIST,
-    ANNEX2_LIST,
     LEGACY_REPLACEMENTS,
     TITLE_LANGUAGES,
     PolicyItem,
@@ -29,6 +27,7 @@ from sdg_tags.validators.rules.policy_items import (
     _area_name,
     _code_list,
     _life_event_letters,
+    annex_list,
     assistance_only,
     check_date,
     code_title,
@@ -150,7 +149,7 @@ def policy_code_unknown(ctx: RuleContext) -> Iterator[Finding]:
                 value=text,
                 expected=expected,
                 hint=hint,
-                code_list=ANNEX1_LIST,
+                code_list=annex_list("annex1", ctx),
             )
 
 
@@ -196,7 +195,7 @@ def policy_code_ambiguous(ctx: RuleContext) -> Iterator[Finding]:
                 item=policy.item.index,
                 value=policy.item.text,
                 normalized=policy.code,
-                code_list=_code_list(policy.kind),
+                code_list=_code_list(policy.kind, ctx),
             )
 
 
@@ -239,7 +238,7 @@ def policy_code_area_only(ctx: RuleContext) -> Iterator[Finding]:
                 normalized=policy.code,
                 expected=codes[0] if len(codes) == 1 else None,
                 hint=f"Use the item code(s) the page is about: {listed}",
-                code_list=ANNEX2_LIST if policy.code in _life_event_letters() else ANNEX1_LIST,
+                code_list=annex_list("annex2" if policy.code in _life_event_letters() else "annex1", ctx),
             )
 
 
@@ -329,7 +328,7 @@ def policy_code_case(ctx: RuleContext) -> Iterator[Finding]:
                 normalized=expected,
                 expected=expected,
                 hint=f"Write `{expected}`",
-                code_list=_code_list(policy.kind),
+                code_list=_code_list(policy.kind, ctx),
             )
 
 
@@ -374,7 +373,7 @@ def policy_code_zero_padded(ctx: RuleContext) -> Iterator[Finding]:
                 normalized=policy.code,
                 expected=policy.code,
                 hint=f"Write `{policy.code}` (the guidance and the registry use unpadded codes)",
-                code_list=_code_list(policy.kind),
+                code_list=_code_list(policy.kind, ctx),
             )
 
 
@@ -418,7 +417,7 @@ def policy_code_annex2_without_procedure(ctx: RuleContext) -> Iterator[Finding]:
         item=annex2[0].item.index,
         hint=f"Add `procedure` to DC.Service (`{';'.join([*ctx.page_types, 'procedure'])}`) if the page "
         f"covers the procedure, or drop {codes}",
-        code_list=ANNEX2_LIST,
+        code_list=annex_list("annex2", ctx),
     )
 
 
@@ -459,7 +458,7 @@ def procedure_annex1_code_missing(ctx: RuleContext) -> Iterator[Finding]:
         occurrence=ctx.effective("policy-code"),
         hint=f"Add the Annex I item code(s) the procedure belongs to, before the Annex II code(s): "
         f"`<Annex I code>;{';'.join(annex2)}`",
-        code_list=ANNEX1_LIST,
+        code_list=annex_list("annex1", ctx),
     )
 
 
@@ -501,7 +500,7 @@ def policy_name_missing(ctx: RuleContext) -> Iterator[Finding]:
         tag="DC.Policy",
         expected=";".join(title or "" for title in titles) if complete else None,
         hint="Recommended: add DC.Policy with the official title of each policy-code item, in the same order",
-        code_list=ANNEX1_LIST if codes else None,
+        code_list=annex_list("annex1", ctx) if codes else None,
     )
 
 
@@ -596,7 +595,7 @@ def policy_title_mismatch(ctx: RuleContext) -> Iterator[Finding]:
             value=titles[index].text,
             expected=official,
             hint=f"Use the official title of {code}: '{official}'",
-            code_list=_code_list(codes[index].kind),
+            code_list=_code_list(codes[index].kind, ctx),
         )
 
 
@@ -684,7 +683,7 @@ def policy_legacy_annex2_meaning(ctx: RuleContext) -> Iterator[Finding]:
             value=codes[code_index].item.text,
             expected=_legacy_corrected(codes, code_index, replacement, fallback),
             hint=f"{code} carries a legacy meaning: {advice}",
-            code_list=ANNEX2_LIST,
+            code_list=annex_list("annex2", ctx),
         )
 
 

@@ -22,7 +22,7 @@ from sdg_tags.taxonomy.annexes import (
     normalize_title,
     today,
 )
-from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
+from sdg_tags.taxonomy.versions import annex_version
 from sdg_tags.validators.limits import short_text_cache
 from sdg_tags.validators.models import TagOccurrence
 from sdg_tags.validators.rules.context import RuleContext, per_page
@@ -32,9 +32,6 @@ PolicyKind = Literal["annex1", "annex2", "area-only", "unknown-code", "registry-
 CodeForm = Literal["exact", "case", "zero-padded"]
 ServiceMatchKind = Literal["exact", "abbreviation", "close"]
 
-ANNEX1_LIST = CODE_LIST_VERSIONS["annex1"]
-ANNEX2_LIST = CODE_LIST_VERSIONS["annex2"]
-ANNEX3_LIST = CODE_LIST_VERSIONS["annex3"]
 # Languages in which official Annex titles are shipped (SPEC §9 open point 3).
 TITLE_LANGUAGES = frozenset({"en"})
 
@@ -360,5 +357,10 @@ def _area_name(letter: str) -> str:
     return " and ".join(names)
 
 
-def _code_list(kind: PolicyKind) -> str:
-    return ANNEX2_LIST if kind == "annex2" else ANNEX1_LIST
+def annex_list(annex: str, ctx: RuleContext) -> str:
+    """The version of the annex's list the page is checked against (`annex1:2026-05-20`), for findings."""
+    return annex_version(annex, check_date(ctx))
+
+
+def _code_list(kind: PolicyKind, ctx: RuleContext) -> str:
+    return annex_list("annex2" if kind == "annex2" else "annex1", ctx)
