@@ -17,7 +17,6 @@ Pure Python: the crawler, the CLI and the web app all load registry files throug
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -29,6 +28,7 @@ from urllib.parse import quote, urlsplit
 
 from sdg_tags.repository.records import PageRecord, RegistryEntry, RegistryRowError
 from sdg_tags.validators.limits import short_text_cache
+from sdg_tags.validators.url_identity import PLAIN_URL
 
 # Header names compared after lower-casing and dropping everything but letters and digits, so `url type`,
 # `url_type`, `urlType` and `URL-TYPE` are one column. Besides the upload names (SPEC §7.1) this accepts the
@@ -288,7 +288,9 @@ def text_lines(path: Path) -> Iterator[str]:
 
 
 def text_rows(path: Path) -> RegistryRows:
-    first = next((line for line in text_lines(path) if line.strip() and not line.lstrip().startswith("#")), "")
+    first = next(
+        (line for line in text_lines(path) if line.strip() and not line.lstrip().startswith("#")), ""
+    )
     delimiter = header_delimiter(first)
     if delimiter is not None:
         return RegistryRows(path, "csv", lambda: csv_rows(path, text_chunks(path), delimiter))
@@ -592,10 +594,8 @@ def checked_entry(row: Mapping[str, Any], number: int) -> RegistryEntry | None:
 
 
 def first_cell(row: Mapping[str, Any], target: str) -> Any:
-    for name, value in row.items():
-        if column_target(str(name)) == target:
-            return value
-    return None
+    name = column_plan(row).get(target)
+    return None if name is None else row[name]
 
 
 def url_cell(row: Mapping[str, Any]) -> str | None:
@@ -609,16 +609,38 @@ def folder_typed(row: Mapping[str, Any]) -> bool:
     value = first_cell(row, "url_type")
     if value is None or isinstance(value, dict | list):
         return False
-    return URL_TYPES.get(re.sub(r"[\s_-]+", " ", str(value).strip().lower()).strip()) == "web folder"
+    text = str(value).strip()
+    if text in URL_TYPES:
+        return URL_TYPES[text] == "web folder"
+    return URL_TYPES.get(re.sub(r"[\s_-]+", " ", text.lower()).strip()) == "web folder"
+
+
+def column_plan(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Registry field -> the row's key that holds it (the first such column), cached per set of keys: the rows
+    of a CSV or Excel file all have the header's."""
+    names = tuple(row)
+    plan = COLUMN_PLANS.get(names)
+    if plan is None:
+        plan = {}
+        for name in names:
+            target = column_target(str(name))
+            if target is not None and target not in plan:
+                plan[target] = name
+        if len(COLUMN_PLANS) >= COLUMN_PLANS_KEPT:  # JSON items may each have other keys: stay bounded
+            COLUMN_PLANS.clear()
+        COLUMN_PLANS[names] = plan
+    return plan
+
+
+COLUMN_PLANS: dict[tuple[Any, ...], dict[str, Any]] = {}
+COLUMN_PLANS_KEPT = 256
 
 
 def registry_entry(row: Mapping[str, Any], number: int) -> RegistryEntry:
     """One RegistryEntry from a row keyed by the file's own column names; RowProblem on the first bad value."""
-    columns: dict[str, tuple[str, Any]] = {}
-    for name, value in row.items():
-        target = column_target(str(name))
-        if target is not None and target not in columns:
-            columns[target] = (str(name), value)
+    columns: dict[str, tuple[str, Any]] = {
+        target: (str(name), row[name]) for target, name in column_plan(row).items()
+    }
 
     def column_name(target: str, default: str) -> str:
         return columns[target][0] if target in columns else default
@@ -655,7 +677,8 @@ def registry_entry(row: Mapping[str, Any], number: int) -> RegistryEntry:
     fields["languages"] = items_of(columns.get("languages"), LIST_SEPARATORS, "language")
     url_type = text("url_type")
     if url_type is not None:
-        normalised = re.sub(r"[\s_-]+", " ", url_type.lower()).strip()
+        # The usual spellings are their own normal form: skip the regular expression for them.
+        normalised = url_type if url_type in URL_TYPES else re.sub(r"[\s_-]+", " ", url_type.lower()).strip()
         if normalised not in URL_TYPES:
             raise RowProblem(
                 column_name("url_type", "url type"),
@@ -715,6 +738,8 @@ def storable(value: str, column: str) -> None:
 def parse_url(value: str | None, column: str, row: int = 0) -> str:
     if value is None:
         raise RowProblem(column, "missing url", url=f"(no url in row {row})")
+    if len(value) <= MAX_URL_LENGTH and PLAIN_URL.fullmatch(value):
+        return value  # the usual address (see PLAIN_URL) passes every check below
 
     def unusable(why: str) -> RowProblem:
         show = shown_url(value)  # only for a bad row: most rows are good

@@ -19,8 +19,10 @@ registry:
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,11 +44,12 @@ from sdg_tags.crawler.registry import (
     open_registry,
     read_batches,
 )
-from sdg_tags.crawler.scope import site_key
+from sdg_tags.crawler.scope import Scope, site_key
 from sdg_tags.crawler.spiders.registry import entry_scope, folders_by_site, registry_target
 from sdg_tags.repository.records import PageRecord, RegistryEntry
 from sdg_tags.repository.timestamps import iso_utc, utc_now
 from sdg_tags.taxonomy.versions import CODE_LIST_VERSIONS
+from sdg_tags.validators.url_identity import PLAIN_URL
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +100,23 @@ def crawl_settings(overrides: dict[str, Any]) -> Settings:
     return settings
 
 
+def index_json(entry: RegistryEntry, is_folder: bool) -> bytes:
+    """`index_record` as compact JSON; a page's record (its types only, mostly) is encoded once per kind."""
+    if is_folder or entry.excluded_paths or entry.ignore_params:
+        return json.dumps(index_record(entry, is_folder), separators=(",", ":")).encode()
+    types = tuple(entry.types)
+    found = PAGE_RECORDS.get(types)
+    if found is None:
+        found = json.dumps(index_record(entry, is_folder), separators=(",", ":")).encode()
+        if len(PAGE_RECORDS) < PAGE_RECORDS_KEPT:
+            PAGE_RECORDS[types] = found
+    return found
+
+
+PAGE_RECORDS: dict[tuple[str, ...], bytes] = {}
+PAGE_RECORDS_KEPT = 64
+
+
 def index_record(entry: RegistryEntry, is_folder: bool) -> dict[str, Any]:
     """What a worker needs of a registry entry, in few bytes (empty fields left out)."""
     record: dict[str, Any] = {}
@@ -109,6 +129,45 @@ def index_record(entry: RegistryEntry, is_folder: bool) -> dict[str, Any]:
     if entry.types:
         record["types"] = list(entry.types)
     return record
+
+
+@dataclass
+class BatchPlan:
+    """What one batch of registry entries writes: index records, seeds, held-back pages, hosts, the entries."""
+
+    entries: list[RegistryEntry]
+    records: list[tuple[str, bytes]]
+    seeds: list[tuple[str, str, int, bytes, str]]
+    parked: list[tuple[str, str, int, bytes]]
+    sites: set[str]
+
+
+def plan_batch(
+    entries: list[RegistryEntry], folder_scopes: dict[str, Scope], by_site: dict[str, list[Scope]]
+) -> BatchPlan:
+    """Plan unique, crawlable entries: the registry spider's rule (`registry_target`) per entry."""
+    plan = BatchPlan(entries=entries, records=[], seeds=[], parked=[], sites=set())
+    for entry in entries:
+        url = entry.url
+        if "\t" in url or "\r" in url:  # never from a registry file (white space makes a row invalid)
+            raise ValueError(f"registry URL with a tab or carriage return: {url!r}")
+        folder = folder_scopes.get(url)
+        plain = PLAIN_URL.fullmatch(url) if folder is None else None
+        if folder is not None:
+            site, host = folder.site, site_key(url)
+        elif plain is not None:  # the usual page: its site is its host, no Scope needed (~10 us saved a row)
+            site = host = plain.group(1).partition("://")[2]
+        else:
+            site, host = entry_scope(entry).site, site_key(url)
+        plan.records.append((url, index_json(entry, folder is not None)))
+        plan.sites.add(site)
+        target, is_held = registry_target(url, site, folder is not None, by_site)
+        member = encode_target(target)
+        if is_held:
+            plan.parked.append((target.key, host, target.depth, member))
+        else:
+            plan.seeds.append((target.key, host, target.depth, member, url if folder is not None else ""))
+    return plan
 
 
 def enqueue_registry(
@@ -235,43 +294,39 @@ def plan_into_frontier(
     folder_scopes = {entry.url: entry_scope(entry) for entry in folders}
     by_site = folders_by_site(folder_scopes.values())
     crawlable = queued = duplicates = held = deletions = errors = 0
-    for batch in batches:
-        errors += len(batch.errors)
-        records: dict[str, dict[str, Any]] = {}
-        seeds: list[tuple[str, str, int, bytes, str]] = []
-        parked: list[tuple[str, str, int, bytes]] = []
-        sites: set[str] = set()
-        entries = [entry for entry in batch.entries if not entry.delete]
-        deletions += len(batch.entries) - len(entries)
-        for entry in entries:
-            scope = folder_scopes.get(entry.url) or entry_scope(entry)
-            records[entry.url] = index_record(entry, scope.is_folder)
-            sites.add(scope.site)
-            target, is_held = registry_target(entry.url, scope, by_site)
-            member = encode_target(target)
-            if is_held:
-                parked.append((target.key, site_key(target.url), target.depth, member))
-            else:
-                seeds.append(
-                    (
-                        target.key,
-                        site_key(target.url),
-                        target.depth,
-                        member,
-                        entry.url if scope.is_folder else "",
-                    )
-                )
-        if entries:
-            frontier.put_entries(records)
-            frontier.note_hosts(sites)
-            pushed = frontier.admit_push_many(seeds)
-            queued += pushed
-            duplicates += len(seeds) - pushed
-            held += frontier.hold_many(parked)
-            repository.import_registry(entries, source=source)
+    # Redis and the database write one batch while the next is read and planned (their servers work while
+    # this process does); one batch in flight at most, so memory stays at two batches.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="enqueue-writer") as writer:
+        in_flight: Future[tuple[int, int]] | None = None
+
+        def write(plan: BatchPlan) -> tuple[int, int]:
+            counts = frontier.plan_batch(plan.records, plan.seeds, plan.parked, plan.sites)
+            repository.import_registry(plan.entries, source=source)
+            return counts
+
+        def settle(rows_read: int) -> None:
+            """Count the batch in flight once it is written; progress is reported per batch then."""
+            nonlocal queued, duplicates, held
+            if in_flight is not None:
+                pushed, parked = in_flight.result()
+                queued += pushed
+                duplicates += len(seeds_in_flight) - pushed
+                held += parked
+            if progress is not None and rows_read:
+                progress(rows_read, queued)
+
+        seeds_in_flight: list[Any] = []
+        rows_in_flight = 0
+        for batch in batches:
+            errors += len(batch.errors)
+            entries = [entry for entry in batch.entries if not entry.delete]
+            deletions += len(batch.entries) - len(entries)
+            plan = plan_batch(entries, folder_scopes, by_site)
+            settle(rows_in_flight)
+            in_flight = writer.submit(write, plan) if entries else None
+            seeds_in_flight, rows_in_flight = plan.seeds, batch.rows_read
             crawlable += len(entries)
-        if progress is not None:
-            progress(batch.rows_read, queued)
+        settle(rows_in_flight)
     if deletions:
         logger.info("%d registry rows mark deletions and are not crawled", deletions)
     hosts = frontier.noted_hosts()

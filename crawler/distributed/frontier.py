@@ -70,7 +70,7 @@ SCRIPT_NAMES = (
     "recover",
     "release_held",
     "take_held",
-    "admit_push_many",
+    "plan_batch",
     "first_rows",
 )
 WITHOUT_PRELUDE = frozenset({"take_held", "first_rows"})
@@ -182,7 +182,7 @@ class SharedFrontier:
         self._recover = self.scripts["recover"]
         self._release_held = self.scripts["release_held"]
         self._take_held = self.scripts["take_held"]
-        self._admit_push_many = self.scripts["admit_push_many"]
+        self._plan_batch = self.scripts["plan_batch"]
         self._first_rows = self.scripts["first_rows"]
 
     @classmethod
@@ -415,16 +415,36 @@ class SharedFrontier:
     def is_seen(self, key: str) -> bool:
         return bool(self.client.sismember(self.key("seen"), key))
 
-    def admit_push_many(self, items: Sequence[tuple[str, str, int, bytes, str]]) -> int:
-        """Admit and queue (dedupe key, host, rank, member, folder URL or "") seeds in one call per batch: a key
-        seen already is skipped, a folder's root counts as one of its pages. Returns how many were queued."""
-        queued = 0
-        for start in range(0, len(items), PUSH_BATCH * 5):
-            args: list[Any] = [self.prefix]
-            for item in items[start : start + PUSH_BATCH * 5]:
-                args.extend(item)
-            queued += int(self._admit_push_many(args=args))
-        return queued
+    def plan_batch(
+        self,
+        entries: Sequence[tuple[str, bytes]],
+        seeds: Sequence[tuple[str, str, int, bytes, str]],
+        held: Sequence[tuple[str, str, int, bytes]],
+        hosts: Iterable[str],
+    ) -> tuple[int, int]:
+        """One batch of a streamed registry in one call (frontier_plan_batch.lua): registry index records
+        (URL, JSON), seeds (dedupe key, host, rank, member, folder URL or "") admitted and queued, held-back
+        pages (dedupe key, host, rank, member) parked, hosts noted. Returns (queued, parked now).
+
+        Each list goes as one argument, fields joined by tab and items by carriage return (what redis-py would
+        otherwise encode argument by argument is most of the cost of a million-URL enqueue); registry URLs
+        hold neither (an address with white space is an invalid row), JSON escapes both."""
+        queued, parked = self._plan_batch(
+            args=[
+                self.prefix,
+                b"\r".join(url.encode() + b"\t" + record for url, record in entries),
+                b"\r".join(
+                    b"\t".join((key.encode(), host.encode(), str(rank).encode(), member, folder.encode()))
+                    for key, host, rank, member, folder in seeds
+                ),
+                b"\r".join(
+                    b"\t".join((key.encode(), host.encode(), str(rank).encode(), member))
+                    for key, host, rank, member in held
+                ),
+                "\r".join(hosts),
+            ]
+        )
+        return int(queued), int(parked)
 
     def hold_many(self, items: Iterable[tuple[str, str, int, bytes]]) -> int:
         """Park (dedupe key, host, rank, member) entries until the frontier drains; a key parked already keeps
@@ -442,20 +462,12 @@ class SharedFrontier:
 
     def first_rows(self, urls: Sequence[tuple[str, int]]) -> list[int | None]:
         """For each (registry URL, row): None when the row is the URL's first (remembered now), else the URL's
-        first row: the duplicate check of a registry streamed in batches (`crawler.registry.FirstRows`)."""
-        found: list[int | None] = []
-        for start in range(0, len(urls), PUSH_BATCH * 5):
-            args: list[Any] = [self.prefix]
-            for url, row in urls[start : start + PUSH_BATCH * 5]:
-                args.extend((url, row))
-            found.extend(int(first) or None for first in self._first_rows(args=args))
-        return found
-
-    def note_hosts(self, hosts: Iterable[str]) -> None:
-        """Remember planned hosts (`planned_hosts` of the run) without holding them in the enqueue process."""
-        batch = list(hosts)
-        if batch:
-            self.client.sadd(self.key("enqueue:hosts"), *batch)
+        first row: the duplicate check of a registry streamed in batches (`crawler.registry.FirstRows`). URLs
+        must hold no tab or carriage return (registry URLs hold no white space)."""
+        if not urls:
+            return []
+        found = self._first_rows(args=[self.prefix, "\r".join(f"{url}\t{row}" for url, row in urls)])
+        return [int(first) or None for first in found]
 
     def noted_hosts(self) -> int:
         return int(self.client.scard(self.key("enqueue:hosts")))

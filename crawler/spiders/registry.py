@@ -96,14 +96,16 @@ def folders_by_site(folders: Iterable[Scope]) -> dict[str, list[Scope]]:
     return by_site
 
 
-def registry_target(url: str, scope: Scope, folders: Mapping[str, list[Scope]]) -> tuple[CrawlTarget, bool]:
-    """The target of one registry entry, and whether it is held back: a registered page inside a registered
-    folder waits until the folder crawls are done (the crawl may reach it first)."""
+def registry_target(
+    url: str, site: str, is_folder: bool, folders: Mapping[str, list[Scope]]
+) -> tuple[CrawlTarget, bool]:
+    """The target of one registry entry (its scope's `site` and kind), and whether it is held back: a registered
+    page inside a registered folder waits until the folder crawls are done (the crawl may reach it first)."""
     target = CrawlTarget(url=url, key=dedupe_key(url), scope_url=url, registry_url=url, registered=True)
-    if scope.is_folder:
+    if is_folder:
         return target, False
     covering = next(
-        (folder for folder in folders.get(scope.site, ()) if folder.entry_url != url and folder.contains(url)),
+        (folder for folder in folders.get(site, ()) if folder.entry_url != url and folder.contains(url)),
         None,
     )
     if covering is None:
@@ -213,7 +215,7 @@ class RegistrySpider(scrapy.Spider):
             logger.info("%d registry rows mark deletions and are not crawled", deletions)
         folders = folders_by_site(scope for scope in self.scopes.values() if scope.is_folder)
         for url, scope in self.scopes.items():
-            target, held = registry_target(url, scope, folders)
+            target, held = registry_target(url, scope.site, scope.is_folder, folders)
             if held:
                 self.held_back.setdefault(target.key, target)
             else:
