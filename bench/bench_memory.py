@@ -6,7 +6,7 @@ rest stays queued) while this script samples its RSS from /proc/<pid>/status eve
 shows whether it levels off). The reference is the same worker on a registry of 1,000 URLs: the frontier, the
 dupefilter and the registry index are in Redis and records are written in batches, so the two peaks should be
 about the same. Also reported:
-the enqueue's time and peak RSS (it holds the registry once, by design) and Redis's memory for the run.
+the enqueue's time and peak RSS (bench_enqueue.py measures it alone) and Redis's memory for the run.
 
 Writes bench/results/memory.json. Run: `.venv/bin/python -m bench.bench_memory [--urls N] [--seconds S]`.
 """

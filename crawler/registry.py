@@ -6,23 +6,29 @@ unusable are also listed as `InvalidUrl` (the crawl records them with fetch stat
 at most `SHOWN_CHARACTERS` of a value, with control characters escaped and user info (`user:password@`) replaced
 by `***`, so a row can neither flood a log nor leak a credential into it. A file that cannot be read at all raises
 `RegistryFileError` (one line).
+
+`open_registry(path)` reads the same files as a stream (`RegistryRows`): CSV and URL lists line by line, Excel
+row by row (openpyxl read-only), JSON parsed whole (the standard library has no incremental parser) and then
+walked item by item. `read_batches` turns the rows into `RegistryBatch`es with the same per-row checks, so a
+registry of millions of rows never has to be held: `sdg-tags enqueue` streams it, `load_registry` collects it.
 Pure Python: the crawler, the CLI and the web app all load registry files through here without Scrapy.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 from sdg_tags.repository.records import PageRecord, RegistryEntry, RegistryRowError
+from sdg_tags.validators.limits import short_text_cache
+from sdg_tags.validators.url_identity import PLAIN_URL
 
 # Header names compared after lower-casing and dropping everything but letters and digits, so `url type`,
 # `url_type`, `urlType` and `URL-TYPE` are one column. Besides the upload names (SPEC §7.1) this accepts the
@@ -75,6 +81,10 @@ CSV_DELIMITERS: tuple[str, ...] = (",", ";", "\t")
 LIST_SEPARATORS = re.compile(r";")
 PATH_SEPARATORS = re.compile(r"[;,\n]")
 INLINE_COMMENT = re.compile(r"\s#.*$")
+# Rows per RegistryBatch: what a streaming reader holds at once (and what one Redis/SQL round trip carries).
+ROW_BATCH = 5000
+# Bytes read at a time while looking for the first character of a file (to tell its format).
+HEAD_BYTES = 65536
 # Scrapy's URLLENGTH_LIMIT: the crawler would drop a longer URL without a word.
 MAX_URL_LENGTH = 2083
 # Characters of a value quoted in a reason (or stored as an invalid row's address); the rest is abridged.
@@ -140,6 +150,12 @@ def column_key(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", name.lower())
 
 
+@short_text_cache(maxsize=4096)
+def column_target(name: str) -> str | None:
+    """The registry field a column (or JSON key) holds, or None; cached: every row repeats the header's names."""
+    return COLUMN_ALIASES.get(column_key(name))
+
+
 def shown(value: str) -> str:
     """A value as a reason may quote it: control characters and lone surrogates %-escaped, abridged."""
     text = ESCAPED_CHARACTERS.sub(escaped_character, value[: SHOWN_CHARACTERS + 1])
@@ -167,25 +183,75 @@ def shown_url(value: str) -> str:
 
 
 def load_registry(path: Path) -> RegistryLoad:
-    """Read a registry file (CSV `,`/`;`, Excel, JSON `linkData` or list, or one URL per line)."""
+    """Read a registry file (CSV `,`/`;`, Excel, JSON `linkData` or list, or one URL per line) into memory."""
+    rows = open_registry(path)
+    return load_rows(rows.path, rows, rows.format)
+
+
+def load_rows(path: Path, rows: Iterable[tuple[int, Any]], file_format: str) -> RegistryLoad:
+    """Raw rows into one RegistryLoad (`read_batches`, collected)."""
+    load = RegistryLoad(format=file_format)
+    for batch in read_batches(rows, FirstRowsInMemory(), path=path):
+        load.entries.extend(batch.entries)
+        load.errors.extend(batch.errors)
+        load.invalid_urls.extend(batch.invalid_urls)
+    return load
+
+
+class RegistryRows:
+    """A registry file's raw rows, `(row number, row)`, read again from the file on every iteration (a stream:
+    rows are parsed as they are read). `format` is "csv", "json", "xlsx" or "url-list"."""
+
+    def __init__(self, path: Path, file_format: str, rows: Callable[[], Iterator[tuple[int, Any]]]) -> None:
+        self.path = path
+        self.format = file_format
+        self._rows = rows
+
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
+        return self._rows()
+
+
+def open_registry(path: Path) -> RegistryRows:
+    """The rows of a registry file, its format told from its first bytes; RegistryFileError when it cannot be
+    read at all. Only the start of the file is read here; a decoding error further on surfaces (as a
+    RegistryFileError) while iterating, so a caller that must not act on half a file reads it once first
+    (`folder_entries` does)."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            magic = file.read(4)
+            file.seek(0)
+            first = first_visible_bytes(file)
     except FileNotFoundError:
         raise RegistryFileError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise RegistryFileError(f"{path}: is a folder, not a registry file") from None
     except OSError as exc:
         raise RegistryFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if not data.strip():
+    if first is None:
         raise RegistryFileError(f"{path}: the file is empty")
-    if data.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return load_rows(path, excel_rows(path), "xlsx")
-    text = decode_text(path, data)
-    stripped = text.lstrip()
-    if path.suffix.lower() == ".json" or stripped.startswith(("{", "[")):
-        return load_json(path, text)
-    return load_text(path, text)
+    if magic == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return RegistryRows(path, "xlsx", lambda: excel_rows(path))
+    if path.suffix.lower() == ".json" or first.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"{", b"["):
+        # No incremental JSON parser in the standard library: the document is parsed whole, once, and its
+        # items walked one by one (a registry of millions of rows is better given as CSV or a URL list).
+        return json_rows(path, decode_text(path, read_whole(path)))
+    return text_rows(path)
+
+
+def first_visible_bytes(file: Any) -> bytes | None:
+    """The first chunk of `file` with something but white space in it (from that point), or None."""
+    while chunk := file.read(HEAD_BYTES):
+        if chunk.strip():
+            return chunk
+    return None
+
+
+def read_whole(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise RegistryFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 def decode_text(path: Path, data: bytes) -> str:
@@ -202,14 +268,34 @@ def decode_text(path: Path, data: bytes) -> str:
 # -- text: CSV or plain URL list ------------------------------------------------------------------------
 
 
-def load_text(path: Path, text: str) -> RegistryLoad:
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip() and not line.lstrip().startswith("#")), "")
+def text_chunks(path: Path) -> Iterator[str]:
+    """The file as text, one physical line at a time (`\\n`, `\\r\\n` or `\\r` kept at its end); a byte that is
+    not UTF-8 is a RegistryFileError naming its line (found by reading the file again, only then)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as file:
+            yield from file
+    except UnicodeDecodeError:
+        decode_text(path, read_whole(path))  # raises with the line of the bad byte
+        raise
+    except OSError as exc:
+        raise RegistryFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def text_lines(path: Path) -> Iterator[str]:
+    """Lines as `str.splitlines()` of the whole text gives them (also at \\v, \\f, \\x1c-\\x1e, \\x85, U+2028...)."""
+    for chunk in text_chunks(path):
+        yield from chunk.splitlines()
+
+
+def text_rows(path: Path) -> RegistryRows:
+    first = next(
+        (line for line in text_lines(path) if line.strip() and not line.lstrip().startswith("#")), ""
+    )
     delimiter = header_delimiter(first)
     if delimiter is not None:
-        return load_rows(path, csv_rows(path, text, delimiter), "csv")
+        return RegistryRows(path, "csv", lambda: csv_rows(path, text_chunks(path), delimiter))
     if looks_like_url(first.strip()):
-        return load_url_list(path, lines)
+        return RegistryRows(path, "url-list", lambda: url_list_rows(text_lines(path)))
     columns = shown(
         ", ".join(cell.strip() for cell in next(csv.reader([first]), []) if cell.strip()) or "none"
     )
@@ -224,7 +310,7 @@ def header_delimiter(line: str) -> str | None:
     best: tuple[int, str] | None = None
     for delimiter in CSV_DELIMITERS:
         cells = next(csv.reader([line], delimiter=delimiter), [])
-        if any(COLUMN_ALIASES.get(column_key(cell)) == "url" for cell in cells):
+        if any(column_target(cell) == "url" for cell in cells):
             if best is None or len(cells) > best[0]:
                 best = (len(cells), delimiter)
     return best[1] if best else None
@@ -234,10 +320,12 @@ def looks_like_url(text: str) -> bool:
     return "://" in text or text.lower().startswith("www.")
 
 
-def csv_rows(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, dict[str, Any] | RowProblem]]:
+def csv_rows(
+    path: Path, lines: Iterable[str], delimiter: str
+) -> Iterator[tuple[int, dict[str, Any] | RowProblem]]:
     """(spreadsheet row number, {header as written: cell}) per non-empty data row; the header is row 1. A row
     the CSV reader rejects (a cell over its field limit) is a RowProblem for that row, not the end of the file."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(lines, delimiter=delimiter)
     header: list[str] | None = None
     row_number = 0
     while True:
@@ -270,15 +358,12 @@ def csv_rows(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, dict[
         )
 
 
-def load_url_list(path: Path, lines: list[str]) -> RegistryLoad:
-    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        for number, line in enumerate(lines, start=1):
-            stripped = line.strip()
-            if not stripped or stripped.startswith("#"):
-                continue
-            yield number, {"url": INLINE_COMMENT.sub("", stripped)}
-
-    return load_rows(path, rows(), "url-list")
+def url_list_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        yield number, {"url": INLINE_COMMENT.sub("", stripped)}
 
 
 # -- Excel ----------------------------------------------------------------------------------------------
@@ -301,7 +386,7 @@ def excel_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 continue
             if header is None:
                 header = [cell.strip() for cell in cells]
-                if not any(COLUMN_ALIASES.get(column_key(name)) == "url" for name in header):
+                if not any(column_target(name) == "url" for name in header):
                     columns = shown(", ".join(name for name in header if name) or "none")
                     raise RegistryFileError(
                         f"{path}: no url column in the header of sheet '{sheet.title}' (columns: {columns}); "
@@ -319,7 +404,7 @@ def excel_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 # -- JSON -----------------------------------------------------------------------------------------------
 
 
-def load_json(path: Path, text: str) -> RegistryLoad:
+def json_rows(path: Path, text: str) -> RegistryRows:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -363,17 +448,73 @@ def load_json(path: Path, text: str) -> RegistryLoad:
             else:
                 yield number, item
 
-    return load_rows(path, rows(), "json")
+    return RegistryRows(path, "json", rows)
 
 
 # -- rows -> entries ------------------------------------------------------------------------------------
 
 
-def load_rows(path: Path, rows: Iterable[tuple[int, Any]], file_format: str) -> RegistryLoad:
-    """Turn raw rows into entries, one error per bad row; a repeated URL keeps its first row. Never raises for a
-    row: whatever it holds, it becomes an entry or a RegistryRowError."""
-    load = RegistryLoad(format=file_format)
-    first_row: dict[str, int] = {}
+class FirstRows(Protocol):
+    """Where a reader remembers the first row of every URL (a repeated URL keeps its first row)."""
+
+    def claim(self, urls: Sequence[tuple[str, int]]) -> list[int | None]:
+        """For each (url, row) in order: None when the row is the URL's first (now remembered), else the
+        URL's first row."""
+        ...
+
+
+class FirstRowsInMemory:
+    """A dict of every URL: right for a registry that is held in memory anyway."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, int] = {}
+
+    def claim(self, urls: Sequence[tuple[str, int]]) -> list[int | None]:
+        claimed: list[int | None] = []
+        for url, row in urls:
+            first = self.rows.setdefault(url, row)
+            claimed.append(None if first == row else first)
+        return claimed
+
+
+@dataclass
+class RegistryBatch:
+    """What up to ROW_BATCH rows of a registry yielded (errors and invalid URLs in row order)."""
+
+    entries: list[RegistryEntry]
+    errors: list[RegistryRowError]
+    invalid_urls: list[InvalidUrl]
+    rows_read: int  # data rows read so far, this batch included
+
+
+def read_batches(
+    rows: Iterable[tuple[int, Any]],
+    first_rows: FirstRows,
+    size: int = ROW_BATCH,
+    *,
+    path: Path | None = None,
+) -> Iterator[RegistryBatch]:
+    """Turn raw rows into entries, one error per bad row, `size` rows at a time; a repeated URL keeps its first
+    row (`first_rows` remembers them across batches). Never raises for a row: whatever it holds, it becomes an
+    entry or a RegistryRowError."""
+    shown_path = str(path if path is not None else getattr(rows, "path", ""))
+    read = 0
+    batch: list[tuple[int, Any]] = []
+    for item in rows:
+        batch.append(item)
+        if len(batch) >= size:
+            read += len(batch)
+            yield read_batch(shown_path, batch, first_rows, read)
+            batch = []
+    if batch or not read:
+        read += len(batch)
+        yield read_batch(shown_path, batch, first_rows, read)
+
+
+def read_batch(path: str, rows: list[tuple[int, Any]], first_rows: FirstRows, read: int) -> RegistryBatch:
+    errors: list[RegistryRowError] = []
+    invalid: list[InvalidUrl] = []
+    valid: list[tuple[int, RegistryEntry, Any]] = []
     for number, row in rows:
         try:
             if isinstance(row, RowProblem):
@@ -384,42 +525,122 @@ def load_rows(path: Path, rows: Iterable[tuple[int, Any]], file_format: str) -> 
                     f"expected an object with 'url', got {type(row).__name__}",
                     url=f"(no url in row {number})",
                 )
-            entry = registry_entry(row, number)
-            if entry.url in first_row:
-                url_column = next(
-                    (name for name in row if COLUMN_ALIASES.get(column_key(str(name))) == "url"), "url"
-                )
-                raise RowProblem(
-                    url_column,
-                    f"duplicate url {shown(entry.url)} (first in row {first_row[entry.url]}); skipped",
-                )
+            valid.append((number, registry_entry(row, number), row))
         except RowProblem as problem:
-            error = RegistryRowError(
-                file=str(path),
-                row=number,
-                column=shown(problem.column) if problem.column is not None else None,
-                message=problem.message,
-            )
-            load.errors.append(error)
+            error = row_error(path, number, problem.column, problem.message)
+            errors.append(error)
             if problem.url is not None:
-                load.invalid_urls.append(InvalidUrl(row=number, url=problem.url, reason=str(error)))
-            continue
+                invalid.append(InvalidUrl(row=number, url=problem.url, reason=str(error)))
         except ValueError as exc:  # a value the entry model refuses (pydantic): this row only
-            reason = shown(str(exc).splitlines()[0])
-            load.errors.append(RegistryRowError(file=str(path), row=number, column=None, message=reason))
+            errors.append(row_error(path, number, None, shown(str(exc).splitlines()[0])))
+    entries: list[RegistryEntry] = []
+    claimed = first_rows.claim([(entry.url, number) for number, entry, _ in valid]) if valid else []
+    for (number, entry, row), first in zip(valid, claimed, strict=True):
+        if first is None:
+            entries.append(entry)
             continue
-        first_row[entry.url] = number
-        load.entries.append(entry)
-    return load
+        url_column = next((name for name in row if column_target(str(name)) == "url"), "url")
+        message = f"duplicate url {shown(entry.url)} (first in row {first}); skipped"
+        errors.append(row_error(path, number, url_column, message))
+    errors.sort(key=lambda error: error.row)  # stable: a row's own order is kept
+    return RegistryBatch(entries=entries, errors=errors, invalid_urls=invalid, rows_read=read)
+
+
+def row_error(path: str, row: int, column: str | None, message: str) -> RegistryRowError:
+    return RegistryRowError(
+        file=path, row=row, column=shown(column) if column is not None else None, message=message
+    )
+
+
+def folder_entries(rows: Iterable[tuple[int, Any]]) -> list[RegistryEntry]:
+    """The registry's web folders (not deletions), in row order: what planning must know of the whole file
+    before it plans any row (a registered page inside a folder registered further down is held back). Reads
+    every row, so a file that is unreadable half way fails here, before anything is written anywhere; only
+    rows typed as folders are checked in full, and only the few folders are kept.
+
+    A URL's first good row decides what it is: a folder row whose URL came earlier as a good page row is no
+    folder. That earlier row is found by a second read, only up to the last folder row (only if any)."""
+    candidates: dict[str, tuple[int, RegistryEntry]] = {}
+    last = 0
+    for number, row in rows:
+        if isinstance(row, Mapping) and folder_typed(row):
+            entry = checked_entry(row, number)
+            if entry is not None and entry.url not in candidates:
+                candidates[entry.url] = (number, entry)
+                last = number
+    if candidates:
+        for number, row in rows:
+            if number >= last:
+                break
+            if not isinstance(row, Mapping):
+                continue
+            url = url_cell(row)
+            if url is not None and url in candidates and number < candidates[url][0]:
+                entry = checked_entry(row, number)
+                if entry is not None:
+                    candidates[url] = (number, entry)
+    return [
+        entry
+        for _, entry in sorted(candidates.values(), key=lambda item: item[0])
+        if entry.url_type == "web folder" and not entry.delete
+    ]
+
+
+def checked_entry(row: Mapping[str, Any], number: int) -> RegistryEntry | None:
+    try:
+        return registry_entry(row, number)
+    except (RowProblem, ValueError):
+        return None
+
+
+def first_cell(row: Mapping[str, Any], target: str) -> Any:
+    name = column_plan(row).get(target)
+    return None if name is None else row[name]
+
+
+def url_cell(row: Mapping[str, Any]) -> str | None:
+    """The row's address as `registry_entry` reads it (stripped), without checking it."""
+    value = first_cell(row, "url")
+    return None if value is None or isinstance(value, dict | list) else str(value).strip()
+
+
+def folder_typed(row: Mapping[str, Any]) -> bool:
+    """The row says `web folder` in its url type column (unchecked: a cheap filter before `registry_entry`)."""
+    value = first_cell(row, "url_type")
+    if value is None or isinstance(value, dict | list):
+        return False
+    text = str(value).strip()
+    if text in URL_TYPES:
+        return URL_TYPES[text] == "web folder"
+    return URL_TYPES.get(re.sub(r"[\s_-]+", " ", text.lower()).strip()) == "web folder"
+
+
+def column_plan(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Registry field -> the row's key that holds it (the first such column), cached per set of keys: the rows
+    of a CSV or Excel file all have the header's."""
+    names = tuple(row)
+    plan = COLUMN_PLANS.get(names)
+    if plan is None:
+        plan = {}
+        for name in names:
+            target = column_target(str(name))
+            if target is not None and target not in plan:
+                plan[target] = name
+        if len(COLUMN_PLANS) >= COLUMN_PLANS_KEPT:  # JSON items may each have other keys: stay bounded
+            COLUMN_PLANS.clear()
+        COLUMN_PLANS[names] = plan
+    return plan
+
+
+COLUMN_PLANS: dict[tuple[Any, ...], dict[str, Any]] = {}
+COLUMN_PLANS_KEPT = 256
 
 
 def registry_entry(row: Mapping[str, Any], number: int) -> RegistryEntry:
     """One RegistryEntry from a row keyed by the file's own column names; RowProblem on the first bad value."""
-    columns: dict[str, tuple[str, Any]] = {}
-    for name, value in row.items():
-        target = COLUMN_ALIASES.get(column_key(str(name)))
-        if target is not None and target not in columns:
-            columns[target] = (str(name), value)
+    columns: dict[str, tuple[str, Any]] = {
+        target: (str(name), row[name]) for target, name in column_plan(row).items()
+    }
 
     def column_name(target: str, default: str) -> str:
         return columns[target][0] if target in columns else default
@@ -456,7 +677,8 @@ def registry_entry(row: Mapping[str, Any], number: int) -> RegistryEntry:
     fields["languages"] = items_of(columns.get("languages"), LIST_SEPARATORS, "language")
     url_type = text("url_type")
     if url_type is not None:
-        normalised = re.sub(r"[\s_-]+", " ", url_type.lower()).strip()
+        # The usual spellings are their own normal form: skip the regular expression for them.
+        normalised = url_type if url_type in URL_TYPES else re.sub(r"[\s_-]+", " ", url_type.lower()).strip()
         if normalised not in URL_TYPES:
             raise RowProblem(
                 column_name("url_type", "url type"),
@@ -516,6 +738,8 @@ def storable(value: str, column: str) -> None:
 def parse_url(value: str | None, column: str, row: int = 0) -> str:
     if value is None:
         raise RowProblem(column, "missing url", url=f"(no url in row {row})")
+    if len(value) <= MAX_URL_LENGTH and PLAIN_URL.fullmatch(value):
+        return value  # the usual address (see PLAIN_URL) passes every check below
 
     def unusable(why: str) -> RowProblem:
         show = shown_url(value)  # only for a bad row: most rows are good

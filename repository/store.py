@@ -13,7 +13,8 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -82,6 +83,11 @@ REGISTRY_FIELDS: tuple[str, ...] = (
     "notification_type",
     "delete",
     "source_row",
+)
+# What an import writes per entry, and which of those columns hold JSON (lists).
+REGISTRY_COLUMNS: tuple[str, ...] = (*REGISTRY_FIELDS, "source", "imported_at")
+REGISTRY_JSON_COLUMNS: frozenset[str] = frozenset(
+    {"types", "categories", "languages", "excluded_paths", "ignore_params"}
 )
 TAG_SET_COLUMNS: dict[str, str] = {
     "sdg-tag": "sdg_tag",
@@ -206,16 +212,55 @@ class Repository:
 
     def import_registry(self, entries: Iterable[RegistryEntry], *, source: str) -> int:
         """Insert or update entries by URL (a later duplicate in `entries` wins); return how many URLs."""
-        now = utc_now()
-        rows: dict[str, dict[str, Any]] = {}
-        for entry in entries:
-            row = {field: getattr(entry, field) for field in REGISTRY_FIELDS}
-            row.update(source=source, imported_at=now)
-            rows[entry.url] = row
-        if rows:
+        now = utc_now().astimezone(UTC).replace(tzinfo=None)  # as UtcDateTime binds it: zone-less UTC
+        latest = {entry.url: entry for entry in entries}
+        if latest:
             with self.transaction() as conn:
-                conn.execute(self.upsert(registry_entries, ["url"]), list(rows.values()))
-        return len(rows)
+                if not self.copy_registry(conn, latest.values(), source=source, imported_at=now):
+                    rows = [
+                        {field: getattr(entry, field) for field in REGISTRY_FIELDS}
+                        | {"source": source, "imported_at": now}
+                        for entry in latest.values()
+                    ]
+                    conn.execute(self.upsert(registry_entries, ["url"]), rows)
+        return len(latest)
+
+    def copy_registry(
+        self, conn: Connection, entries: Iterable[RegistryEntry], *, source: str, imported_at: datetime
+    ) -> bool:
+        """PostgreSQL with psycopg 3: COPY the entries into a temporary table and upsert from it in one
+        statement, several times faster than a multi-row INSERT for the 5,000-entry batches of a streamed
+        registry (a million entries in one enqueue). False (nothing done) on another database or driver."""
+        if self.dialect != "postgresql":
+            return False
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        if not hasattr(cursor, "copy"):
+            return False
+        table = registry_entries.name
+        columns = ", ".join(f'"{name}"' for name in REGISTRY_COLUMNS)
+        updates = ", ".join(f'"{name}" = EXCLUDED."{name}"' for name in REGISTRY_COLUMNS if name != "url")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE registry_import (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+        )
+        values = attrgetter(*REGISTRY_FIELDS)
+        is_json = [name in REGISTRY_JSON_COLUMNS for name in REGISTRY_FIELDS]
+        # Most rows repeat a few lists (types, languages): encode each distinct one once per batch.
+        encoded: dict[tuple[str, ...], str] = {}
+        with cursor.copy(f"COPY registry_import ({columns}) FROM STDIN") as copy:
+            for entry in entries:
+                row = [
+                    (encoded.get(key := tuple(value)) or encoded.setdefault(key, json.dumps(value)))
+                    if json_column
+                    else value
+                    for value, json_column in zip(values(entry), is_json, strict=True)
+                ]
+                row += (source, imported_at)
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM registry_import "
+            f"ON CONFLICT (url) DO UPDATE SET {updates}"
+        )
+        return True
 
     def registry_entries(self) -> list[RegistryEntry]:
         """Every registry entry, ordered by URL."""

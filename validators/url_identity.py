@@ -26,6 +26,7 @@ the standard library and w3lib (no Scrapy).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
@@ -33,6 +34,13 @@ from sdg_tags.validators.limits import short_text_cache
 from w3lib.url import canonicalize_url
 
 DEFAULT_PORTS: dict[str, int] = {"http": 80, "https": 443}
+# A URL already in identity form but for its trailing slash: lower-case scheme and ASCII host (no port, no
+# punycode, no trailing dot), a path of unreserved characters without `//` or dot segments, no query, no
+# fragment. Most registry URLs are; they skip canonicalize_url (~35 us each, a million in one registry).
+PLAIN_URL = re.compile(
+    r"(https?://(?!xn--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.(?!xn--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)"
+    r"((?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*/?)"
+)
 
 
 def site_key(url: str) -> str:
@@ -58,6 +66,10 @@ def url_identity(url: str | None, ignore_params: Collection[str] = ()) -> str | 
     """
     if not url or not url.strip():
         return None
+    plain = PLAIN_URL.fullmatch(url)
+    if plain is not None:
+        origin, path = plain.groups()
+        return origin + (path.rstrip("/") or "/")
     return _identity(url.strip(), frozenset(name.strip().lower() for name in ignore_params if name.strip()))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -122,39 +123,54 @@ def connect(url: str, name: str) -> Any:
         raise CommandLineError(str(exc)) from None
 
 
-def enqueue(args: argparse.Namespace, overrides: dict[str, Any]) -> tuple[int, Any]:
-    """Load the registry, plan it into Redis, open the run: (exit code, summary or None)."""
+def enqueue(
+    args: argparse.Namespace, overrides: dict[str, Any], progress: Callable[[int, int], None] | None = None
+) -> tuple[int, Any]:
+    """Stream the registry into Redis and the repository, open the run: (exit code, summary or None).
+    `progress(rows_read, urls_queued)` is called once per batch of rows."""
     import logging
 
-    from sdg_tags.cli.commands.crawl import load_entries
     from sdg_tags.cli.main import CommandLineError
-    from sdg_tags.crawler.distributed.enqueue import RunInProgressError, enqueue_registry
-    from sdg_tags.crawler.registry import invalid_url_records
+    from sdg_tags.crawler.distributed.enqueue import (
+        NothingToCrawlError,
+        RunInProgressError,
+        enqueue_registry_file,
+        scan_registry,
+    )
+    from sdg_tags.crawler.registry import RegistryFileError
     from sdg_tags.repository.errors import RepositoryError
     from sdg_tags.repository.store import Repository
-    from sdg_tags.repository.timestamps import utc_now
 
     logging.basicConfig(level=getattr(logging, args.log_level or "INFO"), format="%(levelname)s: %(message)s")
     # Alembic says which dialect it uses each time the repository is opened: noise for an operator.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
-    loaded = load_entries(Path(args.registry), args.command)
+    try:  # the whole file is read once here: an unusable file is exit 2 before Redis is touched
+        registry = scan_registry(Path(args.registry))
+    except RegistryFileError as exc:
+        raise CommandLineError(str(exc)) from None
     frontier = connect(args.redis, args.name)
     if getattr(args, "reset", False):  # `crawl --distributed` has no --reset
         frontier.reset()
+
+    def report(errors: list[Any]) -> None:
+        for error in errors:
+            print(f"sdg-tags {args.command}: skipped row: {error}", file=sys.stderr)
+
     try:
         with Repository(args.db) as repository:
-            summary = enqueue_registry(
-                loaded.entries,
+            summary = enqueue_registry_file(
+                registry,
                 frontier,
                 repository,
                 overrides,
                 source=str(args.registry),
-                invalid=invalid_url_records(loaded, utc_now()),
+                on_errors=report,
+                progress=progress,
             )
     except RunInProgressError as exc:
         print(f"sdg-tags {args.command}: {exc}", file=sys.stderr)
         return EXIT_BUSY, None
-    except RepositoryError as exc:
+    except (RepositoryError, NothingToCrawlError, RegistryFileError) as exc:
         raise CommandLineError(str(exc)) from None
     return EXIT_OK, summary
 

@@ -1,45 +1,80 @@
 """Plan a registry into the shared frontier and open its run (`sdg-tags enqueue`, `crawl --distributed`).
 
-The planning is the single-process spider's (`RegistrySpider.plan`: scopes, seeds, registered pages held back
-inside registered folders); here its result goes to Redis instead of a process's memory:
+The planning is the single-process spider's (`registry_target`: scopes, seeds, registered pages held back inside
+registered folders); here its result goes to Redis instead of a process's memory, and the registry streams
+through in batches of ROW_BATCH rows (`enqueue_registry_file`), so the process's memory does not grow with the
+registry:
 
-1. the registry index (`entries`: scope and types per registry URL), what workers look up instead of the file;
-2. the seeds: admitted to the shared dupefilter, then queued per host; the folder roots counted;
-3. the held-back pages, parked until the frontier drains;
-4. the registry into the repository and a new run (`start_run`), whose id and settings go to Redis last: a
+0. a first read of the whole file keeps only its web folders (few), because a registered page is held back
+   when a folder registered anywhere in the file covers it; the read also fails a half-unreadable file before
+   anything is written;
+1. per batch: the rows are checked; a repeated URL is found through Redis (`enqueue:rows`, URL -> first row);
+   the registry index (`entries`: scope and types per registry URL, what workers look up instead of the file)
+   is written; the seeds are admitted to the shared dupefilter and queued per host in one Lua call (the
+   dupefilter is global in Redis, so no process keeps the seen keys); the held-back pages are parked
+   (`held`, first one wins); the hosts are noted in Redis; the entries are imported into the repository;
+2. a new run (`start_run`) with the registry's invalid-url records; its id and settings go to Redis last: a
    worker starts only once the run is complete in Redis.
-
-Everything is written in batches, so a registry of a million URLs needs no million-element Redis call.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from scrapy.settings import Settings
 from sdg_tags.crawler import settings as default_settings
 from sdg_tags.crawler.distributed.context import Pace
-from sdg_tags.crawler.distributed.frontier import PUSH_BATCH, SharedFrontier
+from sdg_tags.crawler.distributed.frontier import SharedFrontier
 from sdg_tags.crawler.distributed.members import encode_target
 from sdg_tags.crawler.distributed.settings import run_settings
 from sdg_tags.crawler.pipelines.repository_writer import RECORDED_SETTINGS
-from sdg_tags.crawler.scope import site_key
-from sdg_tags.crawler.spiders.registry import RegistrySpider
+from sdg_tags.crawler.registry import (
+    ROW_BATCH,
+    InvalidUrl,
+    RegistryBatch,
+    RegistryRowError,
+    RegistryRows,
+    folder_entries,
+    open_registry,
+    read_batches,
+)
+from sdg_tags.crawler.scope import Scope, site_key
+from sdg_tags.crawler.spiders.registry import entry_scope, folders_by_site, registry_target
 from sdg_tags.repository.records import PageRecord, RegistryEntry
 from sdg_tags.repository.timestamps import iso_utc, utc_now
 from sdg_tags.taxonomy.versions import code_list_versions
+from sdg_tags.validators.url_identity import PLAIN_URL
 
 logger = logging.getLogger(__name__)
 
-REGISTRY_IMPORT_BATCH = 5000
+REGISTRY_IMPORT_BATCH = ROW_BATCH
 Item = TypeVar("Item")
+# Called once per batch with the data rows read so far and the URLs queued so far (a progress display).
+Progress = Callable[[int, int], None]
 
 
 class RunInProgressError(Exception):
     """A distributed run under this name is still running (one line, names it)."""
+
+
+class NothingToCrawlError(Exception):
+    """The registry has no entry to crawl (every row bad or a deletion). One line."""
+
+
+class RedisFirstRows:
+    """The duplicate check of a streamed registry, kept in Redis (`crawler.registry.FirstRows`)."""
+
+    def __init__(self, frontier: SharedFrontier) -> None:
+        self.frontier = frontier
+
+    def claim(self, urls: Sequence[tuple[str, int]]) -> list[int | None]:
+        return self.frontier.first_rows(urls)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +100,23 @@ def crawl_settings(overrides: dict[str, Any]) -> Settings:
     return settings
 
 
+def index_json(entry: RegistryEntry, is_folder: bool) -> bytes:
+    """`index_record` as compact JSON; a page's record (its types only, mostly) is encoded once per kind."""
+    if is_folder or entry.excluded_paths or entry.ignore_params:
+        return json.dumps(index_record(entry, is_folder), separators=(",", ":")).encode()
+    types = tuple(entry.types)
+    found = PAGE_RECORDS.get(types)
+    if found is None:
+        found = json.dumps(index_record(entry, is_folder), separators=(",", ":")).encode()
+        if len(PAGE_RECORDS) < PAGE_RECORDS_KEPT:
+            PAGE_RECORDS[types] = found
+    return found
+
+
+PAGE_RECORDS: dict[tuple[str, ...], bytes] = {}
+PAGE_RECORDS_KEPT = 64
+
+
 def index_record(entry: RegistryEntry, is_folder: bool) -> dict[str, Any]:
     """What a worker needs of a registry entry, in few bytes (empty fields left out)."""
     record: dict[str, Any] = {}
@@ -79,6 +131,45 @@ def index_record(entry: RegistryEntry, is_folder: bool) -> dict[str, Any]:
     return record
 
 
+@dataclass
+class BatchPlan:
+    """What one batch of registry entries writes: index records, seeds, held-back pages, hosts, the entries."""
+
+    entries: list[RegistryEntry]
+    records: list[tuple[str, bytes]]
+    seeds: list[tuple[str, str, int, bytes, str]]
+    parked: list[tuple[str, str, int, bytes]]
+    sites: set[str]
+
+
+def plan_batch(
+    entries: list[RegistryEntry], folder_scopes: dict[str, Scope], by_site: dict[str, list[Scope]]
+) -> BatchPlan:
+    """Plan unique, crawlable entries: the registry spider's rule (`registry_target`) per entry."""
+    plan = BatchPlan(entries=entries, records=[], seeds=[], parked=[], sites=set())
+    for entry in entries:
+        url = entry.url
+        if "\t" in url or "\r" in url:  # never from a registry file (white space makes a row invalid)
+            raise ValueError(f"registry URL with a tab or carriage return: {url!r}")
+        folder = folder_scopes.get(url)
+        plain = PLAIN_URL.fullmatch(url) if folder is None else None
+        if folder is not None:
+            site, host = folder.site, site_key(url)
+        elif plain is not None:  # the usual page: its site is its host, no Scope needed (~10 us saved a row)
+            site = host = plain.group(1).partition("://")[2]
+        else:
+            site, host = entry_scope(entry).site, site_key(url)
+        plan.records.append((url, index_json(entry, folder is not None)))
+        plan.sites.add(site)
+        target, is_held = registry_target(url, site, folder is not None, by_site)
+        member = encode_target(target)
+        if is_held:
+            plan.parked.append((target.key, host, target.depth, member))
+        else:
+            plan.seeds.append((target.key, host, target.depth, member, url if folder is not None else ""))
+    return plan
+
+
 def enqueue_registry(
     entries: list[RegistryEntry],
     frontier: SharedFrontier,
@@ -87,10 +178,93 @@ def enqueue_registry(
     *,
     source: str,
     invalid: Sequence[PageRecord] = (),
+    progress: Progress | None = None,
 ) -> EnqueueSummary:
-    """Plan `entries` into Redis, import them into the repository, open the run (with the `invalid` records of
-    the registry rows whose address is unusable); RunInProgressError if the name is busy (a finished run under
-    the name is cleared first)."""
+    """Plan registry `entries` held in memory (a repeated URL keeps its first entry) as `enqueue_registry_file`
+    does a file, with the `invalid` records of the registry rows whose address is unusable."""
+    first: dict[str, RegistryEntry] = {}
+    for entry in entries:
+        first.setdefault(entry.url, entry)
+    unique = list(first.values())
+    folders = [entry for entry in unique if entry.url_type == "web folder" and not entry.delete]
+    batches = (
+        RegistryBatch(
+            entries=list(chunk), errors=[], invalid_urls=[], rows_read=number * ROW_BATCH + len(chunk)
+        )
+        for number, chunk in enumerate(chunks(unique, ROW_BATCH))
+    )
+    open_frontier(frontier)
+    return plan_into_frontier(
+        folders, batches, frontier, repository, overrides, source=source, invalid=invalid, progress=progress
+    )
+
+
+@dataclass(frozen=True)
+class ScannedRegistry:
+    """A registry file read once (`scan_registry`): readable as a whole, its format and its web folders."""
+
+    path: Path
+    rows: RegistryRows
+    folders: list[RegistryEntry]
+
+
+def scan_registry(path: Path) -> ScannedRegistry:
+    """The first read of a registry file: RegistryFileError when it cannot be used, before anything is written."""
+    rows = open_registry(path)
+    return ScannedRegistry(path=Path(path), rows=rows, folders=folder_entries(rows))
+
+
+def enqueue_registry_file(
+    registry: ScannedRegistry,
+    frontier: SharedFrontier,
+    repository: Any,
+    overrides: dict[str, Any],
+    *,
+    source: str,
+    progress: Progress | None = None,
+    on_errors: Callable[[list[RegistryRowError]], None] | None = None,
+) -> EnqueueSummary:
+    """Stream a scanned registry file into Redis and the repository and open the run (see the module docstring);
+    RegistryFileError before anything is written when the file cannot be read, RunInProgressError if the name
+    is busy (a finished run under the name is cleared first), NothingToCrawlError when no row is crawlable.
+    `on_errors` gets each batch's bad rows (each reported once), `progress` is called once per batch."""
+    open_frontier(frontier)
+    invalid: list[InvalidUrl] = []
+
+    def batches() -> Iterator[RegistryBatch]:
+        for batch in read_batches(registry.rows, RedisFirstRows(frontier)):
+            if batch.errors and on_errors is not None:
+                on_errors(batch.errors)
+            invalid.extend(
+                batch.invalid_urls
+            )  # the few rows with an unusable address, stored once the run is open
+            yield batch
+
+    def invalid_records() -> Iterator[PageRecord]:
+        fetched_at = utc_now()
+        for row in invalid:
+            yield PageRecord(
+                url=row.url, fetch_status="invalid-url", status_detail=row.reason, fetched_at=fetched_at
+            )
+
+    return plan_into_frontier(
+        registry.folders,
+        batches(),
+        frontier,
+        repository,
+        overrides,
+        source=source,
+        invalid=invalid_records,
+        progress=progress,
+        empty_message=lambda errors: (
+            f"{registry.path}: no registry entry to crawl"
+            + (f" ({errors} rows skipped, see above)" if errors else "")
+        ),
+    )
+
+
+def open_frontier(frontier: SharedFrontier) -> None:
+    """RunInProgressError if a run under the name is still running; clear a finished one."""
     state = frontier.run_info().get("state")
     if state == "running":
         info = frontier.run_info()
@@ -100,36 +274,65 @@ def enqueue_registry(
         )
     if frontier.reset():
         logger.info("Cleared the finished run's keys under Redis namespace '%s'", frontier.name)
+
+
+def plan_into_frontier(
+    folders: list[RegistryEntry],
+    batches: Iterable[RegistryBatch],
+    frontier: SharedFrontier,
+    repository: Any,
+    overrides: dict[str, Any],
+    *,
+    source: str,
+    invalid: Sequence[PageRecord] | Callable[[], Iterable[PageRecord]],
+    progress: Progress | None = None,
+    empty_message: Callable[[int], str] | None = None,
+) -> EnqueueSummary:
+    """Plan batches of unique registry entries into Redis and the repository, then open the run. Memory: the
+    folder scopes and one batch (seen keys, hosts and first rows are in Redis)."""
     settings = crawl_settings(overrides)
-    planner = RegistrySpider(entries=entries)  # planning only: no crawler, nothing fetched
-    planner.plan(entries)
+    folder_scopes = {entry.url: entry_scope(entry) for entry in folders}
+    by_site = folders_by_site(folder_scopes.values())
+    crawlable = queued = duplicates = held = deletions = errors = 0
+    # Redis and the database write one batch while the next is read and planned (their servers work while
+    # this process does); one batch in flight at most, so memory stays at two batches.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="enqueue-writer") as writer:
+        in_flight: Future[tuple[int, int]] | None = None
 
-    frontier.put_entries(
-        {
-            url: index_record(planner.entries_by_url[url], scope.is_folder)
-            for url, scope in planner.scopes.items()
-        }
-    )
-    queued = duplicates = 0
-    for batch in chunks(planner.seeds, PUSH_BATCH * 5):
-        fresh = frontier.admit_many([target.key for target in batch])
-        admitted = [target for target, new in zip(batch, fresh, strict=True) if new]
-        duplicates += len(batch) - len(admitted)
-        for target in admitted:
-            if planner.scopes[target.scope_url].is_folder:
-                frontier.count_folder_page(target.scope_url)  # the root is one of the folder's pages
-        queued += frontier.push_many(
-            (site_key(target.url), target.depth, encode_target(target)) for target in admitted
-        )
-    held = frontier.hold_many(
-        (key, site_key(target.url), target.depth, encode_target(target))
-        for key, target in planner.held_back.items()
-    )
+        def write(plan: BatchPlan) -> tuple[int, int]:
+            counts = frontier.plan_batch(plan.records, plan.seeds, plan.parked, plan.sites)
+            repository.import_registry(plan.entries, source=source)
+            return counts
 
-    crawlable = [entry for entry in entries if not entry.delete]
-    for batch in chunks(crawlable, REGISTRY_IMPORT_BATCH):
-        repository.import_registry(batch, source=source)
-    hosts = len({scope.site for scope in planner.scopes.values()})
+        def settle(rows_read: int) -> None:
+            """Count the batch in flight once it is written; progress is reported per batch then."""
+            nonlocal queued, duplicates, held
+            if in_flight is not None:
+                pushed, parked = in_flight.result()
+                queued += pushed
+                duplicates += len(seeds_in_flight) - pushed
+                held += parked
+            if progress is not None and rows_read:
+                progress(rows_read, queued)
+
+        seeds_in_flight: list[Any] = []
+        rows_in_flight = 0
+        for batch in batches:
+            errors += len(batch.errors)
+            entries = [entry for entry in batch.entries if not entry.delete]
+            deletions += len(batch.entries) - len(entries)
+            plan = plan_batch(entries, folder_scopes, by_site)
+            settle(rows_in_flight)
+            in_flight = writer.submit(write, plan) if entries else None
+            seeds_in_flight, rows_in_flight = plan.seeds, batch.rows_read
+            crawlable += len(entries)
+        settle(rows_in_flight)
+    if deletions:
+        logger.info("%d registry rows mark deletions and are not crawled", deletions)
+    hosts = frontier.noted_hosts()
+    frontier.drop_enqueue_keys()
+    if not crawlable and empty_message is not None:
+        raise NothingToCrawlError(empty_message(errors))
     recorded = {name: settings.get(name) for name in RECORDED_SETTINGS}
     recorded["SDG_DISTRIBUTED"] = {"redis_namespace": frontier.name}
     # Every worker, whenever it joins, checks against the code lists of the run's start date (SPEC §5.7).
@@ -140,8 +343,16 @@ def enqueue_registry(
         code_lists=code_list_versions(as_of),
         planned_hosts=hosts,
     )
-    for records in chunks(invalid, REGISTRY_IMPORT_BATCH):
-        repository.write_pages(run_id, records)
+    invalid_urls: set[str] = set()
+    batch_records: list[PageRecord] = []
+    for record in invalid() if callable(invalid) else invalid:
+        invalid_urls.add(record.url)
+        batch_records.append(record)
+        if len(batch_records) >= REGISTRY_IMPORT_BATCH:
+            repository.write_pages(run_id, batch_records)
+            batch_records = []
+    if batch_records:
+        repository.write_pages(run_id, batch_records)
     frontier.open_run(
         run_id,
         database=repository.display_url,
@@ -154,17 +365,17 @@ def enqueue_registry(
     logger.info(
         "Run %d: %d registry entries, %d URLs queued on %d hosts, %d registered pages held back",
         run_id,
-        len(crawlable),
+        crawlable,
         queued,
         hosts,
         held,
     )
     return EnqueueSummary(
         run_id=run_id,
-        entries=len(crawlable),
+        entries=crawlable,
         queued=queued,
         held=held,
         duplicates=duplicates,
         hosts=hosts,
-        invalid_urls=len({record.url for record in invalid}),
+        invalid_urls=len(invalid_urls),
     )

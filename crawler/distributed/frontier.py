@@ -21,6 +21,9 @@ under `sdg:<name>:`, one namespace per distributed run):
   frontier is otherwise drained (as the single-process spider does at idle).
 * `entries` (hash): registry URL -> scope and types (what a worker needs instead of the whole registry);
   `folder_pages` (hash), `limited` (set): per-folder page counts and the folders that hit their limit.
+* `enqueue:rows` (hash): registry URL -> its first row, `enqueue:hosts` (set): the planned hosts; kept only
+  while `sdg-tags enqueue` streams a registry in (its duplicate check and host count), deleted before the run
+  opens.
 * `run` (hash): run id, state (`running`/`finished`), database, pace and crawl settings; `stats` (hash).
 
 A queue member is `<target URL> \n <payload>` (crawler/distributed/members.py says what the payload is); the
@@ -31,7 +34,7 @@ on several machines need no synchronised clocks: scripts return waits in seconds
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -67,8 +70,12 @@ SCRIPT_NAMES = (
     "recover",
     "release_held",
     "take_held",
+    "plan_batch",
+    "first_rows",
 )
-WITHOUT_PRELUDE = frozenset({"take_held"})
+WITHOUT_PRELUDE = frozenset({"take_held", "first_rows"})
+# Keys only `sdg-tags enqueue` uses while it streams a registry in.
+ENQUEUE_KEYS = ("enqueue:rows", "enqueue:hosts")
 
 
 def lua_source(name: str) -> str:
@@ -175,6 +182,8 @@ class SharedFrontier:
         self._recover = self.scripts["recover"]
         self._release_held = self.scripts["release_held"]
         self._take_held = self.scripts["take_held"]
+        self._plan_batch = self.scripts["plan_batch"]
+        self._first_rows = self.scripts["first_rows"]
 
     @classmethod
     def connect(cls, url: str, name: str = DEFAULT_NAME) -> SharedFrontier:
@@ -406,17 +415,65 @@ class SharedFrontier:
     def is_seen(self, key: str) -> bool:
         return bool(self.client.sismember(self.key("seen"), key))
 
+    def plan_batch(
+        self,
+        entries: Sequence[tuple[str, bytes]],
+        seeds: Sequence[tuple[str, str, int, bytes, str]],
+        held: Sequence[tuple[str, str, int, bytes]],
+        hosts: Iterable[str],
+    ) -> tuple[int, int]:
+        """One batch of a streamed registry in one call (frontier_plan_batch.lua): registry index records
+        (URL, JSON), seeds (dedupe key, host, rank, member, folder URL or "") admitted and queued, held-back
+        pages (dedupe key, host, rank, member) parked, hosts noted. Returns (queued, parked now).
+
+        Each list goes as one argument, fields joined by tab and items by carriage return (what redis-py would
+        otherwise encode argument by argument is most of the cost of a million-URL enqueue); registry URLs
+        hold neither (an address with white space is an invalid row), JSON escapes both."""
+        queued, parked = self._plan_batch(
+            args=[
+                self.prefix,
+                b"\r".join(url.encode() + b"\t" + record for url, record in entries),
+                b"\r".join(
+                    b"\t".join((key.encode(), host.encode(), str(rank).encode(), member, folder.encode()))
+                    for key, host, rank, member, folder in seeds
+                ),
+                b"\r".join(
+                    b"\t".join((key.encode(), host.encode(), str(rank).encode(), member))
+                    for key, host, rank, member in held
+                ),
+                "\r".join(hosts),
+            ]
+        )
+        return int(queued), int(parked)
+
     def hold_many(self, items: Iterable[tuple[str, str, int, bytes]]) -> int:
-        """Park (dedupe key, host, rank, member) entries until the frontier drains."""
+        """Park (dedupe key, host, rank, member) entries until the frontier drains; a key parked already keeps
+        its first entry. Returns how many were parked now."""
         held = 0
+        pending = 0
         pipe = self.client.pipeline(transaction=False)
         for key, host, rank, member in items:
-            pipe.hset(self.key("held"), key, host.encode() + b"\t" + str(rank).encode() + b"\t" + member)
-            held += 1
-            if held % PUSH_BATCH == 0:
-                pipe.execute()
-        pipe.execute()
+            pipe.hsetnx(self.key("held"), key, host.encode() + b"\t" + str(rank).encode() + b"\t" + member)
+            pending += 1
+            if pending % PUSH_BATCH == 0:
+                held += sum(pipe.execute())
+        held += sum(pipe.execute())
         return held
+
+    def first_rows(self, urls: Sequence[tuple[str, int]]) -> list[int | None]:
+        """For each (registry URL, row): None when the row is the URL's first (remembered now), else the URL's
+        first row: the duplicate check of a registry streamed in batches (`crawler.registry.FirstRows`). URLs
+        must hold no tab or carriage return (registry URLs hold no white space)."""
+        if not urls:
+            return []
+        found = self._first_rows(args=[self.prefix, "\r".join(f"{url}\t{row}" for url, row in urls)])
+        return [int(first) or None for first in found]
+
+    def noted_hosts(self) -> int:
+        return int(self.client.scard(self.key("enqueue:hosts")))
+
+    def drop_enqueue_keys(self) -> None:
+        self.client.unlink(*(self.key(name) for name in ENQUEUE_KEYS))
 
     def take_held(self, key: str) -> bytes | None:
         """Remove a parked entry (its page was reached by a folder crawl); its member, or None."""

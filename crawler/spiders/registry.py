@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,45 @@ def header_map(response: Response) -> dict[str, str]:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+# -- planning (shared with `sdg-tags enqueue`, which plans a registry batch by batch) ---------------------------
+
+
+def entry_scope(entry: RegistryEntry) -> Scope:
+    return Scope.for_entry(
+        entry.url,
+        is_folder=entry.url_type == "web folder",
+        excluded_paths=entry.excluded_paths,
+        ignore_params=entry.ignore_params,
+    )
+
+
+def folders_by_site(folders: Iterable[Scope]) -> dict[str, list[Scope]]:
+    """Folder scopes per site, in registry order (the first folder that covers a page is its folder)."""
+    by_site: dict[str, list[Scope]] = defaultdict(list)
+    for scope in folders:
+        by_site[scope.site].append(scope)
+    return by_site
+
+
+def registry_target(
+    url: str, site: str, is_folder: bool, folders: Mapping[str, list[Scope]]
+) -> tuple[CrawlTarget, bool]:
+    """The target of one registry entry (its scope's `site` and kind), and whether it is held back: a registered
+    page inside a registered folder waits until the folder crawls are done (the crawl may reach it first)."""
+    target = CrawlTarget(url=url, key=dedupe_key(url), scope_url=url, registry_url=url, registered=True)
+    if is_folder:
+        return target, False
+    covering = next(
+        (folder for folder in folders.get(site, ()) if folder.entry_url != url and folder.contains(url)),
+        None,
+    )
+    if covering is None:
+        return target, False
+    target.scope_url = covering.entry_url
+    target.not_reachable_from = covering.entry_url
+    return target, True
 
 
 class RegistrySpider(scrapy.Spider):
@@ -163,7 +202,6 @@ class RegistrySpider(scrapy.Spider):
 
     def plan(self, entries: list[RegistryEntry]) -> None:
         """Scopes and seed targets; registered pages inside a registered folder are held back."""
-        folders_by_site: dict[str, list[Scope]] = defaultdict(list)
         deletions = 0
         for entry in entries:
             if entry.delete:  # an upload row that deletes the entry from the registry: nothing to crawl
@@ -171,37 +209,14 @@ class RegistrySpider(scrapy.Spider):
                 continue
             if entry.url in self.scopes:
                 continue
-            scope = Scope.for_entry(
-                entry.url,
-                is_folder=entry.url_type == "web folder",
-                excluded_paths=entry.excluded_paths,
-                ignore_params=entry.ignore_params,
-            )
-            self.scopes[entry.url] = scope
+            self.scopes[entry.url] = entry_scope(entry)
             self.entries_by_url[entry.url] = entry
-            if scope.is_folder:
-                folders_by_site[scope.site].append(scope)
         if deletions:
             logger.info("%d registry rows mark deletions and are not crawled", deletions)
+        folders = folders_by_site(scope for scope in self.scopes.values() if scope.is_folder)
         for url, scope in self.scopes.items():
-            target = CrawlTarget(
-                url=url,
-                key=dedupe_key(url),
-                scope_url=url,
-                registry_url=url,
-                registered=True,
-            )
-            covering = next(
-                (
-                    folder
-                    for folder in folders_by_site.get(scope.site, [])
-                    if folder.entry_url != url and folder.contains(url)
-                ),
-                None,
-            )
-            if not scope.is_folder and covering is not None:
-                target.scope_url = covering.entry_url
-                target.not_reachable_from = covering.entry_url
+            target, held = registry_target(url, scope.site, scope.is_folder, folders)
+            if held:
                 self.held_back.setdefault(target.key, target)
             else:
                 self.seeds.append(target)
