@@ -167,12 +167,38 @@ class Progress:
         self.started = clock()
         self.last_line: float | None = None
         self.live = LiveLine(self.stream, clock=clock, columns=columns) if self.mode == "live" else None
+        self.text = ""
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.ticker: threading.Thread | None = None
+
+    def start_ticking(self, every: float = REDRAW_INTERVAL) -> Self:
+        """Show the newest text also between updates (a phase that lasts long with one update at its start):
+        a daemon thread looks every `every` seconds."""
+        if self.mode != "off" and self.ticker is None:
+
+            def tick() -> None:
+                while not self.stopped.wait(every):
+                    self.show()
+
+            self.ticker = threading.Thread(target=tick, name="progress", daemon=True)
+            self.ticker.start()
+        return self
 
     def update(self, text: str) -> None:
         """The newest news (e.g. "reading pages 120,000/200,000"); shown only once the command has run
         `quiet_for` seconds, and then rate-limited."""
+        self.text = text
+        self.show()
+
+    def show(self) -> None:
+        with self.lock:
+            self._show()
+
+    def _show(self) -> None:
         now = self.clock()
-        if self.mode == "off" or now - self.started < self.quiet_for:
+        text = self.text
+        if self.mode == "off" or not text or now - self.started < self.quiet_for:
             return
         line = f"{self.prefix}: {text}" if self.prefix else text
         if self.live is not None:
@@ -185,8 +211,12 @@ class Progress:
                 self.mode = "off"
 
     def close(self) -> None:
-        if self.live is not None:
-            self.live.close()
+        self.stopped.set()
+        if self.ticker is not None:
+            self.ticker.join()
+        with self.lock:
+            if self.live is not None:
+                self.live.close()
 
     def __enter__(self) -> Self:
         return self

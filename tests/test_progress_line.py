@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from sdg_tags.cli.progress_line import CLEAR_TO_END, LiveLine, Progress, fit, resolve_mode
@@ -114,3 +115,15 @@ def test_progress_off_prints_nothing() -> None:
     progress = Progress("x", stream, mode="off", quiet_for=0, clock=clock)
     progress.update("anything")
     assert stream.getvalue() == ""
+
+
+def test_ticking_shows_a_long_phase_announced_during_the_quiet_time() -> None:
+    """One update at a phase's start, inside the quiet time: the ticker shows it once the quiet time is over."""
+    stream = io.StringIO()
+    progress = Progress("sdg-tags report", stream, quiet_for=0.05, interval=60).start_ticking(every=0.01)
+    progress.update("reading the pages of run 3")
+    deadline = time.monotonic() + 10
+    while not stream.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    progress.close()
+    assert stream.getvalue() == "sdg-tags report: reading the pages of run 3\n"
