@@ -1,6 +1,6 @@
 """What `sdg-tags crawl` shows an operator: the crawl's own lines, warnings and errors, not Scrapy's start-up
 banner, settings, component lists and stats dump (those come back with `-v`/`--log-level`, and always go to
-`--log-file`)."""
+`--log-file`); on a terminal, a live progress line (cli/progress_line.py) that log lines do not garble."""
 
 from __future__ import annotations
 
@@ -8,9 +8,26 @@ import logging
 import sys
 from typing import Any
 
+from sdg_tags.cli.progress_line import LiveLine
+
 # Loggers whose INFO lines are Scrapy's machinery rather than the crawl's news (banner, overridden settings,
 # enabled components, the stats dump, Twisted's reactor notes).
 CHATTY_LOGGERS = ("scrapy", "twisted", "py.warnings", "filelock", "asyncio")
+# The interval progress lines (crawler/extensions/progress.py): the live line says the same, continuously.
+PROGRESS_LOGGERS = ("sdg_tags.crawler.extensions.progress", "sdg_tags.crawler.distributed.progress")
+
+_console_line: LiveLine | None = None
+
+
+def console_line() -> LiveLine | None:
+    """The live progress line of this process's console (None: plain progress lines)."""
+    return _console_line
+
+
+def close_console_line() -> None:
+    """Clear the live line for good (before the closing summary)."""
+    if _console_line is not None:
+        _console_line.close()
 
 
 class QuietScrapyFilter(logging.Filter):
@@ -20,12 +37,39 @@ class QuietScrapyFilter(logging.Filter):
         return record.levelno >= logging.WARNING or not record.name.startswith(CHATTY_LOGGERS)
 
 
+class NoProgressLines(logging.Filter):
+    """The interval progress lines stay out of a console that shows the live line (not out of --log-file)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or not record.name.startswith(PROGRESS_LOGGERS)
+
+
+class LiveLineHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Each log line clears the live line, is written whole on its own line, and the live line comes back."""
+
+    def __init__(self, live: LiveLine) -> None:
+        super().__init__(live.stream)
+        self.live = live
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with self.live.suspended():
+            super().emit(record)
+
+
 def console_log(settings: Any) -> None:
     """Our handlers beside Scrapy's: the quiet console (Scrapy's own handler is then a null one, as
-    `LOG_ENABLED` is off; Scrapy re-installs its handler for every crawler and leaves ours) and `--log-file`."""
+    `LOG_ENABLED` is off; Scrapy re-installs its handler for every crawler and leaves ours) and `--log-file`.
+    With `SDG_PROGRESS` = live the console also carries the live progress line."""
+    global _console_line
     formatter = logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
     if settings.getbool("SDG_CONSOLE_QUIET"):
-        console = logging.StreamHandler(sys.stderr)
+        console: logging.StreamHandler  # type: ignore[type-arg]
+        if settings.get("SDG_PROGRESS") == "live":
+            _console_line = LiveLine(sys.stderr)
+            console = LiveLineHandler(_console_line)
+            console.addFilter(NoProgressLines())
+        else:
+            console = logging.StreamHandler(sys.stderr)
         console.setLevel(settings.get("LOG_LEVEL") or "INFO")
         console.setFormatter(formatter)
         console.addFilter(QuietScrapyFilter())

@@ -109,6 +109,7 @@ SDG_TUNE_GC = True  # freeze start-up objects, collect less often (crawler/garba
 SDG_CONSOLE_QUIET = False  # hide Scrapy's own INFO lines (`sdg-tags crawl` sets it unless -v/--log-level)
 SDG_LOG_FILE = None  # also write the full log here (`sdg-tags crawl --log-file`)
 SDG_PROGRESS_INTERVAL = 30.0  # seconds between progress log lines; 0 = off
+SDG_PROGRESS = "lines"  # or "live" (also the console's live line, `crawl --progress`) or "off"
 SDG_LOCK_TIMEOUT_HOURS = 24.0  # a run lock without heartbeat for this long is broken (`--lock-timeout`)
 # Render mode (crawler/render_mode.py, scrapy-playwright): hosts whose pages are also loaded in headless
 # Chromium, or all of them; a page must settle within SDG_RENDER_TIMEOUT seconds.

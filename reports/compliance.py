@@ -11,7 +11,7 @@ import gc
 import json
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -462,11 +462,19 @@ def write_report(
     country: str | None = None,
     provider: str | None = None,
     by_provider: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> ReportOutputs:
-    """Write the compliance report of a run (default: the newest finished) into `out_dir`."""
+    """Write the compliance report of a run (default: the newest finished) into `out_dir`. `progress` is told
+    each phase as it starts (a line for the operator; called a handful of times, never per page)."""
     with collection_paused():
         return _write_report(
-            repository, out_dir, run_id=run_id, country=country, provider=provider, by_provider=by_provider
+            repository,
+            out_dir,
+            run_id=run_id,
+            country=country,
+            provider=provider,
+            by_provider=by_provider,
+            progress=progress or (lambda phase: None),
         )
 
 
@@ -478,12 +486,17 @@ def _write_report(
     country: str | None,
     provider: str | None,
     by_provider: bool,
+    progress: Callable[[str], None],
 ) -> ReportOutputs:
     run = resolve_run(repository, run_id)
     filters = {key: value for key, value in (("country", country), ("provider", provider)) if value}
+    progress(f"reading the pages of run {run.id}")
     pages = load_report_pages(repository, run.id, country=country, provider=provider)
     previous = previous_run(repository, run)
+    if previous is not None:
+        progress(f"{len(pages):,} pages read; reading run {previous.id} to compare")
     outcomes = page_outcomes(repository, previous.id) if previous is not None else None
+    progress(f"{len(pages):,} pages read; the compliance trend")
     runs_in_trend = trend_runs(repository, run.id)
     groups = trend_groups(repository, runs_in_trend)
     trend = compliance_trend(runs_in_trend, groups, country=country, provider=provider)
@@ -505,7 +518,8 @@ def _write_report(
         used: set[str] = set()
         listing = []
         previous_by_provider = urls_by_provider(outcomes) if outcomes else {}
-        for name in sorted(provider_pages):
+        for number_done, name in enumerate(sorted(provider_pages)):
+            progress(f"provider reports {number_done:,}/{len(provider_pages):,}")
             folder = slug(name)
             candidate, number = folder, 2
             while candidate in used:
@@ -543,5 +557,6 @@ def _write_report(
             provider_paths[name] = f"providers/{candidate}/index.html"
             listing.append({"provider": name, "path": provider_paths[name]})
         summary["provider_reports"] = listing
+    progress(f"writing the report of {len(pages):,} pages")
     files = write_scope(out_dir, pages, summary, title=report_title(filters), provider_paths=provider_paths)
     return ReportOutputs(out_dir=out_dir, files=files, summary=summary, provider_reports=provider_reports)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,11 +110,18 @@ def write_diff(
     entries: Sequence[RegistryEntry] | None = None,
     registry_source: str | None = None,
     run_id: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> DiffOutputs:
-    """Compare registry entries (default: those stored in the repository) with a run and write the outputs."""
+    """Compare registry entries (default: those stored in the repository) with a run and write the outputs.
+    `progress` is told each phase as it starts (a line for the operator; a handful of calls)."""
     with collection_paused():
         return _write_diff(
-            repository, out_dir, entries=entries, registry_source=registry_source, run_id=run_id
+            repository,
+            out_dir,
+            entries=entries,
+            registry_source=registry_source,
+            run_id=run_id,
+            progress=progress or (lambda phase: None),
         )
 
 
@@ -125,16 +132,23 @@ def _write_diff(
     entries: Sequence[RegistryEntry] | None,
     registry_source: str | None,
     run_id: int | None,
+    progress: Callable[[str], None],
 ) -> DiffOutputs:
     run = resolve_run(repository, run_id)
     if entries is None:
+        progress("reading the stored registry entries")
         entries = repository.registry_entries()
         registry_source = registry_source or f"entries stored in {repository.display_url}"
     previous = previous_run(repository, run)
+    if previous is not None:
+        progress(f"reading run {previous.id} to compare")
     outcomes = page_outcomes(repository, previous.id) if previous is not None else {}
+    progress(f"reading the pages of run {run.id}")
     pages = load_report_pages(repository, run.id)
+    progress(f"comparing {len(entries):,} registry entries with {len(pages):,} pages")
     diff = RegistryDiff(entries, pages, previous=outcomes)
     rows = diff.run()
+    progress(f"writing {len(rows):,} rows")
     summary = {
         "diff": {
             "generated_at": iso_utc(utc_now()),

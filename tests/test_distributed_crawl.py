@@ -340,3 +340,18 @@ def test_command_line_errors(tmp_path: Path, redis_url: str) -> None:
     crawl_redis_only = run_cli("crawl", "--registry", str(registry), "--db", db, "--redis", redis_url)
     assert crawl_redis_only.returncode == 2
     assert "--redis is only used with --distributed" in crawl_redis_only.stderr
+
+
+def test_worker_progress_lines_name_verdicts_and_fetch_statuses(
+    tmp_path: Path, redis_url: str, fresh_pg: str
+) -> None:
+    with FaultServer(host="127.0.0.44", pages=6) as server:
+        registry = write_registry(
+            tmp_path / "registry.json", [{"url": server.url(f"/page/{n}")} for n in range(6)]
+        )
+        assert enqueue(registry, redis_url, fresh_pg, "--delay", "0.2").returncode == 0
+        (worker,) = run_workers(1, redis_url, fresh_pg, tmp_path, "--progress-interval", "0.2")
+    output = worker.output()
+    lines = [line for line in output.splitlines() if "pages stored by all workers" in line]
+    assert lines, output[-3000:]
+    assert all("; this worker's verdicts: " in line and "; fetch status: " in line for line in lines), lines

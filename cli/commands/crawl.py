@@ -118,10 +118,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="seconds a rendered page may take to settle (default 20); then its status is timeout",
     )
     parser.add_argument(
+        "--progress",
+        choices=("auto", "live", "lines", "off"),
+        default="auto",
+        help="progress display: one line redrawn in place (live), a log line every --progress-interval "
+        "seconds (lines), or none; auto (the default) is live when standard error is a terminal, else lines. "
+        "With -v/--log-level, live gives way to lines (Scrapy's log would tear it)",
+    )
+    parser.add_argument(
         "--progress-interval",
         type=float,
         metavar="S",
-        help="seconds between progress lines (0 = off; default 30)",
+        help="seconds between progress lines (0 = none; default 30); they also go to --log-file in live mode",
     )
     parser.add_argument(
         "--lock-timeout",
@@ -277,6 +285,16 @@ def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return settings
 
 
+def progress_mode(option: str, *, quiet: bool) -> str:
+    """`--progress` on this standard error: live, lines or off."""
+    from sdg_tags.cli.progress_line import resolve_mode
+
+    mode = resolve_mode(option, sys.stderr)
+    if mode == "live" and not quiet:
+        return "lines"  # Scrapy's own handler writes past the live line and would tear it
+    return mode
+
+
 def parse_set_options(assignments: list[str]) -> dict[str, Any]:
     """`--set NAME=VALUE` Scrapy settings; VALUE is read as JSON when it is JSON (numbers, lists), else text."""
     from sdg_tags.cli.main import CommandLineError
@@ -377,6 +395,7 @@ def run(args: argparse.Namespace) -> int:
         return run_distributed_crawl(args)
 
     overrides = setting_overrides(args)
+    overrides.setdefault("SDG_PROGRESS", progress_mode(args.progress, quiet=overrides["SDG_CONSOLE_QUIET"]))
     loaded = load_entries(Path(args.registry))
 
     from sdg_tags.repository.errors import RepositoryError, RunLockedError
@@ -416,7 +435,12 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-        stats = crawl(loaded, repository, overrides, registry=str(args.registry))
+        try:
+            stats = crawl(loaded, repository, overrides, registry=str(args.registry))
+        finally:
+            from sdg_tags.cli.crawl_console import close_console_line
+
+            close_console_line()  # the summary and any last message start on a clean line
         counts = stored_counts(repository, stats.get("sdg/run_id"))
     finally:
         lock.release()

@@ -61,10 +61,19 @@ def run(args: argparse.Namespace) -> int:
                 raise CommandLineError(
                     f"no registry entries stored in {repository.display_url}; give the registry file with --registry"
                 )
+            from sdg_tags.cli.progress_line import Progress
+
             try:
-                outputs = write_diff(
-                    repository, out_dir, entries=entries, registry_source=source, run_id=run_id
-                )
+                # Nothing for a diff that is done in a second or two; else the phase it is in.
+                with Progress("sdg-tags diff").start_ticking() as progress:
+                    outputs = write_diff(
+                        repository,
+                        out_dir,
+                        entries=entries,
+                        registry_source=source,
+                        run_id=run_id,
+                        progress=progress.update,
+                    )
             except OSError as exc:
                 raise CommandLineError(
                     f"cannot write the diff into {out_dir}: {exc.strerror or exc}"

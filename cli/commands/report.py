@@ -64,15 +64,20 @@ def run(args: argparse.Namespace) -> int:
     try:
         with Repository(args.db, create=False) as repository:
             run_id = chosen_run(repository, args.run)
+            from sdg_tags.cli.progress_line import Progress
+
             try:
-                outputs = write_report(
-                    repository,
-                    out_dir,
-                    run_id=run_id,
-                    country=country,
-                    provider=args.provider,
-                    by_provider=args.by_provider,
-                )
+                # Nothing for a report that is done in a second or two; else the phase it is in.
+                with Progress("sdg-tags report").start_ticking() as progress:
+                    outputs = write_report(
+                        repository,
+                        out_dir,
+                        run_id=run_id,
+                        country=country,
+                        provider=args.provider,
+                        by_provider=args.by_provider,
+                        progress=progress.update,
+                    )
             except OSError as exc:
                 raise CommandLineError(
                     f"cannot write the report into {out_dir}: {exc.strerror or exc}"

@@ -2,8 +2,8 @@
 
 Replaces crawler/extensions/progress.py in a worker (its figures are one process's). One line every
 `SDG_PROGRESS_INTERVAL` seconds: pages committed by all workers, queued, in flight, held back, live workers,
-this worker's pages and rate. `sdg-tags worker --status` prints the same figures once, from anywhere. A worker
-that stopped sending heartbeats (killed) is not counted as live: a line says how long it has been silent and
+this worker's pages, rate, verdicts and non-ok fetch statuses. `sdg-tags worker --status` prints the run's
+figures once, from anywhere. A worker that stopped sending heartbeats (killed) is not counted as live: a line says how long it has been silent and
 when the requests it holds go back to the queue (its lease time after its last heartbeat).
 """
 
@@ -20,7 +20,8 @@ from scrapy.utils.asyncio import create_looping_call
 from sdg_tags.crawler import settings as default_settings
 from sdg_tags.crawler.distributed.context import worker_context
 from sdg_tags.crawler.distributed.frontier import FrontierState, WorkerView
-from sdg_tags.crawler.extensions.progress import format_duration
+from sdg_tags.crawler.extensions.progress import format_duration, prefixed_counts
+from sdg_tags.validators.models import FETCH_STATUSES, VERDICTS
 
 logger = logging.getLogger(__name__)
 
@@ -92,15 +93,20 @@ class SharedProgressLog:
         frontier = worker_context(self.crawler).frontier
         state = frontier.state()
         views = frontier.workers()
-        mine = self.crawler.stats.get_value("sdg/pages/total", 0)
+        stats = self.crawler.stats.get_stats()
+        mine = stats.get("sdg/pages/total", 0)
         elapsed = monotonic() - self.started
         silence = silence_line(views)
+        # Verdicts and fetch statuses are this worker's (its crawl stats): Redis keeps no run-wide tally of them.
+        verdicts = prefixed_counts(stats, "sdg/verdict/", VERDICTS) or "none yet"
+        statuses = prefixed_counts(stats, "sdg/status/", FETCH_STATUSES, skip="ok") or "all ok"
         return (
             f"Run {state.run.get('run_id', '?')}: {state.stats.get('pages', 0)} pages stored by all workers, "
             f"{state.queued} queued, {state.leased} in flight, {state.held} held back, "
             f"{plural(live_workers(views), 'live worker')}; "
             f"this worker {mine} pages ({mine / max(elapsed, 1e-9) * 60:.0f}/min), "
-            f"elapsed {format_duration(elapsed)}" + (f"; {silence}" if silence else "")
+            f"elapsed {format_duration(elapsed)}; this worker's verdicts: {verdicts}; fetch status: {statuses}"
+            + (f"; {silence}" if silence else "")
         )
 
     def log_progress(self) -> None:
