@@ -210,6 +210,16 @@ class Progress:
             except (OSError, ValueError):
                 self.mode = "off"
 
+    @contextmanager
+    def suspended(self) -> Iterator[None]:
+        """Print other lines (a skipped registry row) without tearing the live line."""
+        with self.lock:
+            if self.live is None:
+                yield
+            else:
+                with self.live.suspended():
+                    yield
+
     def close(self) -> None:
         self.stopped.set()
         if self.ticker is not None:

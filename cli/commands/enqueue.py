@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sdg_tags.cli.progress_line import Progress
 
 EPILOG = """\
 exit codes:
@@ -124,11 +126,12 @@ def connect(url: str, name: str) -> Any:
 
 
 def enqueue(
-    args: argparse.Namespace, overrides: dict[str, Any], progress: Callable[[int, int], None] | None = None
+    args: argparse.Namespace, overrides: dict[str, Any], shown: Progress | None = None
 ) -> tuple[int, Any]:
-    """Stream the registry into Redis and the repository, open the run: (exit code, summary or None).
-    `progress(rows_read, urls_queued)` is called once per batch of rows."""
+    """Stream the registry into Redis and the repository, open the run: (exit code, summary or None). `shown`
+    says how far it is, once per batch of rows (a live line on a terminal, a line every 10 s elsewhere)."""
     import logging
+    from contextlib import nullcontext
 
     from sdg_tags.cli.main import CommandLineError
     from sdg_tags.crawler.distributed.enqueue import (
@@ -153,8 +156,9 @@ def enqueue(
         frontier.reset()
 
     def report(errors: list[Any]) -> None:
-        for error in errors:
-            print(f"sdg-tags {args.command}: skipped row: {error}", file=sys.stderr)
+        with shown.suspended() if shown is not None else nullcontext():
+            for error in errors:
+                print(f"sdg-tags {args.command}: skipped row: {error}", file=sys.stderr)
 
     try:
         with Repository(args.db) as repository:
@@ -165,7 +169,9 @@ def enqueue(
                 overrides,
                 source=str(args.registry),
                 on_errors=report,
-                progress=progress,
+                progress=None
+                if shown is None
+                else lambda rows, urls: shown.update(f"{rows:,} rows read, {urls:,} URLs queued"),
             )
     except RunInProgressError as exc:
         print(f"sdg-tags {args.command}: {exc}", file=sys.stderr)
@@ -176,10 +182,12 @@ def enqueue(
 
 
 def run(args: argparse.Namespace) -> int:
+    from sdg_tags.cli.progress_line import Progress
     from sdg_tags.crawler.distributed.progress import plural
 
     overrides = crawl_overrides(args)
-    code, summary = enqueue(args, overrides)
+    with Progress("sdg-tags enqueue").start_ticking() as shown:
+        code, summary = enqueue(args, overrides, shown)
     if summary is None:
         return code
     print(

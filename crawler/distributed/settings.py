@@ -14,8 +14,19 @@ from scrapy.settings import Settings
 from sdg_tags.crawler.distributed.frontier import DEFAULT_NAME
 
 # Crawl settings that belong to the run (enqueue) rather than to one worker; workers take them from Redis.
+# Each process's own: where it writes, and its console (the quiet console of `crawl --distributed` turned
+# Scrapy's log off, and the workers it started, which took it from Redis, then printed nothing at all).
 RUN_SETTINGS_EXCLUDED: frozenset[str] = frozenset(
-    {"SDG_DB_URL", "LOG_LEVEL", "SDG_JOB_DIR", "SDG_REGISTRY_SOURCE"}
+    {
+        "SDG_DB_URL",
+        "LOG_LEVEL",
+        "SDG_JOB_DIR",
+        "SDG_REGISTRY_SOURCE",
+        "LOG_ENABLED",
+        "SDG_CONSOLE_QUIET",
+        "SDG_LOG_FILE",
+        "SDG_PROGRESS",
+    }
 )
 # Each worker's local download slots need room for the tokens Redis grants it; Redis caps the real number.
 LOCAL_SLOT_CONCURRENCY = 64
