@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from sdg_tags.cli.progress_line import LiveLine
+from sdg_tags.crawler.console_line import console_line, set_console_line
 
 # Loggers whose INFO lines are Scrapy's machinery rather than the crawl's news (banner, overridden settings,
 # enabled components, the stats dump, Twisted's reactor notes).
@@ -16,18 +17,12 @@ CHATTY_LOGGERS = ("scrapy", "twisted", "py.warnings", "filelock", "asyncio")
 # The interval progress lines (crawler/extensions/progress.py): the live line says the same, continuously.
 PROGRESS_LOGGERS = ("sdg_tags.crawler.extensions.progress", "sdg_tags.crawler.distributed.progress")
 
-_console_line: LiveLine | None = None
-
-
-def console_line() -> LiveLine | None:
-    """The live progress line of this process's console (None: plain progress lines)."""
-    return _console_line
-
 
 def close_console_line() -> None:
     """Clear the live line for good (before the closing summary)."""
-    if _console_line is not None:
-        _console_line.close()
+    line = console_line()
+    if line is not None:
+        line.close()
 
 
 class QuietScrapyFilter(logging.Filter):
@@ -60,13 +55,13 @@ def console_log(settings: Any) -> None:
     """Our handlers beside Scrapy's: the quiet console (Scrapy's own handler is then a null one, as
     `LOG_ENABLED` is off; Scrapy re-installs its handler for every crawler and leaves ours) and `--log-file`.
     With `SDG_PROGRESS` = live the console also carries the live progress line."""
-    global _console_line
     formatter = logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
     if settings.getbool("SDG_CONSOLE_QUIET"):
         console: logging.StreamHandler  # type: ignore[type-arg]
         if settings.get("SDG_PROGRESS") == "live":
-            _console_line = LiveLine(sys.stderr)
-            console = LiveLineHandler(_console_line)
+            live = LiveLine(sys.stderr)
+            set_console_line(live)
+            console = LiveLineHandler(live)
             console.addFilter(NoProgressLines())
         else:
             console = logging.StreamHandler(sys.stderr)

@@ -11,7 +11,7 @@ discovers more as it goes, so the ETA is a lower bound. "Hosts waiting on polite
 (Retry-After) and concurrency allow, so a queued request is one that the host's pace holds back.
 
 Settings: `SDG_PROGRESS_INTERVAL` (30 s; 0 = no log lines), `SDG_PROGRESS` (`lines`, the default: log lines
-only; `live`: also redraw the console's live line, cli/crawl_console.py, about four times a second; `off`).
+only; `live`: also redraw the console's live line, crawler/console_line.py, about four times a second; `off`).
 The log lines still go to `--log-file` when the console shows the live line. Stats read: `sdg/pages/total`,
 `sdg/verdict/*`, `sdg/status/*`, `scheduler/enqueued`, `scheduler/dequeued`.
 """
@@ -110,7 +110,7 @@ class ProgressLog:
             self.task = create_looping_call(self.log_progress)
             self.task.start(self.interval, now=False)
         if self.mode == "live":
-            from sdg_tags.cli.crawl_console import console_line
+            from sdg_tags.crawler.console_line import console_line
 
             self.live = console_line()  # None under `scrapy crawl`: the log lines will do
             if self.live is not None:
