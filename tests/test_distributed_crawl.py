@@ -355,3 +355,6 @@ def test_worker_progress_lines_name_verdicts_and_fetch_statuses(
     lines = [line for line in output.splitlines() if "pages stored by all workers" in line]
     assert lines, output[-3000:]
     assert all("; this worker's verdicts: " in line and "; fetch status: " in line for line in lines), lines
+    # The quiet console, as `sdg-tags crawl`'s: the worker's own lines, not Scrapy's banner, settings and stats.
+    assert "Overridden settings" not in output and "Dumping Scrapy stats" not in output, output[-3000:]
+    assert "Worker stopped (" in output

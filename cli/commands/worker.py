@@ -70,16 +70,45 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="NAME=VALUE",
         help="a Scrapy or SDG_* setting of this worker (e.g. CONCURRENT_REQUESTS=64)",
     )
-    parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    parser.add_argument(
+        "--progress",
+        choices=("auto", "live", "lines", "off"),
+        default="auto",
+        help="progress display, as for `sdg-tags crawl`: live on a terminal, else a line every "
+        "--progress-interval seconds",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show Scrapy's own log (start-up banner, settings, middlewares, stats); by default only the "
+        "worker's own lines, warnings and errors are shown",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="log level of the whole log, Scrapy's included (implies --verbose)",
+    )
     parser.set_defaults(handler=run)
 
 
 def local_settings(args: argparse.Namespace) -> dict[str, Any]:
     """This worker's own settings (the run's crawl settings come from Redis)."""
 
+    from sdg_tags.cli.commands.crawl import progress_mode
     from sdg_tags.cli.main import CommandLineError
 
-    settings: dict[str, Any] = {"LOG_LEVEL": args.log_level}
+    # As `sdg-tags crawl`: an operator reads the worker's own lines; Scrapy's log comes back with -v.
+    quiet = not (getattr(args, "verbose", False) or args.log_level)
+    settings: dict[str, Any] = {
+        "LOG_LEVEL": args.log_level or "INFO",
+        "SDG_CONSOLE_QUIET": quiet,
+        "SDG_PROGRESS": progress_mode(getattr(args, "progress", "auto"), quiet=quiet),
+    }
+    if quiet:
+        settings["LOG_ENABLED"] = (
+            False  # Scrapy's handler does nothing; cli/crawl_console.py shows the worker
+        )
     for name, value, minimum in (
         ("--max-pages", args.max_pages, 1),
         ("--max-seconds", args.max_seconds, 0.001),
@@ -182,16 +211,21 @@ def work(
 ) -> dict[str, Any]:
     """Run one worker in this process until the run is drained (or a bound is hit); return its stats."""
     from scrapy.crawler import CrawlerProcess
+    from sdg_tags.cli.crawl_console import close_console_line, console_log
     from sdg_tags.crawler.distributed.settings import worker_settings
     from sdg_tags.crawler.distributed.spider import DistributedRegistrySpider
 
     settings = worker_settings(redis_url=redis_url, name=name, db_url=db_url, run=run, local=local)
     if settings.get("LOG_LEVEL") != "DEBUG":  # Alembic names its dialect each time the repository opens
         logging.getLogger("alembic").setLevel(logging.WARNING)
+    console_log(settings)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(DistributedRegistrySpider)
     process.crawl(crawler)
-    process.start()
+    try:
+        process.start()
+    finally:
+        close_console_line()  # the closing lines start on a clean line
     return dict(crawler.stats.get_stats()) if crawler.stats is not None else {}
 
 
@@ -231,9 +265,13 @@ def run_distributed_crawl(args: argparse.Namespace) -> int:
         args.name,
         "--db",
         args.db,
-        "--log-level",
-        args.log_level or "INFO",  # `crawl --distributed` leaves it unset for its quiet console
     ]
+    if args.log_level:
+        command += ["--log-level", args.log_level]
+    if getattr(args, "verbose", False):
+        command.append("--verbose")
+    # The workers share this terminal: one live line each would overwrite the others'.
+    command += ["--progress", "off" if getattr(args, "progress", "auto") == "off" else "lines"]
     if args.progress_interval is not None:
         command += ["--progress-interval", str(args.progress_interval)]
     workers = [subprocess.Popen(command) for _ in range(args.workers)]

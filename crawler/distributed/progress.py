@@ -4,13 +4,15 @@ Replaces crawler/extensions/progress.py in a worker (its figures are one process
 `SDG_PROGRESS_INTERVAL` seconds: pages committed by all workers, queued, in flight, held back, live workers,
 this worker's pages, rate, verdicts and non-ok fetch statuses. `sdg-tags worker --status` prints the run's
 figures once, from anywhere. A worker that stopped sending heartbeats (killed) is not counted as live: a line says how long it has been silent and
-when the requests it holds go back to the queue (its lease time after its last heartbeat).
+when the requests it holds go back to the queue (its lease time after its last heartbeat). With
+`SDG_PROGRESS` = live (`sdg-tags worker` on a terminal) the same line is redrawn in place every second.
 """
 
 from __future__ import annotations
 
 import logging
 from time import monotonic
+from typing import Any
 
 import redis
 from scrapy import signals
@@ -24,6 +26,7 @@ from sdg_tags.crawler.extensions.progress import format_duration, prefixed_count
 from sdg_tags.validators.models import FETCH_STATUSES, VERDICTS
 
 logger = logging.getLogger(__name__)
+LIVE_REFRESH = 1.0  # seconds between redraws of the live line: each asks Redis for the run's figures
 
 
 def plural(count: int, noun: str) -> str:
@@ -73,6 +76,8 @@ class SharedProgressLog:
         self.crawler = crawler
         self.interval = interval
         self.task = None
+        self.live: Any = None
+        self.live_task = None
         self.started = monotonic()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -80,14 +85,33 @@ class SharedProgressLog:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedProgressLog:
         interval = crawler.settings.getfloat("SDG_PROGRESS_INTERVAL", default_settings.SDG_PROGRESS_INTERVAL)
-        if interval <= 0:
+        mode = crawler.settings.get("SDG_PROGRESS", default_settings.SDG_PROGRESS)
+        if mode == "off" or (interval <= 0 and mode != "live"):
             raise NotConfigured
-        return cls(crawler, interval)
+        extension = cls(crawler, interval)
+        extension.live_wanted = mode == "live"
+        return extension
+
+    live_wanted = False
 
     def spider_opened(self) -> None:
         self.started = monotonic()
-        self.task = create_looping_call(self.log_progress)
-        self.task.start(self.interval, now=False)
+        if self.interval > 0:
+            self.task = create_looping_call(self.log_progress)
+            self.task.start(self.interval, now=False)
+        if self.live_wanted:
+            from sdg_tags.crawler.console_line import console_line
+
+            self.live = console_line()  # None without a console that draws one: the log lines will do
+            if self.live is not None:
+                self.live_task = create_looping_call(self.draw_live)
+                self.live_task.start(LIVE_REFRESH, now=True)
+
+    def draw_live(self) -> None:
+        try:
+            self.live.update(self.progress_line())
+        except redis.RedisError:
+            pass  # the next redraw asks again; the interval lines say when Redis does not answer
 
     def progress_line(self) -> str:
         frontier = worker_context(self.crawler).frontier
@@ -116,5 +140,8 @@ class SharedProgressLog:
             logger.warning("Progress: Redis did not answer (%s)", exc)
 
     def spider_closed(self) -> None:
-        if self.task is not None and self.task.running:
-            self.task.stop()
+        for task in (self.task, self.live_task):
+            if task is not None and task.running:
+                task.stop()
+        if self.live is not None:
+            self.live.close()  # the worker's closing lines follow on a clean line
