@@ -118,14 +118,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="seconds a rendered page may take to settle (default 20); then its status is timeout",
     )
     parser.add_argument(
-        "--progress",
-        choices=("auto", "live", "lines", "off"),
-        default="auto",
-        help="progress display: one line redrawn in place (live), a log line every --progress-interval "
-        "seconds (lines), or none; auto (the default) is live when standard error is a terminal, else lines. "
-        "With -v/--log-level, live gives way to lines (Scrapy's log would tear it)",
-    )
-    parser.add_argument(
         "--progress-interval",
         type=float,
         metavar="S",
@@ -144,18 +136,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="NAME=VALUE",
         help="any Scrapy or SDG_* setting (repeatable; VALUE is JSON or text)",
     )
-    parser.add_argument(
-        "-v",
-        "--verbose",
-        action="store_true",
-        help="show Scrapy's own log (start-up banner, settings, middlewares, stats); by default only the "
-        "crawl's own lines, warnings and errors are shown",
-    )
-    parser.add_argument(
-        "--log-level",
-        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
-        help="log level of the whole log, Scrapy's included (implies --verbose)",
-    )
+    add_console_options(parser, "crawl")
     parser.add_argument(
         "--log-file", metavar="PATH", help="also write the full log (Scrapy's included, INFO and up) to PATH"
     )
@@ -186,6 +167,45 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
+def add_console_options(parser: argparse.ArgumentParser, who: str) -> None:
+    """`--progress`, `-v`/`--verbose` and `--log-level` of a crawling command (`crawl`, `worker`); what they
+    mean for its settings: `console_settings`."""
+    parser.add_argument(
+        "--progress",
+        choices=("auto", "live", "lines", "off"),
+        default="auto",
+        help="progress display: one line redrawn in place (live), a log line every --progress-interval "
+        "seconds (lines), or none; auto (the default) is live when standard error is a terminal, else lines. "
+        "With -v/--log-level, live gives way to lines (Scrapy's log would tear it)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show Scrapy's own log (start-up banner, settings, middlewares, stats); by default only the "
+        f"{who}'s own lines, warnings and errors are shown",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="log level of the whole log, Scrapy's included (implies --verbose)",
+    )
+
+
+def console_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The console of a crawling process: an operator reads its own lines, warnings and errors (the quiet
+    console, cli/crawl_console.py); Scrapy's start-up and stats dump come back with -v or --log-level.
+    (`enqueue` shares `crawl`'s settings without these options, and keeps its own console.)"""
+    quiet = hasattr(args, "verbose") and not (args.verbose or args.log_level)
+    settings: dict[str, Any] = {
+        "LOG_LEVEL": getattr(args, "log_level", None) or "INFO",
+        "SDG_CONSOLE_QUIET": quiet,
+    }
+    if quiet:
+        settings["LOG_ENABLED"] = False  # Scrapy's handler does nothing; the quiet console shows the crawl
+    return settings
+
+
 def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """Scrapy/SDG settings from the command line (only what was given, so settings.py keeps its defaults)."""
     from sdg_tags.cli.main import CommandLineError
@@ -214,13 +234,8 @@ def setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
         "SDG_DB_URL": args.db,
         "SDG_PROFILE": args.profile,
         "SDG_REGISTRY_SOURCE": str(args.registry),
-        "LOG_LEVEL": getattr(args, "log_level", None) or "INFO",
-        # An operator reads the crawl's own lines; Scrapy's start-up and stats dump come back with -v.
-        # (`enqueue` and `worker` share these options and keep their own console.)
-        "SDG_CONSOLE_QUIET": hasattr(args, "verbose") and not (args.verbose or args.log_level),
+        **console_settings(args),
     }
-    if settings["SDG_CONSOLE_QUIET"]:
-        settings["LOG_ENABLED"] = False  # Scrapy's handler does nothing; cli/crawl_console.py shows the crawl
     if args.job_dir:
         settings["SDG_JOB_DIR"] = str(Path(args.job_dir).resolve())
     if getattr(args, "log_file", None):

@@ -12,7 +12,12 @@ import subprocess
 import sys
 from typing import Any
 
-from sdg_tags.cli.commands.crawl import parse_set_options
+from sdg_tags.cli.commands.crawl import (
+    add_console_options,
+    console_settings,
+    parse_set_options,
+    progress_mode,
+)
 from sdg_tags.cli.commands.enqueue import add_redis_options
 
 EPILOG = """\
@@ -70,45 +75,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="NAME=VALUE",
         help="a Scrapy or SDG_* setting of this worker (e.g. CONCURRENT_REQUESTS=64)",
     )
-    parser.add_argument(
-        "--progress",
-        choices=("auto", "live", "lines", "off"),
-        default="auto",
-        help="progress display, as for `sdg-tags crawl`: live on a terminal, else a line every "
-        "--progress-interval seconds",
-    )
-    parser.add_argument(
-        "-v",
-        "--verbose",
-        action="store_true",
-        help="show Scrapy's own log (start-up banner, settings, middlewares, stats); by default only the "
-        "worker's own lines, warnings and errors are shown",
-    )
-    parser.add_argument(
-        "--log-level",
-        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
-        help="log level of the whole log, Scrapy's included (implies --verbose)",
-    )
+    add_console_options(parser, "worker")
     parser.set_defaults(handler=run)
 
 
 def local_settings(args: argparse.Namespace) -> dict[str, Any]:
     """This worker's own settings (the run's crawl settings come from Redis)."""
 
-    from sdg_tags.cli.commands.crawl import progress_mode
     from sdg_tags.cli.main import CommandLineError
 
-    # As `sdg-tags crawl`: an operator reads the worker's own lines; Scrapy's log comes back with -v.
-    quiet = not (getattr(args, "verbose", False) or args.log_level)
-    settings: dict[str, Any] = {
-        "LOG_LEVEL": args.log_level or "INFO",
-        "SDG_CONSOLE_QUIET": quiet,
-        "SDG_PROGRESS": progress_mode(getattr(args, "progress", "auto"), quiet=quiet),
-    }
-    if quiet:
-        settings["LOG_ENABLED"] = (
-            False  # Scrapy's handler does nothing; cli/crawl_console.py shows the worker
-        )
+    settings = console_settings(args)  # as `sdg-tags crawl`'s
+    settings["SDG_PROGRESS"] = progress_mode(args.progress, quiet=settings["SDG_CONSOLE_QUIET"])
     for name, value, minimum in (
         ("--max-pages", args.max_pages, 1),
         ("--max-seconds", args.max_seconds, 0.001),
