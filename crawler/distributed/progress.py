@@ -12,17 +12,11 @@ from __future__ import annotations
 
 import logging
 from time import monotonic
-from typing import Any
 
 import redis
-from scrapy import signals
-from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
-from scrapy.utils.asyncio import create_looping_call
-from sdg_tags.crawler import settings as default_settings
 from sdg_tags.crawler.distributed.context import worker_context
 from sdg_tags.crawler.distributed.frontier import FrontierState, WorkerView
-from sdg_tags.crawler.extensions.progress import format_duration, prefixed_counts
+from sdg_tags.crawler.extensions.progress import ProgressDisplay, format_duration, prefixed_counts
 from sdg_tags.validators.models import FETCH_STATUSES, VERDICTS
 
 logger = logging.getLogger(__name__)
@@ -71,47 +65,17 @@ def remaining_line(state: FrontierState, views: list[WorkerView]) -> str:
     )
 
 
-class SharedProgressLog:
-    def __init__(self, crawler: Crawler, interval: float) -> None:
-        self.crawler = crawler
-        self.interval = interval
-        self.task = None
-        self.live: Any = None
-        self.live_task = None
-        self.started = monotonic()
-        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SharedProgressLog:
-        interval = crawler.settings.getfloat("SDG_PROGRESS_INTERVAL", default_settings.SDG_PROGRESS_INTERVAL)
-        mode = crawler.settings.get("SDG_PROGRESS", default_settings.SDG_PROGRESS)
-        if mode == "off" or (interval <= 0 and mode != "live"):
-            raise NotConfigured
-        extension = cls(crawler, interval)
-        extension.live_wanted = mode == "live"
-        return extension
-
-    live_wanted = False
-
-    def spider_opened(self) -> None:
-        self.started = monotonic()
-        if self.interval > 0:
-            self.task = create_looping_call(self.log_progress)
-            self.task.start(self.interval, now=False)
-        if self.live_wanted:
-            from sdg_tags.crawler.console_line import console_line
-
-            self.live = console_line()  # None without a console that draws one: the log lines will do
-            if self.live is not None:
-                self.live_task = create_looping_call(self.draw_live)
-                self.live_task.start(LIVE_REFRESH, now=True)
+class SharedProgressLog(ProgressDisplay):
+    live_refresh = LIVE_REFRESH
 
     def draw_live(self) -> None:
         try:
-            self.live.update(self.progress_line())
+            super().draw_live()
         except redis.RedisError:
             pass  # the next redraw asks again; the interval lines say when Redis does not answer
+
+    def live_text(self) -> str:
+        return self.progress_line()
 
     def progress_line(self) -> str:
         frontier = worker_context(self.crawler).frontier
@@ -138,10 +102,3 @@ class SharedProgressLog:
             logger.info("%s", self.progress_line())
         except redis.RedisError as exc:
             logger.warning("Progress: Redis did not answer (%s)", exc)
-
-    def spider_closed(self) -> None:
-        for task in (self.task, self.live_task):
-            if task is not None and task.running:
-                task.stop()
-        if self.live is not None:
-            self.live.close()  # the worker's closing lines follow on a clean line

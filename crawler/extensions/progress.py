@@ -22,7 +22,7 @@ import logging
 from collections import deque
 from dataclasses import dataclass
 from time import monotonic
-from typing import Any
+from typing import Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -80,42 +80,73 @@ def hosts_waiting(crawler: Crawler) -> int:
     return sum(1 for slot in engine.downloader.slots.values() if slot.queue)
 
 
-class ProgressLog:
-    def __init__(self, crawler: Crawler, interval: float, mode: str) -> None:
+class ProgressDisplay:
+    """What both kinds of crawl show: a log line every `SDG_PROGRESS_INTERVAL` seconds (`log_progress`) and,
+    with `SDG_PROGRESS` = live on a console that has one (crawler/console_line.py), the live line redrawn every
+    `live_refresh` seconds (`live_text`). Subclasses say the figures."""
+
+    live_refresh = LIVE_REFRESH
+
+    def __init__(self, crawler: Crawler, interval: float, live: bool) -> None:
         self.crawler = crawler
         self.interval = interval
-        self.mode = mode
+        self.live_wanted = live
         self.task = None
         self.live_task = None
-        self.live: Any = None  # the console's LiveLine (cli/progress_line.py) in live mode
+        self.live: Any = None  # the console's live line, when it has one
         self.started = monotonic()
-        self.last_time = self.started
-        self.last_done = 0
-        self.samples: deque[tuple[float, int]] = deque()  # (time, pages done) of the live line's rate
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ProgressLog:
+    def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
         interval = settings.getfloat("SDG_PROGRESS_INTERVAL", default_settings.SDG_PROGRESS_INTERVAL)
         mode = settings.get("SDG_PROGRESS", default_settings.SDG_PROGRESS)
         if mode == "off" or (interval <= 0 and mode != "live"):
             raise NotConfigured
-        return cls(crawler, interval, mode)
+        return cls(crawler, interval, live=mode == "live")
 
     def spider_opened(self) -> None:
-        self.started = self.last_time = monotonic()
+        self.started = monotonic()
         if self.interval > 0:
             self.task = create_looping_call(self.log_progress)
             self.task.start(self.interval, now=False)
-        if self.mode == "live":
+        if self.live_wanted:
             from sdg_tags.crawler.console_line import console_line
 
-            self.live = console_line()  # None under `scrapy crawl`: the log lines will do
+            self.live = console_line()  # None under `scrapy crawl`, or a worker's log: the log lines will do
             if self.live is not None:
                 self.live_task = create_looping_call(self.draw_live)
-                self.live_task.start(LIVE_REFRESH, now=True)
+                self.live_task.start(self.live_refresh, now=True)
+
+    def draw_live(self) -> None:
+        self.live.update(self.live_text())
+
+    def live_text(self) -> str:
+        raise NotImplementedError
+
+    def log_progress(self) -> None:
+        raise NotImplementedError
+
+    def spider_closed(self) -> None:
+        for task in (self.task, self.live_task):
+            if task is not None and task.running:
+                task.stop()
+        if self.live is not None:
+            self.live.close()  # the closing lines follow on a clean line
+
+
+class ProgressLog(ProgressDisplay):
+    def __init__(self, crawler: Crawler, interval: float, live: bool) -> None:
+        super().__init__(crawler, interval, live)
+        self.last_time = self.started
+        self.last_done = 0
+        self.samples: deque[tuple[float, int]] = deque()  # (time, pages done) of the live line's rate
+
+    def spider_opened(self) -> None:
+        super().spider_opened()
+        self.last_time = self.started
 
     def queued(self) -> int:
         stats = self.crawler.stats
@@ -175,15 +206,5 @@ class ProgressLog:
             + self.breakdown(figures, separator=" | ")
         )
 
-    def draw_live(self) -> None:
-        self.live.update(self.live_text())
-
     def log_progress(self) -> None:
         logger.info("%s", self.progress_line())
-
-    def spider_closed(self) -> None:
-        for task in (self.task, self.live_task):
-            if task is not None and task.running:
-                task.stop()
-        if self.live is not None:
-            self.live.close()  # the closing summary follows on a clean line
