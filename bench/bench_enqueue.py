@@ -20,16 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from bench.bench_memory import RssSampler, redis_memory_mb
+from bench.bench_memory import measured_enqueue, redis_memory_mb
 from bench.results_file import run_header, write_result
-from tests.faults.distributed_run import PROJECT_ROOT, cli
 from tests.faults.services import create_database, postgres_server, redis_server
 
 GOAL_SECONDS = 60.0
@@ -77,35 +74,11 @@ def write_registry(path: Path, rows: int, seed: int = 15) -> dict[str, int]:
     return kinds
 
 
-def enqueue(registry: Path, redis_url: str, db: str, name: str) -> dict[str, Any]:
-    """Run `sdg-tags enqueue` on `registry`; its wall time, peak RSS and summary line."""
-    command = cli("enqueue", "--registry", str(registry), "--redis", redis_url, "--db", db, "--name", name)
-    command += ["--log-level", "WARNING"]
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    sampler = RssSampler(process.pid)
-    sampler.start()
-    out, err = process.communicate()
-    seconds = time.perf_counter() - started
-    sampler.join()
-    if process.returncode != 0:
-        raise RuntimeError(f"enqueue failed ({process.returncode}): {err[-2000:]}")
-    return {
-        "seconds": round(seconds, 1),
-        "peak_rss_mb": round(sampler.peak, 1),
-        "rss_timeline_s_mb": sampler.timeline,
-        "skipped_rows_reported": sum(1 for line in err.splitlines() if "skipped row: " in line),
-        "summary": out.splitlines()[0] if out else "",
-    }
-
-
 def measure(rows: int, folder: Path, redis_url: str, admin: str, name: str) -> dict[str, Any]:
     registry = folder / f"registry-{rows}.csv"
     kinds = write_registry(registry, rows)
     before = redis_memory_mb(redis_url)
-    result = enqueue(registry, redis_url, create_database(admin, name), name)
+    result = measured_enqueue(registry, redis_url, create_database(admin, name), name)
     result["redis_used_mb"] = round(redis_memory_mb(redis_url) - before, 1)
     result["registry"] = {"rows": rows, "bytes": registry.stat().st_size, **kinds}
     print(f"{rows} rows: {result['seconds']} s, peak RSS {result['peak_rss_mb']} MB; {result['summary']}")

@@ -92,14 +92,10 @@ def served_site() -> Iterator[str]:
         process.wait(timeout=30)
 
 
-def enqueue_urls(origin: str, count: int, folder: Path, redis_url: str, db: str, name: str) -> dict[str, Any]:
-    """Write a URL-list registry of `count` pages and enqueue it; time and peak RSS of the enqueue."""
-    registry = folder / f"registry-{count}.txt"
-    with registry.open("w", encoding="utf-8") as out:
-        for number in range(count):
-            out.write(f"{origin}/page/{number}\n")
+def measured_enqueue(registry: Path, redis_url: str, db: str, name: str, *options: str) -> dict[str, Any]:
+    """Run `sdg-tags enqueue` on `registry` (with `options`); its wall time, peak RSS and summary line."""
     command = cli("enqueue", "--registry", str(registry), "--redis", redis_url, "--db", db, "--name", name)
-    command += ["--delay", "0", "--concurrency-per-host", "16", "--log-level", "WARNING"]
+    command += [*options, "--log-level", "WARNING"]
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -107,10 +103,27 @@ def enqueue_urls(origin: str, count: int, folder: Path, redis_url: str, db: str,
     sampler = RssSampler(process.pid)
     sampler.start()
     out, err = process.communicate()
+    seconds = time.perf_counter() - started
     sampler.join()
     if process.returncode != 0:
-        raise RuntimeError(f"enqueue failed: {err[-2000:]}")
-    return {"seconds": round(time.perf_counter() - started, 1), "peak_rss_mb": round(sampler.peak, 1)}
+        raise RuntimeError(f"enqueue failed ({process.returncode}): {err[-2000:]}")
+    return {
+        "seconds": round(seconds, 1),
+        "peak_rss_mb": round(sampler.peak, 1),
+        "rss_timeline_s_mb": sampler.timeline,
+        "skipped_rows_reported": sum(1 for line in err.splitlines() if "skipped row: " in line),
+        "summary": out.splitlines()[0] if out else "",
+    }
+
+
+def enqueue_urls(origin: str, count: int, folder: Path, redis_url: str, db: str, name: str) -> dict[str, Any]:
+    """Write a URL-list registry of `count` pages and enqueue it; time and peak RSS of the enqueue."""
+    registry = folder / f"registry-{count}.txt"
+    with registry.open("w", encoding="utf-8") as out:
+        for number in range(count):
+            out.write(f"{origin}/page/{number}\n")
+    measured = measured_enqueue(registry, redis_url, db, name, "--delay", "0", "--concurrency-per-host", "16")
+    return {"seconds": measured["seconds"], "peak_rss_mb": measured["peak_rss_mb"]}
 
 
 def run_worker(redis_url: str, db: str, name: str, seconds: float, folder: Path) -> dict[str, Any]:
