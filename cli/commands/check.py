@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json", "junit", "sarif")
 SEVERITY_LEVELS = ("error", "warning", "info")
 HTML_SUFFIXES = (".html", ".htm")
-# Below this many pages a process pool costs more than it saves (start-up, module imports in each worker).
+# Below this many pages, forking checking processes (and freezing the start-up objects) costs more than it saves.
 PARALLEL_FROM = 64
 DEFAULT_TIMEOUT = 15.0
 DEFAULT_RENDER_TIMEOUT = 20.0
