@@ -34,7 +34,7 @@ _FRAME_HEADER = struct.Struct(">Q")
 
 
 class WorkerFailed(Exception):
-    """A worker process raised or ended before its last chunk (one line: which, and why)."""
+    """A worker process could not be started, raised, or ended before its last chunk (one line: which, why)."""
 
 
 def ordered_fork_map(
@@ -54,8 +54,16 @@ def ordered_fork_map(
     workers: dict[int, _Worker] = {}
     try:
         for number in range(1, jobs):
-            read_end, write_end = os.pipe()
-            pid = os.fork()
+            try:
+                read_end, write_end = os.pipe()
+            except OSError as exc:  # out of file descriptors
+                raise WorkerFailed(f"could not start a checking process ({exc.strerror or exc})") from None
+            try:
+                pid = os.fork()
+            except OSError as exc:  # out of processes or memory
+                os.close(read_end)
+                os.close(write_end)
+                raise WorkerFailed(f"could not start a checking process ({exc.strerror or exc})") from None
             if pid == 0:  # the worker: never returns
                 os.close(read_end)
                 for other in workers.values():

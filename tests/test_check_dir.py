@@ -154,3 +154,28 @@ def test_a_killed_checking_process_is_one_line_and_exit_2(tmp_path: Path) -> Non
         r"sdg-tags check: error: checking process \d+ ended unexpectedly \(killed by SIGKILL; out of memory\?\)",
         line,
     )
+
+
+def test_jobs_are_bounded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--jobs 1000000` would fork a process per 16 pages and run out of file descriptors: one line, exit 2."""
+    from sdg_tags.cli.main import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["check", "--jobs", "1000000", str(tmp_path)])
+    assert stopped.value.code == 2
+    assert "invalid number of jobs '1000000'; give at most 64" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_process_that_cannot_be_started_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """Out of file descriptors (root too is held to RLIMIT_NOFILE): the pipe of a checking process cannot be
+    made."""
+    site = write_site(tmp_path / "site", 64 * 16)
+    done = subprocess.run(
+        ["bash", "-c", f"ulimit -n 40; exec {SDG_TAGS} check --format json --jobs 64 {site}"],
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    [line] = done.stderr.decode().splitlines()
+    assert line.startswith("sdg-tags check: error: could not start a checking process ("), line

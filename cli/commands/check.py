@@ -29,6 +29,8 @@ SEVERITY_LEVELS = ("error", "warning", "info")
 HTML_SUFFIXES = (".html", ".htm")
 # Below this many pages, forking checking processes (and freezing the start-up objects) costs more than it saves.
 PARALLEL_FROM = 64
+# Each checking process holds a pipe and a copy of the checker: a bound that --jobs 1000000 cannot pass.
+MAX_JOBS = 64
 DEFAULT_TIMEOUT = 15.0
 DEFAULT_RENDER_TIMEOUT = 20.0
 # Where standard input is rendered from: it resolves nowhere, so the page's relative sub-resources fail.
@@ -57,6 +59,8 @@ def _size(value: str) -> int:
 def _jobs(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"invalid number of jobs {value!r}; give 1 or more")
+    if int(value) > MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"invalid number of jobs {value!r}; give at most {MAX_JOBS}")
     return int(value)
 
 
@@ -127,7 +131,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=0,
         metavar="N",
         help="pages checked in parallel, one process each (default: every CPU when there are "
-        f"{PARALLEL_FROM} pages or more; 1 = in this process)",
+        f"{PARALLEL_FROM} pages or more; 1 = in this process; at most {MAX_JOBS})",
     )
     parser.add_argument(
         "--structured-data",
