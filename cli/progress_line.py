@@ -160,7 +160,8 @@ class Progress:
     ) -> None:
         self.prefix = prefix
         self.stream = stream if stream is not None else sys.stderr
-        self.mode = resolve_mode(mode, self.stream)
+        # Started with standard error closed: nowhere to show progress (print would fall back to stdout).
+        self.mode = resolve_mode(mode, self.stream) if self.stream is not None else "off"
         self.quiet_for = quiet_for
         self.interval = interval
         self.clock = clock

@@ -117,6 +117,19 @@ def test_progress_off_prints_nothing() -> None:
     assert stream.getvalue() == ""
 
 
+def test_progress_with_standard_error_closed_writes_nowhere(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Started with `2>&-` (sys.stderr is None): no progress, and none in the command's standard output."""
+    monkeypatch.setattr("sys.stderr", None)
+    clock = Clock()
+    progress = Progress("sdg-tags enqueue", quiet_for=0, clock=clock)
+    progress.update("5,000 rows read")
+    progress.close()
+    assert progress.mode == "off"
+    assert capsys.readouterr().out == ""
+
+
 def test_ticking_shows_a_long_phase_announced_during_the_quiet_time() -> None:
     """One update at a phase's start, inside the quiet time: the ticker shows it once the quiet time is over."""
     stream = io.StringIO()
