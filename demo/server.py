@@ -192,11 +192,11 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
             body = substitute_hosts(body.decode("utf-8"), self.hosts).encode("utf-8")
         etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
         if etag in (self.headers.get("If-None-Match") or ""):
+            self.log_access(HTTPStatus.NOT_MODIFIED)  # before the answer, as in send_simple
             self.send_response(HTTPStatus.NOT_MODIFIED)
             self.send_header("ETag", etag)
             self.send_header("Content-Length", "0")
             self.end_headers()
-            self.log_access(HTTPStatus.NOT_MODIFIED)
             return
         content_type = CONTENT_TYPES.get(file.suffix, "application/octet-stream")
         self.send_simple(HTTPStatus.OK, body, content_type, send_body, etag=etag)
@@ -216,6 +216,10 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         location: str | None = None,
         etag: str | None = None,
     ) -> None:
+        # Logged before the answer leaves: a client that has its answer finds the request in the log, and the
+        # lines of consecutive requests keep their order (logged after the body, the next request's thread
+        # could write first).
+        self.log_access(status)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -226,7 +230,6 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if send_body:
             self.wfile.write(body)
-        self.log_access(status)
 
     def log_access(self, status: int) -> None:
         if self.access_log is not None:
