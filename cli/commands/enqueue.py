@@ -140,6 +140,7 @@ def enqueue(
         enqueue_registry_file,
         scan_registry,
     )
+    from sdg_tags.crawler.garbage_collection import tune_for_crawl
     from sdg_tags.crawler.registry import RegistryFileError
     from sdg_tags.repository.errors import RepositoryError
     from sdg_tags.repository.store import Repository
@@ -147,6 +148,8 @@ def enqueue(
     logging.basicConfig(level=getattr(logging, args.log_level or "INFO"), format="%(levelname)s: %(message)s")
     # Alembic says which dialect it uses each time the repository is opened: noise for an operator.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
+    # Each batch in flight is ~100,000 objects: default collections walked them again and again.
+    tune_for_crawl()
     try:  # the whole file is read once here: an unusable file is exit 2 before Redis is touched
         registry = scan_registry(Path(args.registry))
     except RegistryFileError as exc:
