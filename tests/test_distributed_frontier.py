@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import itertools
+import json
 import time
 
 import pytest
 from sdg_tags.crawler.distributed.frontier import FrontierError, NothingReady, Popped, SharedFrontier
-from sdg_tags.crawler.distributed.members import decode_target, encode_target, split_member, target_of_member
+from sdg_tags.crawler.distributed.members import (
+    TARGET_DEFAULTS,
+    TARGET_FIELDS,
+    decode_target,
+    encode_target,
+    split_member,
+    target_of_member,
+)
 from sdg_tags.crawler.frontier import CrawlTarget
 
 from tests.faults.services import redis_server
@@ -231,6 +239,44 @@ def test_fresh_targets_round_trip_through_a_compact_member(target: CrawlTarget) 
     assert url == target.url
     assert decode_target(payload[1:]) == target
     assert len(payload) < 200
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        CrawlTarget(
+            url="http://h/x",
+            key="http://h/x",
+            scope_url="http://h/x",
+            registry_url="http://h/x",
+            registered=True,
+        ),
+        CrawlTarget(url='http://h/é"\\\u2028', key="k", scope_url="http://h/", registry_url=None, depth=2),
+        CrawlTarget(
+            url="http://h/docs/a",
+            key="k",
+            scope_url="http://h/docs/",
+            registry_url="http://h/docs/",
+            registered=True,
+            discovered=True,
+            depth=12,
+            noindex_via="http://h/n",
+            not_reachable_from="http://h/docs/",
+        ),
+    ],
+)
+def test_a_members_json_is_what_json_dumps_writes(target: CrawlTarget) -> None:
+    """encode_target writes the JSON itself; it must stay byte-identical to the json.dumps form."""
+    data: dict[str, object] = {"u": target.url}
+    for name, short in TARGET_FIELDS.items():
+        value = getattr(target, name)
+        if name in ("scope_url", "registry_url"):
+            data[short] = "=" if value == target.url else value
+        elif value != TARGET_DEFAULTS[name]:
+            data[short] = value
+    assert encode_target(target) == (
+        target.url.encode() + b"\nT" + json.dumps(data, separators=(",", ":")).encode()
+    )
 
 
 def claim(frontier: SharedFrontier, host: str, holder: str = "w1#1", hold: float = 5.0) -> float:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import pickle
 from dataclasses import asdict
+from json.encoder import encode_basestring_ascii as json_string  # json.dumps's own, in C
 from typing import Any
 
 from scrapy import Request, Spider
@@ -41,6 +42,8 @@ TARGET_FIELDS: dict[str, str] = {
     "not_reachable_from": "x",
 }
 SAME_AS_URL = "="
+SAME_AS_URL_FIELDS = frozenset({"scope_url", "registry_url"})
+SAME_AS_URL_JSON = json_string(SAME_AS_URL)
 TARGET_DEFAULTS: dict[str, Any] = {
     "registered": False,
     "discovered": False,
@@ -55,15 +58,33 @@ class MemberError(ValueError):
 
 
 def encode_target(target: CrawlTarget) -> bytes:
-    """A fresh target as a queue member."""
-    data: dict[str, Any] = {"u": target.url}
+    """A fresh target as a queue member. The JSON is written here, byte for byte what `json.dumps` with compact
+    separators writes, at a third of its cost: an enqueue encodes a million of them."""
+    url = target.url
+    parts = ['{"u":', json_string(url)]
     for name, short in TARGET_FIELDS.items():
         value = getattr(target, name)
-        if name in ("scope_url", "registry_url"):
-            data[short] = SAME_AS_URL if value == target.url else value
+        if name in SAME_AS_URL_FIELDS:
+            parts.append(f',"{short}":')
+            parts.append(SAME_AS_URL_JSON if value == url else json_scalar(value))
         elif value != TARGET_DEFAULTS[name]:
-            data[short] = value
-    return target.url.encode("utf-8") + b"\n" + FRESH + json.dumps(data, separators=(",", ":")).encode()
+            parts.append(f',"{short}":')
+            parts.append(json_scalar(value))
+    parts.append("}")
+    return url.encode("utf-8") + b"\n" + FRESH + "".join(parts).encode()
+
+
+def json_scalar(value: str | bool | int | None) -> str:
+    """A target field's value as `json.dumps` writes it."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return json_string(value)
 
 
 def decode_target(payload: bytes) -> CrawlTarget:
@@ -73,7 +94,7 @@ def decode_target(payload: bytes) -> CrawlTarget:
     for name, short in TARGET_FIELDS.items():
         if short in data:
             fields[name] = url if data[short] == SAME_AS_URL else data[short]
-        elif name in ("scope_url", "registry_url"):
+        elif name in SAME_AS_URL_FIELDS:
             raise MemberError(f"queue member of {url} has no {name}")
     return CrawlTarget(url=url, key=dedupe_key(url), **fields)
 
