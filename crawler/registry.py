@@ -637,85 +637,127 @@ COLUMN_PLANS_KEPT = 256
 
 
 def registry_entry(row: Mapping[str, Any], number: int) -> RegistryEntry:
-    """One RegistryEntry from a row keyed by the file's own column names; RowProblem on the first bad value."""
-    columns: dict[str, tuple[str, Any]] = {
-        target: (str(name), row[name]) for target, name in column_plan(row).items()
-    }
-
-    def column_name(target: str, default: str) -> str:
-        return columns[target][0] if target in columns else default
-
-    def text(target: str) -> str | None:
-        if target not in columns:
-            return None
-        value = columns[target][1]
-        if value is None:
-            return None
-        if isinstance(value, dict | list):
-            raise RowProblem(columns[target][0], f"expected text, got a JSON {type(value).__name__}")
-        stripped = str(value).strip()
-        if target != "url":  # the url gets its own, more telling checks
-            storable(stripped, columns[target][0])
-        return stripped or None
-
-    url_cell = columns.get("url", ("url", None))[1]
-    if isinstance(url_cell, dict | list):
-        raise RowProblem(
-            column_name("url", "url"),
-            f"expected text, got a JSON {type(url_cell).__name__}",
-            url=f"(no url in row {number})",
-        )
-    url = parse_url(text("url"), column_name("url", "url"), number)
+    """One RegistryEntry from a row keyed by the file's own column names; RowProblem on the first bad value
+    (values are checked in FIELD_READERS order, the url first)."""
+    url_key, readers = row_readers(row)
+    url_cell = None if url_key is None else row[url_key]
+    url = read_url(url_cell, "url" if url_key is None else str(url_key), number)
     fields: dict[str, Any] = {"url": url, "source_row": number}
-    fields["title"] = text("title")
-    fields["description"] = text("description")
-    fields["types"] = [
-        registry_type(item, column_name("types", "type"))
-        for item in items_of(columns.get("types"), LIST_SEPARATORS, "type")
-    ]
-    fields["categories"] = items_of(columns.get("categories"), LIST_SEPARATORS, "category")
-    fields["languages"] = items_of(columns.get("languages"), LIST_SEPARATORS, "language")
-    url_type = text("url_type")
-    if url_type is not None:
-        # The usual spellings are their own normal form: skip the regular expression for them.
-        normalised = url_type if url_type in URL_TYPES else re.sub(r"[\s_-]+", " ", url_type.lower()).strip()
-        if normalised not in URL_TYPES:
-            raise RowProblem(
-                column_name("url_type", "url type"),
-                f"unknown url type '{shown(url_type)}' (expected 'web page' or 'web folder')",
-            )
-        fields["url_type"] = URL_TYPES[normalised]
-    fields["national_code"] = text("national_code")
-    fields["parent_url"] = text("parent_url")
-    if fields["parent_url"] is not None and USER_INFO.match(
-        fields["parent_url"]
-    ):  # stored, so never a password
-        raise RowProblem(
-            column_name("parent_url", "parent url"),
-            f"parent url '{shown(without_user_info(fields['parent_url']))}' has a user name or password in it",
-        )
-    fields["excluded_paths"] = items_of(columns.get("excluded_paths"), PATH_SEPARATORS, "path")
-    fields["ignore_params"] = items_of(columns.get("ignore_params"), PATH_SEPARATORS, "param")
-    fields["delete"] = parse_delete(columns.get("delete"))
-    country = text("country")
-    if country is not None:
-        if not re.fullmatch(r"[A-Za-z]{2}", country):
-            raise RowProblem(
-                column_name("country", "country"),
-                f"country '{shown(country)}' is not a two-letter code (like 'SE')",
-            )
-        fields["country"] = country.upper()
-    fields["provider"] = text("provider")
-    notification = text("notification_type")
-    if notification is not None:
-        normalised = re.sub(r"[\s_-]+", "", notification.upper())
-        if normalised not in NOTIFICATION_TYPES:
-            raise RowProblem(
-                column_name("notification_type", "notification type"),
-                f"unknown notification type '{shown(notification)}' (expected CRAWL, UPLOAD, MANUAL or WEBSERVICE)",
-            )
-        fields["notification_type"] = normalised
+    for target, key, column, read in readers:
+        value = read(row[key], column)
+        if value is not None:  # an empty cell is the field's default
+            fields[target] = value
     return RegistryEntry(**fields)
+
+
+def row_readers(row: Mapping[str, Any]) -> RowReaders:
+    """The row's url key (None if it has none) and (field, key, column name as written, reader) for its other
+    columns, in FIELD_READERS order; cached per set of keys (the rows of a file share the header's)."""
+    names = tuple(row)
+    readers = ROW_READERS.get(names)
+    if readers is None:
+        plan = column_plan(row)
+        readers = (
+            plan.get("url"),
+            [
+                (target, plan[target], str(plan[target]), read)
+                for target, read in FIELD_READERS.items()
+                if target in plan
+            ],
+        )
+        if len(ROW_READERS) >= COLUMN_PLANS_KEPT:  # JSON items may each have other keys: stay bounded
+            ROW_READERS.clear()
+        ROW_READERS[names] = readers
+    return readers
+
+
+RowReaders = tuple[Any, list[tuple[str, Any, str, Callable[[Any, str], Any]]]]
+ROW_READERS: dict[tuple[Any, ...], RowReaders] = {}
+
+
+def read_url(value: Any, column: str, number: int) -> str:
+    if isinstance(value, dict | list):
+        raise RowProblem(
+            column, f"expected text, got a JSON {type(value).__name__}", url=f"(no url in row {number})"
+        )
+    return parse_url(None if value is None else str(value).strip() or None, column, number)
+
+
+def read_text(value: Any, column: str) -> str | None:
+    """A text cell, stripped (None when empty); it must be storable."""
+    if value is None:
+        return None
+    if isinstance(value, dict | list):
+        raise RowProblem(column, f"expected text, got a JSON {type(value).__name__}")
+    stripped = str(value).strip()
+    storable(stripped, column)
+    return stripped or None
+
+
+def read_types(value: Any, column: str) -> list[str]:
+    return [registry_type(item, column) for item in items_of((column, value), LIST_SEPARATORS, "type")]
+
+
+def read_url_type(value: Any, column: str) -> str | None:
+    url_type = read_text(value, column)
+    if url_type is None:
+        return None
+    # The usual spellings are their own normal form: skip the regular expression for them.
+    normalised = url_type if url_type in URL_TYPES else re.sub(r"[\s_-]+", " ", url_type.lower()).strip()
+    if normalised not in URL_TYPES:
+        raise RowProblem(
+            column, f"unknown url type '{shown(url_type)}' (expected 'web page' or 'web folder')"
+        )
+    return URL_TYPES[normalised]
+
+
+def read_parent_url(value: Any, column: str) -> str | None:
+    parent = read_text(value, column)
+    if parent is not None and USER_INFO.match(parent):  # stored, so never a password
+        raise RowProblem(
+            column, f"parent url '{shown(without_user_info(parent))}' has a user name or password in it"
+        )
+    return parent
+
+
+def read_country(value: Any, column: str) -> str | None:
+    country = read_text(value, column)
+    if country is not None and not re.fullmatch(r"[A-Za-z]{2}", country):
+        raise RowProblem(column, f"country '{shown(country)}' is not a two-letter code (like 'SE')")
+    return None if country is None else country.upper()
+
+
+def read_notification_type(value: Any, column: str) -> str | None:
+    notification = read_text(value, column)
+    if notification is None:
+        return None
+    normalised = re.sub(r"[\s_-]+", "", notification.upper())
+    if normalised not in NOTIFICATION_TYPES:
+        raise RowProblem(
+            column,
+            f"unknown notification type '{shown(notification)}' (expected CRAWL, UPLOAD, MANUAL or WEBSERVICE)",
+        )
+    return normalised
+
+
+# Every registry field but the url, with its reader, in the order a row's values are checked (a row with
+# several bad values is reported for the first).
+FIELD_READERS: dict[str, Callable[[Any, str], Any]] = {
+    "title": read_text,
+    "description": read_text,
+    "types": read_types,
+    "categories": lambda value, column: items_of((column, value), LIST_SEPARATORS, "category"),
+    "languages": lambda value, column: items_of((column, value), LIST_SEPARATORS, "language"),
+    "url_type": read_url_type,
+    "national_code": read_text,
+    "parent_url": read_parent_url,
+    "excluded_paths": lambda value, column: items_of((column, value), PATH_SEPARATORS, "path"),
+    "ignore_params": lambda value, column: items_of((column, value), PATH_SEPARATORS, "param"),
+    "delete": lambda value, column: parse_delete((column, value)),
+    "country": read_country,
+    "provider": read_text,
+    "notification_type": read_notification_type,
+}
 
 
 def address_problem(url: str) -> str | None:
