@@ -327,12 +327,28 @@ def csv_rows(
     the CSV reader rejects (a cell over its field limit) is a RowProblem for that row, not the end of the file."""
     reader = csv.reader(lines, delimiter=delimiter)
     header: list[str] | None = None
+    padding: list[str] = []
     row_number = 0
     while True:
         line_before = reader.line_num
         try:
-            cells = next(reader)
-        except StopIteration:
+            for cells in reader:
+                row_number += 1
+                line_before = reader.line_num
+                if header is None:
+                    if not any(cell.strip() for cell in cells):
+                        continue
+                    # Comment lines above the header (sdg-tags export ids).
+                    if cells[0].lstrip().startswith("#"):
+                        continue
+                    header = [cell.strip() for cell in cells]
+                    padding = [""] * len(header)
+                    continue
+                if not "".join(cells).strip():  # only white space: no row
+                    continue
+                if len(cells) < len(header):  # missing cells are empty; extra ones (no column) are dropped
+                    cells += padding[len(cells) :]
+                yield row_number, dict(zip(header, cells, strict=False))
             return
         except csv.Error as exc:
             row_number += 1
@@ -341,21 +357,6 @@ def csv_rows(
             yield row_number, RowProblem(None, f"cannot parse CSV: {exc}")
             if reader.line_num == line_before:  # the reader did not move on: nothing more can be read
                 return
-            continue
-        row_number += 1
-        if header is None:
-            if not any(cell.strip() for cell in cells):
-                continue
-            if cells[0].lstrip().startswith("#"):  # comment lines above the header (sdg-tags export ids)
-                continue
-            header = [cell.strip() for cell in cells]
-            continue
-        if not any(cell.strip() for cell in cells):
-            continue
-        yield (
-            row_number,
-            {name: cells[index] if index < len(cells) else "" for index, name in enumerate(header)},
-        )
 
 
 def url_list_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -134,6 +134,29 @@ def test_plain_url_list_with_comments() -> None:
     ]
 
 
+def test_csv_rows_short_long_blank_and_quoted_over_lines(tmp_path: Path) -> None:
+    """A short row's missing cells are empty, extra cells are dropped, a row of white space is no row, and a
+    quoted cell over two lines keeps the row numbers of the lines that follow."""
+    registry = tmp_path / "registry.csv"
+    registry.write_text(
+        "url,title,url type\n"
+        "https://a.example/x\n"  # row 2: short
+        "  ,\t, \n"  # row 3: white space only
+        "https://a.example/y,Y,web page,surplus,cells\n"  # row 4: long
+        '"https://a.example/z","two\nlines",web folder\n'  # row 5 (two physical lines)
+        "https://a.example/w,W,\n",  # row 6
+        encoding="utf-8",
+    )
+    load = load_registry(registry)
+    assert load.errors == []
+    assert [entry.model_dump(exclude_defaults=True) for entry in load.entries] == [
+        {"url": "https://a.example/x", "source_row": 2},
+        {"url": "https://a.example/y", "title": "Y", "source_row": 4},
+        {"url": "https://a.example/z", "title": "two\nlines", "url_type": "web folder", "source_row": 5},
+        {"url": "https://a.example/w", "title": "W", "source_row": 6},
+    ]
+
+
 def test_bad_rows_get_one_located_error_each_and_are_skipped() -> None:
     load = load_registry(FIXTURES / "bad-rows.csv")
     name = str(FIXTURES / "bad-rows.csv")
