@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import quote, urlsplit
 
 from sdg_tags.repository.records import PageRecord, RegistryEntry, RegistryRowError
@@ -200,12 +200,20 @@ def load_rows(path: Path, rows: Iterable[tuple[int, Any]], file_format: str) -> 
 
 class RegistryRows:
     """A registry file's raw rows, `(row number, row)`, read again from the file on every iteration (a stream:
-    rows are parsed as they are read). `format` is "csv", "json", "xlsx" or "url-list"."""
+    rows are parsed as they are read). `format` is "csv", "json", "xlsx" or "url-list"; a CSV file also has
+    its `records` (`csv_records`: the header, then lists of cells), which a scan reads without a dict per row."""
 
-    def __init__(self, path: Path, file_format: str, rows: Callable[[], Iterator[tuple[int, Any]]]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        file_format: str,
+        rows: Callable[[], Iterator[tuple[int, Any]]],
+        records: Callable[[], Iterator[tuple[int, list[str] | RowProblem]]] | None = None,
+    ) -> None:
         self.path = path
         self.format = file_format
         self._rows = rows
+        self.records = records
 
     def __iter__(self) -> Iterator[tuple[int, Any]]:
         return self._rows()
@@ -293,7 +301,12 @@ def text_rows(path: Path) -> RegistryRows:
     )
     delimiter = header_delimiter(first)
     if delimiter is not None:
-        return RegistryRows(path, "csv", lambda: csv_rows(path, text_chunks(path), delimiter))
+        return RegistryRows(
+            path,
+            "csv",
+            lambda: csv_rows(path, text_chunks(path), delimiter),
+            lambda: csv_records(path, text_chunks(path), delimiter),
+        )
     if looks_like_url(first.strip()):
         return RegistryRows(path, "url-list", lambda: url_list_rows(text_lines(path)))
     columns = shown(
@@ -325,9 +338,28 @@ def csv_rows(
 ) -> Iterator[tuple[int, dict[str, Any] | RowProblem]]:
     """(spreadsheet row number, {header as written: cell}) per non-empty data row; the header is row 1. A row
     the CSV reader rejects (a cell over its field limit) is a RowProblem for that row, not the end of the file."""
+    records = csv_records(path, lines, delimiter)
+    _, header = next(records, (0, []))
+    for number, cells in records:
+        yield number, cells if isinstance(cells, RowProblem) else csv_row(header, cells)
+
+
+def csv_row(header: list[str], cells: list[str]) -> dict[str, str]:
+    """A data row keyed by the header: missing cells are empty, extra ones (no column) are dropped, and of two
+    columns with one name the last one holds."""
+    if len(cells) < len(header):
+        cells = cells + [""] * (len(header) - len(cells))
+    return dict(zip(header, cells, strict=False))
+
+
+def csv_records(
+    path: Path, lines: Iterable[str], delimiter: str
+) -> Iterator[tuple[int, list[str] | RowProblem]]:
+    """The header's (row number, stripped names) first, if there is a header, then (row number, cells) per data
+    row that is not only white space, or a RowProblem where the CSV reader rejects a row. What `csv_rows` and
+    the folder scan (`folder_entries`, which needs no dict per row) read."""
     reader = csv.reader(lines, delimiter=delimiter)
-    header: list[str] | None = None
-    padding: list[str] = []
+    header = False
     row_number = 0
     while True:
         line_before = reader.line_num
@@ -335,24 +367,20 @@ def csv_rows(
             for cells in reader:
                 row_number += 1
                 line_before = reader.line_num
-                if header is None:
-                    if not any(cell.strip() for cell in cells):
-                        continue
+                if not "".join(cells).strip():  # only white space: no row
+                    continue
+                if not header:
                     # Comment lines above the header (sdg-tags export ids).
                     if cells[0].lstrip().startswith("#"):
                         continue
-                    header = [cell.strip() for cell in cells]
-                    padding = [""] * len(header)
+                    header = True
+                    yield row_number, [cell.strip() for cell in cells]
                     continue
-                if not "".join(cells).strip():  # only white space: no row
-                    continue
-                if len(cells) < len(header):  # missing cells are empty; extra ones (no column) are dropped
-                    cells += padding[len(cells) :]
-                yield row_number, dict(zip(header, cells, strict=False))
+                yield row_number, cells
             return
         except csv.Error as exc:
             row_number += 1
-            if header is None:
+            if not header:
                 raise RegistryFileError(f"{path}:{row_number}: cannot parse the CSV header: {exc}") from None
             yield row_number, RowProblem(None, f"cannot parse CSV: {exc}")
             if reader.line_num == line_before:  # the reader did not move on: nothing more can be read
@@ -561,23 +589,22 @@ def folder_entries(rows: Iterable[tuple[int, Any]]) -> list[RegistryEntry]:
 
     A URL's first good row decides what it is: a folder row whose URL came earlier as a good page row is no
     folder. That earlier row is found by a second read, only up to the last folder row (only if any)."""
+    view = scan_view(rows)
     candidates: dict[str, tuple[int, RegistryEntry]] = {}
     last = 0
-    for number, row in rows:
-        if isinstance(row, Mapping) and folder_typed(row):
-            entry = checked_entry(row, number)
+    for number, item in view.items():
+        if is_folder_type(view.url_type(item)):
+            entry = checked_entry(view.row(item), number)
             if entry is not None and entry.url not in candidates:
                 candidates[entry.url] = (number, entry)
                 last = number
     if candidates:
-        for number, row in rows:
+        for number, item in view.items():
             if number >= last:
                 break
-            if not isinstance(row, Mapping):
-                continue
-            url = url_cell(row)
+            url = view.url(item)
             if url is not None and url in candidates and number < candidates[url][0]:
-                entry = checked_entry(row, number)
+                entry = checked_entry(view.row(item), number)
                 if entry is not None:
                     candidates[url] = (number, entry)
     return [
@@ -587,7 +614,56 @@ def folder_entries(rows: Iterable[tuple[int, Any]]) -> list[RegistryEntry]:
     ]
 
 
-def checked_entry(row: Mapping[str, Any], number: int) -> RegistryEntry | None:
+class ScanView(NamedTuple):
+    """How the folder scan reads a file's rows: the items, and of an item its url type cell, its url (stripped)
+    and its row as `registry_entry` takes it (None: an item that is no row, such as a RowProblem)."""
+
+    items: Callable[[], Iterator[tuple[int, Any]]]
+    url_type: Callable[[Any], Any]
+    url: Callable[[Any], str | None]
+    row: Callable[[Any], Mapping[str, Any] | None]
+
+
+def scan_view(rows: Iterable[tuple[int, Any]]) -> ScanView:
+    """Rows as they are, or a CSV file's lists of cells read by column index: the scan reads every row of
+    the file, most of them twice, and a dict per row was most of its cost."""
+    records = rows.records if isinstance(rows, RegistryRows) else None
+    if records is None:
+        return ScanView(
+            items=lambda: iter(rows),
+            url_type=lambda row: first_cell(row, "url_type") if isinstance(row, Mapping) else None,
+            url=lambda row: url_cell(row) if isinstance(row, Mapping) else None,
+            row=lambda row: row if isinstance(row, Mapping) else None,
+        )
+    _, header = next(records(), (0, []))
+    names = list(header) if isinstance(header, list) else []
+    plan = column_plan(dict.fromkeys(names))  # the keys of every row (`csv_row`), in their order
+    # A name's value in a row is its last column's (`csv_row`): the index of that column, or None.
+    index = {name: position for position, name in enumerate(names)}
+    type_at = index.get(plan["url_type"]) if "url_type" in plan else None
+    url_at = index.get(plan["url"]) if "url" in plan else None
+
+    def items() -> Iterator[tuple[int, Any]]:
+        stream = records()
+        next(stream, None)  # the header
+        return stream
+
+    def cell(cells: Any, at: int | None) -> str | None:
+        if at is None or not isinstance(cells, list):
+            return None
+        return cells[at] if at < len(cells) else ""
+
+    return ScanView(
+        items=items,
+        url_type=lambda cells: cell(cells, type_at),
+        url=lambda cells: None if (value := cell(cells, url_at)) is None else value.strip(),
+        row=lambda cells: csv_row(names, cells) if isinstance(cells, list) else None,
+    )
+
+
+def checked_entry(row: Mapping[str, Any] | None, number: int) -> RegistryEntry | None:
+    if row is None:
+        return None
     try:
         return registry_entry(row, number)
     except (RowProblem, ValueError):
@@ -605,9 +681,8 @@ def url_cell(row: Mapping[str, Any]) -> str | None:
     return None if value is None or isinstance(value, dict | list) else str(value).strip()
 
 
-def folder_typed(row: Mapping[str, Any]) -> bool:
-    """The row says `web folder` in its url type column (unchecked: a cheap filter before `registry_entry`)."""
-    value = first_cell(row, "url_type")
+def is_folder_type(value: Any) -> bool:
+    """A url type cell that says `web folder` (unchecked: a cheap filter before `registry_entry`)."""
     if value is None or isinstance(value, dict | list):
         return False
     text = str(value).strip()

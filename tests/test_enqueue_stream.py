@@ -17,7 +17,9 @@ from sdg_tags.crawler.registry import (
     ROW_BATCH,
     FirstRowsInMemory,
     csv_rows,
+    folder_entries,
     load_registry,
+    open_registry,
     read_batches,
 )
 from sdg_tags.crawler.scope import site_key
@@ -58,6 +60,37 @@ def test_batches_come_before_the_rows_are_exhausted() -> None:
     assert first.rows_read == 3
     assert read == [1, 2, 3]
     assert [batch.rows_read for batch in batches] == [6, 9, 10]
+
+
+def test_the_csv_folder_scan_finds_what_the_row_scan_finds(tmp_path: Path) -> None:
+    """The scan reads a CSV file's cells by column index; it must find the folders that reading the same rows
+    as dicts finds: a repeated column name (its last column holds), short rows, blank and bad rows, a folder
+    whose URL came first as a page (no folder then), a folder row repeated, a deleted folder, a bad folder."""
+    registry = tmp_path / "registry.csv"
+    registry.write_text(
+        "url,url type,title,url type,delete\n"
+        "https://a.example/docs/,web folder,first the page,web page\n"  # row 2: a page (last 'url type' column)
+        "https://b.example/x/,web page,,web folder\n"  # row 3: a folder
+        "https://c.example/y/\n"  # row 4: short row
+        " , ,\n"  # row 5: white space only, no entry
+        '"https://d.example/z/","web page","two\nlines","Web_Folder"\n'  # row 6: a folder, spelt loosely
+        "https://a.example/docs/,web page,the folder later,web folder\n"  # row 7: no folder (row 2 came first)
+        "https://b.example/x/,web page,again,web folder\n"  # row 8: repeated folder
+        "https://e.example/gone/,web page,,web folder,y\n"  # row 9: a deleted folder
+        "ftp://f.example/bad/,web page,,web folder\n"  # row 10: a bad folder row
+        "https://g.example/late/,web page,,webfolder\n",  # row 11: a folder
+        encoding="utf-8",
+    )
+    rows = open_registry(registry)
+    assert rows.records is not None
+    by_cells = folder_entries(rows)
+    by_dicts = folder_entries(list(rows))  # a plain list of rows: read as dicts
+    assert by_cells == by_dicts
+    assert [(entry.url, entry.source_row) for entry in by_cells] == [
+        ("https://b.example/x/", 3),
+        ("https://d.example/z/", 6),
+        ("https://g.example/late/", 11),
+    ]
 
 
 def write_boundary_registry(path: Path) -> int:
