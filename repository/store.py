@@ -89,6 +89,9 @@ REGISTRY_COLUMNS: tuple[str, ...] = (*REGISTRY_FIELDS, "source", "imported_at")
 REGISTRY_JSON_COLUMNS: frozenset[str] = frozenset(
     {"types", "categories", "languages", "excluded_paths", "ignore_params"}
 )
+REGISTRY_JSON_INDEXES: tuple[int, ...] = tuple(
+    index for index, name in enumerate(REGISTRY_FIELDS) if name in REGISTRY_JSON_COLUMNS
+)
 TAG_SET_COLUMNS: dict[str, str] = {
     "sdg-tag": "sdg_tag",
     "DC.ISO3166": "country",
@@ -188,6 +191,12 @@ class Repository:
         with self.transaction() as conn:
             touch_lock_of_this_process(conn)
 
+    def forget_connections(self) -> None:
+        """In a forked child: drop the pooled connections inherited from the parent without closing them (they
+        are the parent's; SQLAlchemy's recipe for forking), so that this process opens its own."""
+        if self._engine is not None:
+            self._engine.dispose(close=False)
+
     def close(self) -> None:
         """Release a held run lock and close every pooled connection."""
         if self._lock is not None:
@@ -243,18 +252,17 @@ class Repository:
             f"CREATE TEMPORARY TABLE registry_import (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
         )
         values = attrgetter(*REGISTRY_FIELDS)
-        is_json = [name in REGISTRY_JSON_COLUMNS for name in REGISTRY_FIELDS]
-        # Most rows repeat a few lists (types, languages): encode each distinct one once per batch.
-        encoded: dict[tuple[str, ...], str] = {}
+        # Most rows repeat a few lists (types, languages) or leave them empty: encode each distinct one once.
+        encoded: dict[tuple[str, ...], str] = {(): "[]"}
         with cursor.copy(f"COPY registry_import ({columns}) FROM STDIN") as copy:
             for entry in entries:
-                row = [
-                    (encoded.get(key := tuple(value)) or encoded.setdefault(key, json.dumps(value)))
-                    if json_column
-                    else value
-                    for value, json_column in zip(values(entry), is_json, strict=True)
-                ]
-                row += (source, imported_at)
+                row = [*values(entry), source, imported_at]
+                for index in REGISTRY_JSON_INDEXES:
+                    key = tuple(row[index])
+                    found = encoded.get(key)
+                    row[index] = (
+                        found if found is not None else encoded.setdefault(key, json.dumps(row[index]))
+                    )
                 copy.write_row(row)
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM registry_import "

@@ -140,6 +140,7 @@ def enqueue(
         enqueue_registry_file,
         scan_registry,
     )
+    from sdg_tags.crawler.forked_process import WorkerFailed
     from sdg_tags.crawler.garbage_collection import tune_for_crawl
     from sdg_tags.crawler.registry import RegistryFileError
     from sdg_tags.repository.errors import RepositoryError
@@ -179,7 +180,7 @@ def enqueue(
     except RunInProgressError as exc:
         print(f"sdg-tags {args.command}: {exc}", file=sys.stderr)
         return EXIT_BUSY, None
-    except (RepositoryError, NothingToCrawlError, RegistryFileError) as exc:
+    except (RepositoryError, NothingToCrawlError, RegistryFileError, WorkerFailed) as exc:
         raise CommandLineError(str(exc)) from None
     return EXIT_OK, summary
 

@@ -3,16 +3,17 @@
 The planning is the single-process spider's (`registry_target`: scopes, seeds, registered pages held back inside
 registered folders); here its result goes to Redis instead of a process's memory, and the registry streams
 through in batches of ROW_BATCH rows (`enqueue_registry_file`), so the process's memory does not grow with the
-registry:
+registry. A forked reader process reads, checks and imports the rows while this one plans them: two cores at
+work, where a thread would share one with the planning (`read_registry`):
 
 0. a first read of the whole file keeps only its web folders (few), because a registered page is held back
    when a folder registered anywhere in the file covers it; the read also fails a half-unreadable file before
    anything is written;
-1. per batch: the rows are checked; a repeated URL is found through Redis (`enqueue:rows`, URL -> first row);
-   the registry index (`entries`: scope and types per registry URL, what workers look up instead of the file)
+1. per batch, in the reader: the rows are checked; a repeated URL is found through Redis (`enqueue:rows`,
+   URL -> first row); the entries are imported into the repository; in this process: the registry index (`entries`: scope and types per registry URL, what workers look up instead of the file)
    is written; the seeds are admitted to the shared dupefilter and queued per host in one Lua call (the
    dupefilter is global in Redis, so no process keeps the seen keys); the held-back pages are parked
-   (`held`, first one wins); the hosts are noted in Redis; the entries are imported into the repository;
+   (`held`, first one wins); the hosts are noted in Redis;
 2. a new run (`start_run`) with the registry's invalid-url records; its id and settings go to Redis last: a
    worker starts only once the run is complete in Redis.
 """
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from scrapy.settings import Settings
 from sdg_tags.crawler import settings as default_settings
@@ -33,11 +34,11 @@ from sdg_tags.crawler.distributed.context import Pace
 from sdg_tags.crawler.distributed.frontier import SharedFrontier
 from sdg_tags.crawler.distributed.members import encode_target
 from sdg_tags.crawler.distributed.settings import run_settings
+from sdg_tags.crawler.forked_process import forked_stream
 from sdg_tags.crawler.pipelines.repository_writer import RECORDED_SETTINGS
 from sdg_tags.crawler.registry import (
     ROW_BATCH,
     InvalidUrl,
-    RegistryBatch,
     RegistryRowError,
     RegistryRows,
     folder_entries,
@@ -55,6 +56,7 @@ logger = logging.getLogger(__name__)
 
 REGISTRY_IMPORT_BATCH = ROW_BATCH
 Item = TypeVar("Item")
+READER = "registry reading process"
 # Called once per batch with the data rows read so far and the URLs queued so far (a progress display).
 Progress = Callable[[int, int], None]
 
@@ -88,11 +90,6 @@ class EnqueueSummary:
     invalid_urls: int = 0  # registry rows stored with fetch status invalid-url
 
 
-def chunks(items: Sequence[Item], size: int) -> Iterator[Sequence[Item]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def crawl_settings(overrides: dict[str, Any]) -> Settings:
     settings = Settings()
     settings.setmodule("sdg_tags.crawler.settings", priority="project")
@@ -100,7 +97,41 @@ def crawl_settings(overrides: dict[str, Any]) -> Settings:
     return settings
 
 
-def index_json(entry: RegistryEntry, is_folder: bool) -> bytes:
+class EntryToPlan(NamedTuple):
+    """What planning needs of a registry entry: a RegistryEntry takes ~25 us to pickle and unpickle on its way
+    from the reader process, this ~1 us."""
+
+    url: str
+    url_type: str
+    types: tuple[str, ...]
+    excluded_paths: tuple[str, ...]
+    ignore_params: tuple[str, ...]
+
+    @classmethod
+    def of(cls, entry: RegistryEntry) -> EntryToPlan:
+        return cls(
+            entry.url,
+            entry.url_type,
+            tuple(entry.types),
+            tuple(entry.excluded_paths),
+            tuple(entry.ignore_params),
+        )
+
+
+@dataclass
+class ReadBatch:
+    """One batch of registry rows, read and checked: its unique entries that are not deletions (to plan), the
+    entries still to import (none when the reader imported them), the bad rows, and how far the file is read."""
+
+    entries: list[EntryToPlan]
+    to_import: list[RegistryEntry]
+    errors: list[RegistryRowError]
+    invalid_urls: list[InvalidUrl]
+    rows_read: int
+    deletions: int
+
+
+def index_json(entry: EntryToPlan, is_folder: bool) -> bytes:
     """`index_record` as compact JSON; a page's record (its types only, mostly) is encoded once per kind."""
     if is_folder or entry.excluded_paths or entry.ignore_params:
         return json.dumps(index_record(entry, is_folder), separators=(",", ":")).encode()
@@ -117,7 +148,7 @@ PAGE_RECORDS: dict[tuple[str, ...], bytes] = {}
 PAGE_RECORDS_KEPT = 64
 
 
-def index_record(entry: RegistryEntry, is_folder: bool) -> dict[str, Any]:
+def index_record(entry: EntryToPlan, is_folder: bool) -> dict[str, Any]:
     """What a worker needs of a registry entry, in few bytes (empty fields left out)."""
     record: dict[str, Any] = {}
     if is_folder:
@@ -133,9 +164,10 @@ def index_record(entry: RegistryEntry, is_folder: bool) -> dict[str, Any]:
 
 @dataclass
 class BatchPlan:
-    """What one batch of registry entries writes: index records, seeds, held-back pages, hosts, the entries."""
+    """What one batch of registry entries writes: index records, seeds, held-back pages, hosts, the entries to
+    import."""
 
-    entries: list[RegistryEntry]
+    to_import: list[RegistryEntry]
     records: list[tuple[str, bytes]]
     seeds: list[tuple[str, str, int, bytes, str]]
     parked: list[tuple[str, str, int, bytes]]
@@ -143,10 +175,10 @@ class BatchPlan:
 
 
 def plan_batch(
-    entries: list[RegistryEntry], folder_scopes: dict[str, Scope], by_site: dict[str, list[Scope]]
+    entries: Sequence[EntryToPlan], folder_scopes: dict[str, Scope], by_site: dict[str, list[Scope]]
 ) -> BatchPlan:
     """Plan unique, crawlable entries: the registry spider's rule (`registry_target`) per entry."""
-    plan = BatchPlan(entries=entries, records=[], seeds=[], parked=[], sites=set())
+    plan = BatchPlan(to_import=[], records=[], seeds=[], parked=[], sites=set())
     for entry in entries:
         url = entry.url
         if "\t" in url or "\r" in url:  # never from a registry file (white space makes a row invalid)
@@ -168,35 +200,6 @@ def plan_batch(
         else:
             plan.seeds.append((target.key, host, target.depth, member, url if folder is not None else ""))
     return plan
-
-
-def enqueue_registry(
-    entries: list[RegistryEntry],
-    frontier: SharedFrontier,
-    repository: Any,
-    overrides: dict[str, Any],
-    *,
-    source: str,
-    invalid: Sequence[PageRecord] = (),
-    progress: Progress | None = None,
-) -> EnqueueSummary:
-    """Plan registry `entries` held in memory (a repeated URL keeps its first entry) as `enqueue_registry_file`
-    does a file, with the `invalid` records of the registry rows whose address is unusable."""
-    first: dict[str, RegistryEntry] = {}
-    for entry in entries:
-        first.setdefault(entry.url, entry)
-    unique = list(first.values())
-    folders = [entry for entry in unique if entry.url_type == "web folder" and not entry.delete]
-    batches = (
-        RegistryBatch(
-            entries=list(chunk), errors=[], invalid_urls=[], rows_read=number * ROW_BATCH + len(chunk)
-        )
-        for number, chunk in enumerate(chunks(unique, ROW_BATCH))
-    )
-    open_frontier(frontier)
-    return plan_into_frontier(
-        folders, batches, frontier, repository, overrides, source=source, invalid=invalid, progress=progress
-    )
 
 
 @dataclass(frozen=True)
@@ -231,8 +234,8 @@ def enqueue_registry_file(
     open_frontier(frontier)
     invalid: list[InvalidUrl] = []
 
-    def batches() -> Iterator[RegistryBatch]:
-        for batch in read_batches(registry.rows, RedisFirstRows(frontier)):
+    def batches() -> Iterator[ReadBatch]:
+        for batch in read_registry(registry, frontier, repository, source):
             if batch.errors and on_errors is not None:
                 on_errors(batch.errors)
             invalid.extend(
@@ -263,6 +266,43 @@ def enqueue_registry_file(
     )
 
 
+def read_registry(
+    registry: ScannedRegistry, frontier: SharedFrontier, repository: Any, source: str
+) -> Iterator[ReadBatch]:
+    """The registry's rows in checked batches, a repeated URL skipped (found through Redis), each batch's
+    entries imported into the repository: in a forked process (WorkerFailed, one line, if it dies), or here
+    when the repository is an in-memory database no other process can reach (the entries are then imported
+    with the plan)."""
+
+    def read(import_here: bool) -> Iterator[ReadBatch]:
+        if import_here:
+            repository.forget_connections()  # the parent's pooled connections are not this process's
+        # The database imports one batch while the next is read (its server works while this process does).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-import") as importer:
+            importing: Future[int] | None = None
+            for batch in read_batches(registry.rows, RedisFirstRows(frontier)):
+                entries = [entry for entry in batch.entries if not entry.delete]
+                if importing is not None:
+                    importing.result()
+                    importing = None
+                if import_here and entries:
+                    importing = importer.submit(repository.import_registry, entries, source=source)
+                yield ReadBatch(
+                    entries=[EntryToPlan.of(entry) for entry in entries],
+                    to_import=[] if import_here else entries,
+                    errors=batch.errors,
+                    invalid_urls=batch.invalid_urls,
+                    rows_read=batch.rows_read,
+                    deletions=len(batch.entries) - len(entries),
+                )
+            if importing is not None:
+                importing.result()
+
+    if repository.in_memory:
+        return read(import_here=False)
+    return forked_stream(lambda: read(import_here=True), READER)
+
+
 def open_frontier(frontier: SharedFrontier) -> None:
     """RunInProgressError if a run under the name is still running; clear a finished one."""
     state = frontier.run_info().get("state")
@@ -278,30 +318,31 @@ def open_frontier(frontier: SharedFrontier) -> None:
 
 def plan_into_frontier(
     folders: list[RegistryEntry],
-    batches: Iterable[RegistryBatch],
+    batches: Iterable[ReadBatch],
     frontier: SharedFrontier,
     repository: Any,
     overrides: dict[str, Any],
     *,
     source: str,
-    invalid: Sequence[PageRecord] | Callable[[], Iterable[PageRecord]],
+    invalid: Callable[[], Iterable[PageRecord]],
     progress: Progress | None = None,
     empty_message: Callable[[int], str] | None = None,
 ) -> EnqueueSummary:
-    """Plan batches of unique registry entries into Redis and the repository, then open the run. Memory: the
-    folder scopes and one batch (seen keys, hosts and first rows are in Redis)."""
+    """Plan batches of unique registry entries into Redis (and import those not imported yet), then open the
+    run. Memory: the folder scopes and two batches (seen keys, hosts and first rows are in Redis)."""
     settings = crawl_settings(overrides)
     folder_scopes = {entry.url: entry_scope(entry) for entry in folders}
     by_site = folders_by_site(folder_scopes.values())
     crawlable = queued = duplicates = held = deletions = errors = 0
-    # Redis and the database write one batch while the next is read and planned (their servers work while
-    # this process does); one batch in flight at most, so memory stays at two batches.
+    # Redis (and the database, when this process imports) write one batch while the next is planned (their
+    # servers work while this process does); one batch in flight at most, so memory stays at two batches.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="enqueue-writer") as writer:
         in_flight: Future[tuple[int, int]] | None = None
 
         def write(plan: BatchPlan) -> tuple[int, int]:
             counts = frontier.plan_batch(plan.records, plan.seeds, plan.parked, plan.sites)
-            repository.import_registry(plan.entries, source=source)
+            if plan.to_import:
+                repository.import_registry(plan.to_import, source=source)
             return counts
 
         def settle(rows_read: int) -> None:
@@ -319,13 +360,13 @@ def plan_into_frontier(
         rows_in_flight = 0
         for batch in batches:
             errors += len(batch.errors)
-            entries = [entry for entry in batch.entries if not entry.delete]
-            deletions += len(batch.entries) - len(entries)
-            plan = plan_batch(entries, folder_scopes, by_site)
+            deletions += batch.deletions
+            plan = plan_batch(batch.entries, folder_scopes, by_site)
+            plan.to_import = batch.to_import
             settle(rows_in_flight)
-            in_flight = writer.submit(write, plan) if entries else None
+            in_flight = writer.submit(write, plan) if batch.entries else None
             seeds_in_flight, rows_in_flight = plan.seeds, batch.rows_read
-            crawlable += len(entries)
+            crawlable += len(batch.entries)
         settle(rows_in_flight)
     if deletions:
         logger.info("%d registry rows mark deletions and are not crawled", deletions)
@@ -345,7 +386,7 @@ def plan_into_frontier(
     )
     invalid_urls: set[str] = set()
     batch_records: list[PageRecord] = []
-    for record in invalid() if callable(invalid) else invalid:
+    for record in invalid():
         invalid_urls.add(record.url)
         batch_records.append(record)
         if len(batch_records) >= REGISTRY_IMPORT_BATCH:

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -79,7 +79,20 @@ def utc_now() -> datetime:
 # -- planning (shared with `sdg-tags enqueue`, which plans a registry batch by batch) ---------------------------
 
 
-def entry_scope(entry: RegistryEntry) -> Scope:
+class ScopedEntry(Protocol):
+    """What a scope is made of: a RegistryEntry, or the enqueue's lighter EntryToPlan."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def url_type(self) -> str: ...
+    @property
+    def excluded_paths(self) -> Sequence[str]: ...
+    @property
+    def ignore_params(self) -> Sequence[str]: ...
+
+
+def entry_scope(entry: ScopedEntry) -> Scope:
     return Scope.for_entry(
         entry.url,
         is_folder=entry.url_type == "web folder",
