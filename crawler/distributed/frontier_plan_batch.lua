@@ -22,22 +22,79 @@ local function split(text, separator)
     start = at + 1
   end
 end
-for _, item in ipairs(split(ARGV[2], '\r')) do
-  local url_record = split(item, '\t')
-  redis.call('HSET', p .. ':entries', url_record[1], url_record[2])
+-- Redis calls are the cost here (a million rows per enqueue): values go in bulk calls of at most CHUNK items
+-- (unpack's limit), the seen-check of a batch's keys is one SMISMEMBER per chunk, and each host gets one ZADD
+-- and one ready-check per batch.
+local CHUNK = 1000
+local function bulk(command, key, values)
+  for first = 1, #values, CHUNK do
+    redis.call(command, key, unpack(values, first, math.min(first + CHUNK - 1, #values)))
+  end
 end
-local queued = 0
+local pairs_of_entries = {}
+for _, item in ipairs(split(ARGV[2], '\r')) do
+  local cut = string.find(item, '\t', 1, true)
+  pairs_of_entries[#pairs_of_entries + 1] = string.sub(item, 1, cut - 1)
+  pairs_of_entries[#pairs_of_entries + 1] = string.sub(item, cut + 1)
+end
+bulk('HSET', p .. ':entries', pairs_of_entries)
+local seeds = {}
+local keys = {}
 for _, item in ipairs(split(ARGV[3], '\r')) do
   local seed = split(item, '\t')
-  if redis.call('SADD', p .. ':seen', seed[1]) == 1 then
-    push(seed[2], seed[3], seed[4])
+  seeds[#seeds + 1] = seed
+  keys[#keys + 1] = seed[1]
+end
+local seen = {}
+for first = 1, #keys, CHUNK do
+  local last = math.min(first + CHUNK - 1, #keys)
+  local found = redis.call('SMISMEMBER', p .. ':seen', unpack(keys, first, last))
+  for index = first, last do
+    if found[index - first + 1] == 1 then
+      seen[keys[index]] = true
+    end
+  end
+end
+local admitted = {}
+for _, seed in ipairs(seeds) do
+  if not seen[seed[1]] then
+    seen[seed[1]] = true
+    admitted[#admitted + 1] = seed
+  end
+end
+local queued = #admitted
+if queued > 0 then
+  local new_keys = {}
+  for index, seed in ipairs(admitted) do
+    new_keys[index] = seed[1]
+  end
+  bulk('SADD', p .. ':seen', new_keys)
+  -- push() for each admitted seed, in order: the same sequence numbers, one ZADD per host.
+  local seq = redis.call('INCRBY', p .. ':seq', queued) - queued
+  local by_host = {}
+  local hosts_in_order = {}
+  for _, seed in ipairs(admitted) do
+    seq = seq + 1
+    local host = seed[2]
+    local members = by_host[host]
+    if not members then
+      members = {}
+      by_host[host] = members
+      hosts_in_order[#hosts_in_order + 1] = host
+    end
+    members[#members + 1] = string.format('%.0f', tonumber(seed[3]) * 1000000000 + seq)
+    members[#members + 1] = seed[4]
     if seed[5] ~= '' then
       redis.call('HINCRBY', p .. ':folder_pages', seed[5], 1)
     end
-    queued = queued + 1
   end
-end
-if queued > 0 then
+  for _, host in ipairs(hosts_in_order) do
+    bulk('ZADD', p .. ':q:' .. host, by_host[host])
+    if not redis.call('ZSCORE', p .. ':ready', host) then
+      redis.call('ZADD', p .. ':ready', redis.call('HGET', p .. ':next', host) or '0', host)
+    end
+  end
+  redis.call('HINCRBY', p .. ':stats', 'queued', queued)
   redis.call('HINCRBY', p .. ':stats', 'pushed', queued)
 end
 local held = 0
@@ -45,7 +102,5 @@ for _, item in ipairs(split(ARGV[4], '\r')) do
   local parked = split(item, '\t')
   held = held + redis.call('HSETNX', p .. ':held', parked[1], parked[2] .. '\t' .. parked[3] .. '\t' .. parked[4])
 end
-for _, host in ipairs(split(ARGV[5], '\r')) do
-  redis.call('SADD', p .. ':enqueue:hosts', host)
-end
+bulk('SADD', p .. ':enqueue:hosts', split(ARGV[5], '\r'))
 return {queued, held}
