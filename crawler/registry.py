@@ -546,6 +546,9 @@ def read_batch(path: str, rows: list[tuple[int, Any]], first_rows: FirstRows, re
     valid: list[tuple[int, RegistryEntry, Any]] = []
     for number, row in rows:
         try:
+            if type(row) is dict:  # most rows: no isinstance checks (Mapping's is slow)
+                valid.append((number, registry_entry(row, number), row))
+                continue
             if isinstance(row, RowProblem):
                 raise row
             if not isinstance(row, Mapping):
@@ -723,7 +726,13 @@ def registry_entry(row: Mapping[str, Any], number: int) -> RegistryEntry:
         value = read(row[key], column)
         if value is not None:  # an empty cell is the field's default
             fields[target] = value
-    return RegistryEntry(**fields)
+    return VALIDATE_ENTRY(fields)
+
+
+# `RegistryEntry(**fields)` without its Python layer (the same validation, 0.8 us less a row).
+VALIDATE_ENTRY: Callable[[dict[str, Any]], RegistryEntry] = (
+    RegistryEntry.__pydantic_validator__.validate_python
+)
 
 
 def row_readers(row: Mapping[str, Any]) -> RowReaders:
@@ -816,15 +825,42 @@ def read_notification_type(value: Any, column: str) -> str | None:
     return normalised
 
 
+def repeated_values(read: Callable[[Any, str], Any]) -> Callable[[Any, str], Any]:
+    """`read`, remembering what it made of short texts: the types, languages and url type of most rows are one
+    of a few spellings. Only good values are kept (a bad one raises each time), at most REPEATED_KEPT."""
+    made: dict[tuple[str, str], Any] = {}
+
+    def reader(value: Any, column: str) -> Any:
+        if type(value) is not str or len(value) > REPEATED_CHARACTERS:
+            return read(value, column)
+        key = (value, column)
+        found = made.get(key, made)
+        if found is made:
+            found = read(value, column)
+            if isinstance(found, list):
+                found = tuple(found)  # never changed in place: the entry model makes its own list
+            if len(made) < REPEATED_KEPT:
+                made[key] = found
+        return found
+
+    return reader
+
+
+REPEATED_CHARACTERS = 64
+REPEATED_KEPT = 1024
 # Every registry field but the url, with its reader, in the order a row's values are checked (a row with
 # several bad values is reported for the first).
 FIELD_READERS: dict[str, Callable[[Any, str], Any]] = {
     "title": read_text,
     "description": read_text,
-    "types": read_types,
-    "categories": lambda value, column: items_of((column, value), LIST_SEPARATORS, "category"),
-    "languages": lambda value, column: items_of((column, value), LIST_SEPARATORS, "language"),
-    "url_type": read_url_type,
+    "types": repeated_values(read_types),
+    "categories": repeated_values(
+        lambda value, column: items_of((column, value), LIST_SEPARATORS, "category")
+    ),
+    "languages": repeated_values(
+        lambda value, column: items_of((column, value), LIST_SEPARATORS, "language")
+    ),
+    "url_type": repeated_values(read_url_type),
     "national_code": read_text,
     "parent_url": read_parent_url,
     "excluded_paths": lambda value, column: items_of((column, value), PATH_SEPARATORS, "path"),

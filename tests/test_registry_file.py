@@ -157,6 +157,34 @@ def test_csv_rows_short_long_blank_and_quoted_over_lines(tmp_path: Path) -> None
     ]
 
 
+def test_repeated_cells_are_read_once_but_each_row_gets_its_own_result(tmp_path: Path) -> None:
+    """Readers remember what they made of a repeated types/languages/url type cell: a bad one is still an
+    error on every row, and every entry has its own lists."""
+    registry = tmp_path / "registry.csv"
+    registry.write_text(
+        "url,type,language,url type\n"
+        "https://a.example/1,Information;Procedure,en;sv,web page\n"
+        "https://a.example/2,Assistance,en,web page\n"
+        "https://a.example/3,Information;Procedure,en;sv,web page\n"
+        "https://a.example/4,Assistance,en,web page\n"
+        "https://a.example/5,Information,en,web pages\n"
+        "https://a.example/6,Information,en,web pages\n",
+        encoding="utf-8",
+    )
+    load = load_registry(registry)
+    assert [(error.row, error.column) for error in load.errors] == [
+        (3, "type"),
+        (5, "type"),
+        (6, "url type"),
+        (7, "url type"),
+    ]
+    first, second = load.entries
+    assert first.types == second.types == ["Information", "Procedure"]
+    assert first.languages == second.languages == ["en", "sv"]
+    first.types.append("Database")
+    assert second.types == ["Information", "Procedure"]
+
+
 def test_bad_rows_get_one_located_error_each_and_are_skipped() -> None:
     load = load_registry(FIXTURES / "bad-rows.csv")
     name = str(FIXTURES / "bad-rows.csv")
