@@ -6,7 +6,8 @@ them registered pages; on one host in twenty a registered web folder with some o
 before and after the folder row (held back until the folder crawl); 1 % repeated URLs, one row in 2,000 with an
 unusable address (stored as invalid-url) and a few with an unknown type. Redis and PostgreSQL are started here
 (tests/faults/services.py) and stopped by PID. `sdg-tags enqueue` runs as a subprocess while this script samples
-its RSS from /proc/<pid>/status.
+its RSS from /proc/<pid>/status, summed with its forked registry reader's (an upper bound: pages the two still
+share count twice). The CPU time of Redis and PostgreSQL during the run is in the results too.
 
 Reference, measured in the same run: the same enqueue of a 100,000-row registry made the same way. The enqueue
 streams the registry in batches, so its peak RSS should be about the same at both sizes and its time about ten
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import tempfile
@@ -74,11 +76,34 @@ def write_registry(path: Path, rows: int, seed: int = 15) -> dict[str, int]:
     return kinds
 
 
+def server_cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by the processes named redis-server and postgres (the servers this script
+    started: nothing else runs them here), exited PostgreSQL backends included (their parent's cutime)."""
+    used = {"redis": 0.0, "postgres": 0.0}
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        server = "redis" if name.startswith("redis-server") else "postgres" if name == "postgres" else None
+        if server is not None:
+            fields = text[text.rindex(")") + 2 :].split()
+            used[server] += sum(int(value) for value in fields[11:15]) / tick  # utime stime cutime cstime
+    return used
+
+
 def measure(rows: int, folder: Path, redis_url: str, admin: str, name: str) -> dict[str, Any]:
     registry = folder / f"registry-{rows}.csv"
     kinds = write_registry(registry, rows)
     before = redis_memory_mb(redis_url)
+    cpu_before = server_cpu_seconds()
     result = measured_enqueue(registry, redis_url, create_database(admin, name), name)
+    cpu_after = server_cpu_seconds()
+    result["server_cpu_seconds"] = {
+        server: round(cpu_after[server] - cpu_before[server], 1) for server in cpu_after
+    }
     result["redis_used_mb"] = round(redis_memory_mb(redis_url) - before, 1)
     result["registry"] = {"rows": rows, "bytes": registry.stat().st_size, **kinds}
     print(f"{rows} rows: {result['seconds']} s, peak RSS {result['peak_rss_mb']} MB; {result['summary']}")

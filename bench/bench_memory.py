@@ -44,19 +44,35 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
-class RssSampler(threading.Thread):
-    """Samples a process's RSS until it exits; keeps the peak and a coarse timeline."""
+def tree_rss_mb(pid: int) -> float | None:
+    """The RSS of a process and of all its descendants, summed (pages a forked child still shares with its
+    parent count twice: an upper bound), or None once the process is gone."""
+    total = rss_mb(pid)
+    if total is None:
+        return None
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        children = [int(child) for task in tasks for child in (task / "children").read_text().split()]
+    except (FileNotFoundError, ProcessLookupError):
+        return total
+    return total + sum(tree_rss_mb(child) or 0.0 for child in children)
 
-    def __init__(self, pid: int) -> None:
+
+class RssSampler(threading.Thread):
+    """Samples a process's RSS (with `tree`, its descendants' too) until it exits; keeps the peak and a coarse
+    timeline."""
+
+    def __init__(self, pid: int, *, tree: bool = False) -> None:
         super().__init__(daemon=True)
         self.pid = pid
+        self.measure = tree_rss_mb if tree else rss_mb
         self.peak = 0.0
         self.timeline: list[tuple[float, float]] = []
         self.started = time.monotonic()
 
     def run(self) -> None:
         last_kept = -10.0
-        while (rss := rss_mb(self.pid)) is not None:
+        while (rss := self.measure(self.pid)) is not None:
             self.peak = max(self.peak, rss)
             elapsed = time.monotonic() - self.started
             if elapsed - last_kept >= 5:
@@ -93,14 +109,15 @@ def served_site() -> Iterator[str]:
 
 
 def measured_enqueue(registry: Path, redis_url: str, db: str, name: str, *options: str) -> dict[str, Any]:
-    """Run `sdg-tags enqueue` on `registry` (with `options`); its wall time, peak RSS and summary line."""
+    """Run `sdg-tags enqueue` on `registry` (with `options`); its wall time, peak RSS (the process and its
+    forked reader together) and summary line."""
     command = cli("enqueue", "--registry", str(registry), "--redis", redis_url, "--db", db, "--name", name)
     command += [*options, "--log-level", "WARNING"]
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    sampler = RssSampler(process.pid)
+    sampler = RssSampler(process.pid, tree=True)  # the enqueue's forked registry reader included
     sampler.start()
     out, err = process.communicate()
     seconds = time.perf_counter() - started
