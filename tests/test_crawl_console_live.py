@@ -14,8 +14,10 @@ import termios
 import time
 from pathlib import Path
 
+import pytest
 from sdg_tags.cli.progress_line import CLEAR_TO_END
 
+from tests.faults.distributed_run import cli, enqueue
 from tests.sites.crawl_run import PROJECT_ROOT, crawl_command, run_crawl, write_registry
 from tests.sites.server import Route, SiteServer, page
 
@@ -159,3 +161,29 @@ def test_progress_off_and_verbose_on_a_terminal(tmp_path: Path) -> None:
     assert off[0] == verbose[0] == 0, off[2][-2000:] + verbose[2][-2000:]
     assert "\r" not in off[2] and " done, " not in off[2]
     assert CLEAR_TO_END not in verbose[2]
+
+
+@pytest.mark.redis
+def test_a_worker_on_a_terminal_gets_one_live_line_of_the_whole_run(tmp_path: Path, redis_url: str) -> None:
+    """`sdg-tags worker` on a terminal: the run's figures from Redis redrawn in place, never wrapping, cleared
+    before the closing lines."""
+    db = f"sqlite:///{tmp_path / 'run.db'}"
+    with SiteServer(routes=site_routes()) as site:
+        registry = write_registry(
+            tmp_path / "registry.json", [{"url": site.url("/"), "urlType": "web folder"}]
+        )
+        enqueued = enqueue(registry, redis_url, db, "--delay", "0.3", name="live")
+        assert enqueued.returncode == 0, enqueued.stderr
+        code, stdout, terminal = crawl_on_a_terminal(
+            cli("worker", "--redis", redis_url, "--db", db, "--name", "live", "--lease-ttl", "3"), COLUMNS
+        )
+    assert code == 0, terminal[-3000:]
+    redraws = [
+        part.removesuffix(CLEAR_TO_END)
+        for part in terminal.split("\r")
+        if part.endswith(CLEAR_TO_END) and " pages stored by all workers" in part
+    ]
+    assert len(redraws) >= 2, terminal
+    assert all("\n" not in drawn and len(drawn) <= COLUMNS - 1 for drawn in redraws), redraws
+    assert not any(" pages stored by all workers" in line for line in screen_lines(terminal)), terminal
+    assert f"{PAGES + 2} pages" in stdout + terminal, stdout + terminal
