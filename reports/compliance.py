@@ -491,7 +491,13 @@ def _write_report(
     run = resolve_run(repository, run_id)
     filters = {key: value for key, value in (("country", country), ("provider", provider)) if value}
     progress(f"reading the pages of run {run.id}")
-    pages = load_report_pages(repository, run.id, country=country, provider=provider)
+    pages = load_report_pages(
+        repository,
+        run.id,
+        country=country,
+        provider=provider,
+        progress=lambda count: progress(f"reading the pages of run {run.id}: {count:,} read"),
+    )
     previous = previous_run(repository, run)
     if previous is not None:
         progress(f"{len(pages):,} pages read; reading run {previous.id} to compare")

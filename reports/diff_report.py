@@ -144,7 +144,11 @@ def _write_diff(
         progress(f"reading run {previous.id} to compare")
     outcomes = page_outcomes(repository, previous.id) if previous is not None else {}
     progress(f"reading the pages of run {run.id}")
-    pages = load_report_pages(repository, run.id)
+    pages = load_report_pages(
+        repository,
+        run.id,
+        progress=lambda count: progress(f"reading the pages of run {run.id}: {count:,} read"),
+    )
     progress(f"comparing {len(entries):,} registry entries with {len(pages):,} pages")
     diff = RegistryDiff(entries, pages, previous=outcomes)
     rows = diff.run()

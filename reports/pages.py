@@ -183,10 +183,24 @@ def iter_report_pages(
 
 
 def load_report_pages(
-    repository: Repository, run_id: int, *, country: str | None = None, provider: str | None = None
+    repository: Repository,
+    run_id: int,
+    *,
+    country: str | None = None,
+    provider: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[ReportPage]:
-    """All (filtered) pages of a run in memory, in crawl order."""
-    return list(iter_report_pages(repository, run_id, country=country, provider=provider))
+    """All (filtered) pages of a run in memory, in crawl order; `progress` gets the count read so far every
+    PROGRESS_EVERY pages (a console's running count: a run of a million pages takes a while to read)."""
+    pages: list[ReportPage] = []
+    for page in iter_report_pages(repository, run_id, country=country, provider=provider):
+        pages.append(page)
+        if progress is not None and len(pages) % PROGRESS_EVERY == 0:
+            progress(len(pages))
+    return pages
+
+
+PROGRESS_EVERY = 5000
 
 
 def distinct(values: Iterable[str | None]) -> list[str]:

@@ -10,7 +10,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+from sdg_tags.reports import pages as pages_module
 from sdg_tags.reports.api import registry_diff, registry_export, report
+from sdg_tags.reports.pages import load_report_pages
 from sdg_tags.repository.exports import list_exports
 from sdg_tags.repository.records import PageRecord, RegistryEntry
 from sdg_tags.repository.store import Repository
@@ -111,3 +114,15 @@ def test_report_diff_and_export_agree_on_both_databases(db_url: str, tmp_path: P
         (exported.record.id, None, {}),
         (corrected.record.id, exported.record.id, {}),
     ]
+
+
+def test_reading_the_pages_reports_a_running_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report's console says how many pages it has read so far (here every 2 pages instead of 5,000)."""
+    db_url = f"sqlite:///{tmp_path / 'run.db'}"
+    build(db_url)
+    monkeypatch.setattr(pages_module, "PROGRESS_EVERY", 2)
+    said: list[str] = []
+    with Repository(db_url) as repository:
+        pages = load_report_pages(repository, 2, progress=lambda count: said.append(f"{count} read"))
+    assert len(pages) == 5
+    assert said == ["2 read", "4 read"]
