@@ -17,6 +17,7 @@ from sdg_tags.crawler.distributed.members import (
     target_of_member,
 )
 from sdg_tags.crawler.frontier import CrawlTarget
+from sdg_tags.crawler.scope import dedupe_key
 
 from tests.faults.services import redis_server
 
@@ -212,28 +213,31 @@ def test_admit_is_atomic_first_come(frontier: SharedFrontier) -> None:
     assert frontier.admit_many(["k", "l", "l"]) == [False, True, False]
 
 
-@pytest.mark.parametrize(
-    "target",
-    [
-        CrawlTarget(
-            url="http://h/x",
-            key="http://h/x",
-            scope_url="http://h/x",
-            registry_url="http://h/x",
-            registered=True,
-        ),
-        CrawlTarget(
-            url="http://h/docs/a?b=1",
-            key="http://h/docs/a?b=1",
-            scope_url="http://h/docs/",
-            registry_url="http://h/docs/",
-            discovered=True,
-            depth=3,
-            noindex_via="http://h/docs/n",
-            not_reachable_from="http://h/docs/",
-        ),
-    ],
-)
+ODD_URL = 'http://h/é"\\\u2028'  # escaped in JSON: a quote, a backslash, a line separator
+SAMPLE_TARGETS = [
+    CrawlTarget(
+        url="http://h/x",
+        key="http://h/x",
+        scope_url="http://h/x",
+        registry_url="http://h/x",
+        registered=True,
+    ),
+    CrawlTarget(
+        url="http://h/docs/a?b=1",
+        key="http://h/docs/a?b=1",
+        scope_url="http://h/docs/",
+        registry_url="http://h/docs/",
+        registered=True,
+        discovered=True,
+        depth=3,
+        noindex_via="http://h/docs/n",
+        not_reachable_from="http://h/docs/",
+    ),
+    CrawlTarget(url=ODD_URL, key=dedupe_key(ODD_URL), scope_url="http://h/", registry_url=None, depth=2),
+]
+
+
+@pytest.mark.parametrize("target", SAMPLE_TARGETS)
 def test_fresh_targets_round_trip_through_a_compact_member(target: CrawlTarget) -> None:
     url, payload = split_member(encode_target(target))
     assert url == target.url
@@ -241,30 +245,7 @@ def test_fresh_targets_round_trip_through_a_compact_member(target: CrawlTarget) 
     assert len(payload) < 200
 
 
-@pytest.mark.parametrize(
-    "target",
-    [
-        CrawlTarget(
-            url="http://h/x",
-            key="http://h/x",
-            scope_url="http://h/x",
-            registry_url="http://h/x",
-            registered=True,
-        ),
-        CrawlTarget(url='http://h/é"\\\u2028', key="k", scope_url="http://h/", registry_url=None, depth=2),
-        CrawlTarget(
-            url="http://h/docs/a",
-            key="k",
-            scope_url="http://h/docs/",
-            registry_url="http://h/docs/",
-            registered=True,
-            discovered=True,
-            depth=12,
-            noindex_via="http://h/n",
-            not_reachable_from="http://h/docs/",
-        ),
-    ],
-)
+@pytest.mark.parametrize("target", SAMPLE_TARGETS)
 def test_a_members_json_is_what_json_dumps_writes(target: CrawlTarget) -> None:
     """encode_target writes the JSON itself; it must stay byte-identical to the json.dumps form."""
     data: dict[str, object] = {"u": target.url}
