@@ -20,6 +20,7 @@ import csv
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -522,25 +523,55 @@ def read_batches(
     size: int = ROW_BATCH,
     *,
     path: Path | None = None,
+    claim_in: Executor | None = None,
 ) -> Iterator[RegistryBatch]:
     """Turn raw rows into entries, one error per bad row, `size` rows at a time; a repeated URL keeps its first
     row (`first_rows` remembers them across batches). Never raises for a row: whatever it holds, it becomes an
-    entry or a RegistryRowError."""
+    entry or a RegistryRowError. With `claim_in`, a batch's duplicate check (`first_rows.claim`: a Redis round
+    trip in an enqueue) runs there while the next batch is checked."""
     shown_path = str(path if path is not None else getattr(rows, "path", ""))
+    waiting: tuple[CheckedRows, Future[list[int | None]]] | None = None
+    for checked in checked_batches(shown_path, rows, size):
+        if claim_in is None:
+            yield settled_batch(shown_path, checked, first_rows.claim(checked.claims()))
+            continue
+        claim = claim_in.submit(first_rows.claim, checked.claims())
+        if waiting is not None:
+            yield settled_batch(shown_path, waiting[0], waiting[1].result())
+        waiting = (checked, claim)
+    if waiting is not None:
+        yield settled_batch(shown_path, waiting[0], waiting[1].result())
+
+
+@dataclass
+class CheckedRows:
+    """A batch of rows checked one by one, before the duplicate check across the file."""
+
+    valid: list[tuple[int, RegistryEntry, Any]]  # (row number, entry, raw row)
+    errors: list[RegistryRowError]
+    invalid: list[InvalidUrl]
+    read: int  # data rows read so far, this batch included
+
+    def claims(self) -> list[tuple[str, int]]:
+        return [(entry.url, number) for number, entry, _ in self.valid]
+
+
+def checked_batches(path: str, rows: Iterable[tuple[int, Any]], size: int) -> Iterator[CheckedRows]:
+    """The rows checked `size` at a time (one empty batch for no rows)."""
     read = 0
     batch: list[tuple[int, Any]] = []
     for item in rows:
         batch.append(item)
         if len(batch) >= size:
             read += len(batch)
-            yield read_batch(shown_path, batch, first_rows, read)
+            yield checked_rows(path, batch, read)
             batch = []
     if batch or not read:
         read += len(batch)
-        yield read_batch(shown_path, batch, first_rows, read)
+        yield checked_rows(path, batch, read)
 
 
-def read_batch(path: str, rows: list[tuple[int, Any]], first_rows: FirstRows, read: int) -> RegistryBatch:
+def checked_rows(path: str, rows: list[tuple[int, Any]], read: int) -> CheckedRows:
     errors: list[RegistryRowError] = []
     invalid: list[InvalidUrl] = []
     valid: list[tuple[int, RegistryEntry, Any]] = []
@@ -565,9 +596,14 @@ def read_batch(path: str, rows: list[tuple[int, Any]], first_rows: FirstRows, re
                 invalid.append(InvalidUrl(row=number, url=problem.url, reason=str(error)))
         except ValueError as exc:  # a value the entry model refuses (pydantic): this row only
             errors.append(row_error(path, number, None, shown(str(exc).splitlines()[0])))
+    return CheckedRows(valid=valid, errors=errors, invalid=invalid, read=read)
+
+
+def settled_batch(path: str, checked: CheckedRows, claimed: list[int | None]) -> RegistryBatch:
+    """The batch once its URLs' first rows are known (`FirstRows.claim`): a repeated URL is a skipped row."""
     entries: list[RegistryEntry] = []
-    claimed = first_rows.claim([(entry.url, number) for number, entry, _ in valid]) if valid else []
-    for (number, entry, row), first in zip(valid, claimed, strict=True):
+    errors = list(checked.errors)
+    for (number, entry, row), first in zip(checked.valid, claimed, strict=True):
         if first is None:
             entries.append(entry)
             continue
@@ -575,7 +611,7 @@ def read_batch(path: str, rows: list[tuple[int, Any]], first_rows: FirstRows, re
         message = f"duplicate url {shown(entry.url)} (first in row {first}); skipped"
         errors.append(row_error(path, number, url_column, message))
     errors.sort(key=lambda error: error.row)  # stable: a row's own order is kept
-    return RegistryBatch(entries=entries, errors=errors, invalid_urls=invalid, rows_read=read)
+    return RegistryBatch(entries=entries, errors=errors, invalid_urls=checked.invalid, rows_read=checked.read)
 
 
 def row_error(path: str, row: int, column: str | None, message: str) -> RegistryRowError:

@@ -277,10 +277,14 @@ def read_registry(
     def read(import_here: bool) -> Iterator[ReadBatch]:
         if import_here:
             repository.forget_connections()  # the parent's pooled connections are not this process's
-        # The database imports one batch while the next is read (its server works while this process does).
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-import") as importer:
+        # The database imports one batch and Redis checks the next one's URLs for repeats while the one after
+        # is read (their servers work while this process does).
+        with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-import") as importer,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-repeats") as claims,
+        ):
             importing: Future[int] | None = None
-            for batch in read_batches(registry.rows, RedisFirstRows(frontier)):
+            for batch in read_batches(registry.rows, RedisFirstRows(frontier), claim_in=claims):
                 entries = [entry for entry in batch.entries if not entry.delete]
                 if importing is not None:
                     importing.result()
