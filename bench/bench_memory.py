@@ -35,44 +35,70 @@ SAMPLE_EVERY_S = 0.2
 
 
 def rss_mb(pid: int) -> float | None:
+    return status_mb(pid, "VmRSS")
+
+
+def status_mb(pid: int, field: str, file: str = "status") -> float | None:
+    """A `kB` figure of /proc/<pid>/<file> in MB (None once the process is gone)."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     except (FileNotFoundError, ProcessLookupError):
         return None
     return None
 
 
-def tree_rss_mb(pid: int) -> float | None:
-    """The RSS of a process and of all its descendants, summed (pages a forked child still shares with its
-    parent count twice: an upper bound), or None once the process is gone."""
-    total = rss_mb(pid)
-    if total is None:
-        return None
+def process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants."""
+    found = [pid]
     try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-        children = [int(child) for task in tasks for child in (task / "children").read_text().split()]
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                found += process_tree(int(child))
     except (FileNotFoundError, ProcessLookupError):
-        return total
-    return total + sum(tree_rss_mb(child) or 0.0 for child in children)
+        pass
+    return found
+
+
+def tree_memory_mb(pid: int) -> tuple[float, float] | None:
+    """(RSS, PSS) of a process and all its descendants, summed, or None once the process is gone. Pages a
+    forked child still shares with its parent count twice in the RSS sum (an upper bound) and once in PSS
+    (shared pages divided among their users)."""
+    if rss_mb(pid) is None:
+        return None
+    rss = pss = 0.0
+    for member in process_tree(pid):
+        rss += rss_mb(member) or 0.0
+        pss += status_mb(member, "Pss", "smaps_rollup") or 0.0
+    return rss, pss
 
 
 class RssSampler(threading.Thread):
-    """Samples a process's RSS (with `tree`, its descendants' too) until it exits; keeps the peak and a coarse
-    timeline."""
+    """Samples a process's RSS until it exits; keeps the peak and a coarse timeline. With `tree`, the RSS of
+    the process and its descendants summed, and the peak of their PSS summed too (`peak_pss`)."""
 
     def __init__(self, pid: int, *, tree: bool = False) -> None:
         super().__init__(daemon=True)
         self.pid = pid
-        self.measure = tree_rss_mb if tree else rss_mb
+        self.tree = tree
         self.peak = 0.0
+        self.peak_pss = 0.0
         self.timeline: list[tuple[float, float]] = []
         self.started = time.monotonic()
 
+    def sample(self) -> float | None:
+        if not self.tree:
+            return rss_mb(self.pid)
+        measured = tree_memory_mb(self.pid)
+        if measured is None:
+            return None
+        self.peak_pss = max(self.peak_pss, measured[1])
+        return measured[0]
+
     def run(self) -> None:
         last_kept = -10.0
-        while (rss := self.measure(self.pid)) is not None:
+        while (rss := self.sample()) is not None:
             self.peak = max(self.peak, rss)
             elapsed = time.monotonic() - self.started
             if elapsed - last_kept >= 5:
@@ -127,6 +153,7 @@ def measured_enqueue(registry: Path, redis_url: str, db: str, name: str, *option
     return {
         "seconds": round(seconds, 1),
         "peak_rss_mb": round(sampler.peak, 1),
+        "peak_pss_mb": round(sampler.peak_pss, 1),
         "rss_timeline_s_mb": sampler.timeline,
         "skipped_rows_reported": sum(1 for line in err.splitlines() if "skipped row: " in line),
         "summary": out.splitlines()[0] if out else "",
