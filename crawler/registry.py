@@ -724,10 +724,14 @@ def is_folder_type(value: Any) -> bool:
     """A url type cell that says `web folder` (unchecked: a cheap filter before `registry_entry`)."""
     if value is None or isinstance(value, dict | list):
         return False
-    text = str(value).strip()
-    if text in URL_TYPES:
-        return URL_TYPES[text] == "web folder"
-    return URL_TYPES.get(re.sub(r"[\s_-]+", " ", text.lower()).strip()) == "web folder"
+    return url_type_of(str(value).strip()) == "web folder"
+
+
+def url_type_of(text: str) -> str | None:
+    """`web page` or `web folder` for a stripped url type cell in any usual spelling, else None."""
+    if text in URL_TYPES:  # the usual spellings are their own normal form: no regular expression for them
+        return URL_TYPES[text]
+    return URL_TYPES.get(re.sub(r"[\s_-]+", " ", text.lower()).strip())
 
 
 def column_plan(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -823,13 +827,12 @@ def read_url_type(value: Any, column: str) -> str | None:
     url_type = read_text(value, column)
     if url_type is None:
         return None
-    # The usual spellings are their own normal form: skip the regular expression for them.
-    normalised = url_type if url_type in URL_TYPES else re.sub(r"[\s_-]+", " ", url_type.lower()).strip()
-    if normalised not in URL_TYPES:
+    known = url_type_of(url_type)
+    if known is None:
         raise RowProblem(
             column, f"unknown url type '{shown(url_type)}' (expected 'web page' or 'web folder')"
         )
-    return URL_TYPES[normalised]
+    return known
 
 
 def read_parent_url(value: Any, column: str) -> str | None:
