@@ -189,6 +189,31 @@ def test_streamed_enqueue_plans_what_the_spider_plans(tmp_path: Path, redis_url:
 
 
 @pytest.mark.redis
+def test_an_in_memory_repository_is_filled_by_the_enqueue_itself(tmp_path: Path, redis_url: str) -> None:
+    """No forked reader can reach an in-memory database: the rows are read in the enqueue process and imported
+    with the plan, and the outcome is the forked reader's."""
+    registry = tmp_path / "registry.csv"
+    write_boundary_registry(registry)
+    summaries = []
+    stored = []
+    for name, db in (("forked", f"sqlite:///{tmp_path / 'run.db'}"), ("in-process", "sqlite://")):
+        with Repository(db) as repository:
+            summaries.append(
+                enqueue_registry_file(
+                    scan_registry(registry),
+                    SharedFrontier.connect(redis_url, name),
+                    repository,
+                    {},
+                    source="r",
+                )
+            )
+            stored.append(repository.registry_entries())
+    assert Repository("sqlite://").in_memory
+    assert summaries[0] == summaries[1]
+    assert stored[0] == stored[1] and len(stored[0]) == summaries[0].entries == 2 * ROW_BATCH - 1
+
+
+@pytest.mark.redis
 def test_a_registry_with_nothing_to_crawl_writes_no_run(tmp_path: Path, redis_url: str) -> None:
     from sdg_tags.crawler.distributed.enqueue import NothingToCrawlError
 

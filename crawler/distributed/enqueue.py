@@ -10,8 +10,8 @@ work, where a thread would share one with the planning (`read_registry`):
    when a folder registered anywhere in the file covers it; the read also fails a half-unreadable file before
    anything is written;
 1. per batch, in the reader: the rows are checked; a repeated URL is found through Redis (`enqueue:rows`,
-   URL -> first row); the entries are imported into the repository; in this process: the registry index (`entries`: scope and types per registry URL, what workers look up instead of the file)
-   is written; the seeds are admitted to the shared dupefilter and queued per host in one Lua call (the
+   URL -> first row); the entries are imported into the repository. In this process: the registry index
+   (`entries`: scope and types per registry URL, what workers look up instead of the file) is written; the seeds are admitted to the shared dupefilter and queued per host in one Lua call (the
    dupefilter is global in Redis, so no process keeps the seen keys); the held-back pages are parked
    (`held`, first one wins); the hosts are noted in Redis;
 2. a new run (`start_run`) with the registry's invalid-url records; its id and settings go to Redis last: a
@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from scrapy.settings import Settings
 from sdg_tags.crawler import settings as default_settings
@@ -55,7 +55,6 @@ from sdg_tags.validators.url_identity import PLAIN_URL
 logger = logging.getLogger(__name__)
 
 REGISTRY_IMPORT_BATCH = ROW_BATCH
-Item = TypeVar("Item")
 READER = "registry reading process"
 # Called once per batch with the data rows read so far and the URLs queued so far (a progress display).
 Progress = Callable[[int, int], None]
@@ -164,10 +163,8 @@ def index_record(entry: EntryToPlan, is_folder: bool) -> dict[str, Any]:
 
 @dataclass
 class BatchPlan:
-    """What one batch of registry entries writes: index records, seeds, held-back pages, hosts, the entries to
-    import."""
+    """What one batch of registry entries writes to Redis: index records, seeds, held-back pages, hosts."""
 
-    to_import: list[RegistryEntry]
     records: list[tuple[str, bytes]]
     seeds: list[tuple[str, str, int, bytes, str]]
     parked: list[tuple[str, str, int, bytes]]
@@ -178,7 +175,7 @@ def plan_batch(
     entries: Sequence[EntryToPlan], folder_scopes: dict[str, Scope], by_site: dict[str, list[Scope]]
 ) -> BatchPlan:
     """Plan unique, crawlable entries: the registry spider's rule (`registry_target`) per entry."""
-    plan = BatchPlan(to_import=[], records=[], seeds=[], parked=[], sites=set())
+    plan = BatchPlan(records=[], seeds=[], parked=[], sites=set())
     for entry in entries:
         url = entry.url
         if "\t" in url or "\r" in url:  # never from a registry file (white space makes a row invalid)
@@ -238,9 +235,8 @@ def enqueue_registry_file(
         for batch in read_registry(registry, frontier, repository, source):
             if batch.errors and on_errors is not None:
                 on_errors(batch.errors)
-            invalid.extend(
-                batch.invalid_urls
-            )  # the few rows with an unusable address, stored once the run is open
+            # The few rows with an unusable address, stored once the run is open.
+            invalid.extend(batch.invalid_urls)
             yield batch
 
     def invalid_records() -> Iterator[PageRecord]:
@@ -274,8 +270,8 @@ def read_registry(
     when the repository is an in-memory database no other process can reach (the entries are then imported
     with the plan)."""
 
-    def read(import_here: bool) -> Iterator[ReadBatch]:
-        if import_here:
+    def read(reader_imports: bool) -> Iterator[ReadBatch]:
+        if reader_imports:
             repository.forget_connections()  # the parent's pooled connections are not this process's
         # The database imports one batch and Redis checks the next one's URLs for repeats while the one after
         # is read (their servers work while this process does).
@@ -289,11 +285,11 @@ def read_registry(
                 if importing is not None:
                     importing.result()
                     importing = None
-                if import_here and entries:
+                if reader_imports and entries:
                     importing = importer.submit(repository.import_registry, entries, source=source)
                 yield ReadBatch(
                     entries=[EntryToPlan.of(entry) for entry in entries],
-                    to_import=[] if import_here else entries,
+                    to_import=[] if reader_imports else entries,
                     errors=batch.errors,
                     invalid_urls=batch.invalid_urls,
                     rows_read=batch.rows_read,
@@ -303,8 +299,8 @@ def read_registry(
                 importing.result()
 
     if repository.in_memory:
-        return read(import_here=False)
-    return forked_stream(lambda: read(import_here=True), READER)
+        return read(reader_imports=False)
+    return forked_stream(lambda: read(reader_imports=True), READER)
 
 
 def open_frontier(frontier: SharedFrontier) -> None:
@@ -332,22 +328,19 @@ def plan_into_frontier(
     progress: Progress | None = None,
     empty_message: Callable[[int], str] | None = None,
 ) -> EnqueueSummary:
-    """Plan batches of unique registry entries into Redis (and import those not imported yet), then open the
+    """Plan batches of unique registry entries into Redis (and import those the reader did not), then open the
     run. Memory: the folder scopes and two batches (seen keys, hosts and first rows are in Redis)."""
     settings = crawl_settings(overrides)
     folder_scopes = {entry.url: entry_scope(entry) for entry in folders}
     by_site = folders_by_site(folder_scopes.values())
     crawlable = queued = duplicates = held = deletions = errors = 0
-    # Redis (and the database, when this process imports) write one batch while the next is planned (their
-    # servers work while this process does); one batch in flight at most, so memory stays at two batches.
+    # Redis writes one batch while the next is planned (its server works while this process does); one batch
+    # in flight at most, so memory stays at two batches.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="enqueue-writer") as writer:
         in_flight: Future[tuple[int, int]] | None = None
 
         def write(plan: BatchPlan) -> tuple[int, int]:
-            counts = frontier.plan_batch(plan.records, plan.seeds, plan.parked, plan.sites)
-            if plan.to_import:
-                repository.import_registry(plan.to_import, source=source)
-            return counts
+            return frontier.plan_batch(plan.records, plan.seeds, plan.parked, plan.sites)
 
         def settle(rows_read: int) -> None:
             """Count the batch in flight once it is written; progress is reported per batch then."""
@@ -365,8 +358,9 @@ def plan_into_frontier(
         for batch in batches:
             errors += len(batch.errors)
             deletions += batch.deletions
+            if batch.to_import:  # an in-memory database: usable from this thread only
+                repository.import_registry(batch.to_import, source=source)
             plan = plan_batch(batch.entries, folder_scopes, by_site)
-            plan.to_import = batch.to_import
             settle(rows_in_flight)
             in_flight = writer.submit(write, plan) if batch.entries else None
             seeds_in_flight, rows_in_flight = plan.seeds, batch.rows_read
