@@ -222,6 +222,70 @@ def test_enqueue_reports_and_records_bad_rows(tmp_path: Path, redis_url: str) ->
         assert PASSWORD.encode() not in path.read_bytes()
 
 
+@pytest.mark.slow  # a subprocess and its own Redis
+@pytest.mark.redis
+def test_redis_going_away_during_an_enqueue_is_one_line(tmp_path: Path) -> None:
+    """Redis stops while the registry streams in: one line naming Redis and exit 2, not a traceback, and the
+    forked reader does not outlive the enqueue."""
+    import redis
+
+    from tests.faults.services import redis_server
+
+    registry = tmp_path / "registry.csv"
+    with registry.open("w", encoding="utf-8") as out:
+        out.write("url,type\n")
+        for number in range(300_000):
+            out.write(f"https://h{number % 500}.example.eu/p/{number},Information\n")
+    with redis_server() as url:
+        client = redis.Redis.from_url(url)
+        process = subprocess.Popen(
+            [
+                *SDG_TAGS,
+                "enqueue",
+                "--registry",
+                str(registry),
+                "--redis",
+                url,
+                "--db",
+                f"sqlite:///{tmp_path / 'run.db'}",
+                "--name",
+                "gone",
+            ],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not client.exists("sdg:gone:enqueue:rows"):  # the first batch is in: streaming has begun
+                assert time.monotonic() < deadline and process.poll() is None, process.communicate()
+                time.sleep(0.05)
+            client.shutdown(nosave=True)
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    no_traceback(stderr)
+    assert process.returncode == 2, stderr[-3000:]
+    errors = [line for line in stderr.splitlines() if line.startswith("sdg-tags enqueue: error: ")]
+    assert len(errors) == 1, stderr[-3000:]
+    assert f"Redis at {url} stopped answering" in errors[0]
+    assert not any(str(registry) in line for line in process_lines())  # neither the enqueue nor its reader
+
+
+def process_lines() -> list[str]:
+    """The command lines of this machine's processes that are still alive."""
+    lines = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            lines.append(cmdline.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace"))
+        except OSError:
+            continue
+    return lines
+
+
 def stored_run(db_url: str) -> int:
     """A finished run with one tagged page, written through the repository (no crawl needed)."""
     from tests.repository_records import tagged_record

@@ -133,6 +133,7 @@ def enqueue(
     import logging
     from contextlib import nullcontext
 
+    import redis
     from sdg_tags.cli.main import CommandLineError
     from sdg_tags.crawler.distributed.enqueue import (
         NothingToCrawlError,
@@ -140,6 +141,7 @@ def enqueue(
         enqueue_registry_file,
         scan_registry,
     )
+    from sdg_tags.crawler.distributed.frontier import display_url
     from sdg_tags.crawler.forked_process import WorkerFailed
     from sdg_tags.crawler.garbage_collection import tune_for_crawl
     from sdg_tags.crawler.registry import RegistryFileError
@@ -182,6 +184,11 @@ def enqueue(
         return EXIT_BUSY, None
     except (RepositoryError, NothingToCrawlError, RegistryFileError, WorkerFailed) as exc:
         raise CommandLineError(str(exc)) from None
+    except redis.RedisError as exc:  # Redis went away (or refused a write) while the registry streamed in
+        raise CommandLineError(
+            f"Redis at {display_url(args.redis)} stopped answering during the enqueue ({exc}); the run was not "
+            "opened: start the enqueue again once Redis is back"
+        ) from None
     return EXIT_OK, summary
 
 
